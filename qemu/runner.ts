@@ -28,7 +28,10 @@ export interface QemuRun {
   lines: string[];
   stderr: string;
   signal?: string;
+  /** Why QEMU could not be started, when it could not. */
+  spawnError?: string;
   verdict: Verdict;
+  timeoutMs: number;
   /** The full command line, for reproducing a failure by hand. */
   command: string[];
   pid?: number;
@@ -85,6 +88,7 @@ export async function runQemu(opts: RunQemuOptions): Promise<QemuRun> {
     lines,
     stderr: typeof result.stderr === 'string' ? result.stderr : '',
     verdict: verdictOf(exit),
+    timeoutMs: opts.timeoutMs,
     command: [binary, ...args],
     ...(pid !== undefined && { pid }),
     durationMs: result.durationMs,

@@ -29,12 +29,12 @@ export function verdictOf(exit: QemuExit): Verdict {
 }
 
 /** One sentence explaining a verdict, for failure messages. */
-export function explainExit(exit: QemuExit, timeoutMs: number): string {
+export function explainExit(exit: QemuExit, timeoutMs?: number): string {
   switch (verdictOf(exit)) {
     case 'pass':
       return `QEMU exited with status ${PASS_STATUS}: the kernel reported that all tests passed`;
     case 'timeout':
-      return `no exit within ${timeoutMs} ms: the kernel hung, QEMU was killed`;
+      return `no exit within ${timeoutMs === undefined ? 'the timeout' : `${timeoutMs} ms`}: the kernel hung, QEMU was killed`;
     case 'triple-fault':
       return 'QEMU exited with status 0: a triple fault (the CPU reset and -no-reboot stopped it)';
     case 'fail':

@@ -1,0 +1,90 @@
+// The harness's judgement: a QEMU run plus its parsed KTAP become a list of failures.
+// Pure, so every way a boot can fail is proven by fast unit tests without QEMU.
+import { explainExit, type QemuExit, type Verdict } from '../../qemu/verdict.ts';
+import { failed, type KtapDocument, type KtapTest } from './ktap.ts';
+
+/** What the judgement needs from a run (a QemuRun has all of it). */
+export interface RunFacts extends QemuExit {
+  verdict: Verdict;
+  lines: string[];
+  timeoutMs?: number;
+}
+
+export type FailureKind = 'exit' | 'no-ktap' | 'ktap' | 'test' | 'panic';
+
+export interface Failure {
+  kind: FailureKind;
+  message: string;
+  /** For 'test': the failing test's numbers from the top level, e.g. [3, 2]. */
+  path?: number[];
+  /** TypeScript source location (file:line or file:line:col) from a diagnostic or panic line. */
+  location?: string;
+}
+
+export interface Judgement {
+  passed: boolean;
+  /** The run's verdict, downgraded to 'fail' when QEMU said 33 but the KTAP disagrees. */
+  verdict: Verdict;
+  failures: Failure[];
+  /** The failures as text, one per paragraph, for an assertion message. */
+  summary(): string;
+}
+
+/** The kernel's panic line: `panic at kernel/x.ts:LINE:COL: message` (possibly after noise). */
+const PANIC = /panic at (\S+?\.ts:\d+(?::\d+)?): (.*)$/;
+/** A TypeScript location inside a diagnostic, e.g. `kernel/mm/frame.ts:42:5: expected 3, got 4`. */
+const LOCATION = /(\S+\.ts:\d+(?::\d+)?)/;
+
+/** Judges one boot: only status 33 with a complete, all-passing KTAP stream and no panic passes. */
+export function judge(run: RunFacts, doc: KtapDocument): Judgement {
+  const failures: Failure[] = [];
+  if (run.verdict !== 'pass') failures.push({ kind: 'exit', message: explainExit(run, run.timeoutMs) });
+  failures.push(...panics(run.lines));
+  if (doc.version === undefined) {
+    failures.push({ kind: 'no-ktap', message: 'no KTAP output: the kernel never printed "KTAP version 1"' });
+  } else {
+    for (const problem of doc.problems) {
+      const where = problem.path.length > 0 ? ` (test ${problem.path.join('.')})` : '';
+      failures.push({ kind: 'ktap', message: `KTAP line ${problem.line}${where}: ${problem.message}` });
+    }
+    if (!doc.complete && doc.problems.length === 0) {
+      failures.push({ kind: 'ktap', message: 'the KTAP stream is incomplete' });
+    }
+  }
+  failures.push(...failedTests(doc.tests, [], []));
+  const verdict = run.verdict === 'pass' && failures.length > 0 ? 'fail' : run.verdict;
+  return { passed: failures.length === 0, verdict, failures, summary: () => summarize(verdict, failures) };
+}
+
+/** Failures for failed tests; a parent whose subtests explain its failure is not repeated. */
+function failedTests(tests: KtapTest[], path: number[], names: string[]): Failure[] {
+  return tests.flatMap((test) => {
+    const here = [...path, test.number];
+    const chain = [...names, test.name || `test ${test.number}`];
+    const inner = failedTests(test.subtests, here, chain);
+    if (!failed(test) || inner.length > 0) return inner;
+    return [testFailure(test, here, chain)];
+  });
+}
+
+/** Describes one failed test with its diagnostics and the first TypeScript location among them. */
+export function testFailure(test: KtapTest, path: number[], names: string[]): Failure {
+  const location = test.diagnostics.map((d) => LOCATION.exec(d)?.[1]).find((l) => l !== undefined);
+  const directive = test.directive ? ` # ${test.directive}${test.comment ? ` ${test.comment}` : ''}` : '';
+  const why = test.cutOff ? 'the stream ended before its result line' : `not ok${directive}`;
+  const lines = [`${path.join('.')} ${names.join(' > ')}: ${why}`, ...test.diagnostics.map((d) => `    # ${d}`)];
+  return { kind: 'test', message: lines.join('\n'), path, ...(location && { location }) };
+}
+
+/** Finds panic lines in the serial output. */
+export function panics(lines: string[]): Failure[] {
+  return lines.flatMap((line) => {
+    const match = PANIC.exec(line);
+    return match ? [{ kind: 'panic' as const, message: `kernel panic at ${match[1]}: ${match[2]}`, location: match[1]! }] : [];
+  });
+}
+
+function summarize(verdict: Verdict, failures: Failure[]): string {
+  if (failures.length === 0) return 'passed: status 33 and a complete KTAP stream with every test ok';
+  return [`${verdict}: ${failures.length} problem(s)`, ...failures.map((f) => `- ${f.message}`)].join('\n');
+}
