@@ -1,0 +1,57 @@
+// The compiler's one interface: entry files in, diagnostics and C files out. Each phase
+// lives in its own module (program → check → lower → emit_c).
+import { checkSourceFile } from "./check";
+import { Codes, formatDiagnostic, type Diagnostic } from "./diagnostics";
+import { emitC, type CFiles } from "./emit_c";
+import type { Program } from "./ir";
+import { Lowering } from "./lower";
+import { loadProgram } from "./program";
+
+/** Result of a compilation: C files only when there were no errors. */
+export interface CompileResult {
+  ok: boolean;
+  /** TypeScript's own errors, formatted as tsc prints them. */
+  typeErrors: string[];
+  /** keelc's diagnostics. */
+  diagnostics: Diagnostic[];
+  ir: Program | null;
+  files: CFiles;
+}
+
+/** Compiles the kernel program rooted at `entryPath` to C. Never throws on bad input. */
+export function compile(entryPath: string): CompileResult {
+  const result: CompileResult = { ok: false, typeErrors: [], diagnostics: [], ir: null, files: new Map() };
+  try {
+    const loaded = loadProgram([entryPath]);
+    result.typeErrors = loaded.typeErrors;
+    if (loaded.typeErrors.length > 0) return result;
+    const sources = loaded.project.getSourceFiles();
+    for (const sf of sources) result.diagnostics.push(...checkSourceFile(sf));
+    if (result.diagnostics.length > 0) return result;
+    const lowering = new Lowering();
+    const ir = lowering.lowerProgram(loaded.entries[0]!, sources);
+    result.diagnostics.push(...lowering.diagnostics);
+    if (!ir) return result;
+    result.ir = ir;
+    result.files = emitC(ir);
+    result.ok = true;
+  } catch (e) {
+    // A compiler bug must still come out as a diagnostic, never as a stack trace.
+    result.diagnostics.push({
+      code: Codes.InternalError,
+      message: `internal compiler error: ${e instanceof Error ? e.message : String(e)}`,
+      file: entryPath,
+      line: 1,
+      column: 1,
+      length: 1,
+      sourceLine: "",
+    });
+  }
+  return result;
+}
+
+/** All messages of a result, formatted for a terminal. */
+export function formatResult(r: CompileResult): string {
+  const sorted = [...r.diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return [...r.typeErrors, ...sorted.map(formatDiagnostic)].join("\n\n");
+}

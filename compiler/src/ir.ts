@@ -1,0 +1,136 @@
+// The typed intermediate representation between lowering and the backends. Close to C:
+// every integer operation names its type and whether it is checked, every check carries
+// the TypeScript location it reports, and formatting is a flat list of pieces.
+
+/** Integer kinds of the subset. */
+export type IntKind = "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64";
+
+/** Keel types. */
+export type Ty =
+  | { k: "int"; kind: IntKind }
+  | { k: "bool" }
+  | { k: "void" }
+  | { k: "never" }
+  | { k: "string" }
+  | { k: "fn"; params: Ty[]; ret: Ty; nullable: boolean };
+
+export type BinOp = "+" | "-" | "*" | "/" | "%" | "<<" | ">>" | "&" | "|" | "^";
+export type CmpOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
+
+/** Expressions. `ty` is the Keel type of the value. */
+export type Expr =
+  | { e: "int"; ty: Ty & { k: "int" }; value: bigint }
+  | { e: "bool"; value: boolean }
+  | { e: "str"; value: string }
+  | { e: "null"; ty: Ty }
+  | { e: "local"; name: string; ty: Ty }
+  | { e: "global"; cname: string; ty: Ty }
+  | { e: "fnref"; cname: string; ty: Ty }
+  | { e: "call"; cname: string; args: Expr[]; ty: Ty }
+  | { e: "callptr"; callee: Expr; args: Expr[]; ty: Ty }
+  | { e: "intrinsic"; name: string; args: Expr[]; ty: Ty }
+  | { e: "bin"; op: BinOp; l: Expr; r: Expr; ty: Ty & { k: "int" }; wrapping: boolean; loc: string }
+  | { e: "cmp"; op: CmpOp; l: Expr; r: Expr }
+  | { e: "logic"; op: "&&" | "||"; l: Expr; r: Expr }
+  | { e: "not"; x: Expr }
+  | { e: "bitnot"; x: Expr; ty: Ty & { k: "int" } }
+  | { e: "neg"; x: Expr; ty: Ty & { k: "int" }; loc: string }
+  | { e: "conv"; x: Expr; ty: Ty & { k: "int" }; checked: boolean; loc: string }
+  | { e: "cond"; c: Expr; a: Expr; b: Expr; ty: Ty };
+
+/** One piece of formatted output. */
+export type FmtPiece =
+  | { p: "str"; value: string }
+  | { p: "dec"; x: Expr }
+  | { p: "hex"; x: Expr }
+  | { p: "bool"; x: Expr }
+  | { p: "strval"; x: Expr };
+
+/** Statements. `line` maps back to the TypeScript source for #line and debuggers. */
+export type Stmt = { line: number } & (
+  | { s: "let"; name: string; ty: Ty; init: Expr | null }
+  | { s: "assign"; target: Expr; value: Expr }
+  | { s: "expr"; x: Expr }
+  | { s: "if"; c: Expr; then: Stmt[]; else: Stmt[] | null }
+  | { s: "while"; c: Expr; body: Stmt[] }
+  | { s: "dowhile"; c: Expr; body: Stmt[] }
+  | { s: "for"; init: Stmt[]; c: Expr | null; step: Stmt[]; body: Stmt[] }
+  | { s: "break" }
+  | { s: "continue" }
+  | { s: "return"; x: Expr | null }
+  | { s: "block"; body: Stmt[] }
+  | { s: "fmt"; pieces: FmtPiece[] }
+  | { s: "panic"; loc: string; pieces: FmtPiece[] }
+);
+
+export interface Param {
+  name: string;
+  ty: Ty;
+}
+
+/** A function of the program. */
+export interface Func {
+  cname: string;
+  tsName: string;
+  params: Param[];
+  ret: Ty;
+  body: Stmt[];
+  exported: boolean;
+  file: string;
+  line: number;
+}
+
+/** A module-level variable. `init` is null when zero-initialised. */
+export interface Global {
+  cname: string;
+  tsName: string;
+  ty: Ty;
+  init: Expr | null;
+  constInit: boolean; // the initializer is a constant expression (C static initializer)
+  isConst: boolean; // declared with const
+  file: string;
+  line: number;
+}
+
+/** One kernel source file. */
+export interface Module {
+  id: string; // e.g. "arch_x86_64_serial"
+  file: string; // display path, e.g. "kernel/arch/x86_64/serial.ts"
+  funcs: Func[];
+  globals: Global[];
+  init: Stmt[]; // module initialisers that are not constant
+}
+
+/** The whole program, modules in initialisation order (dependencies first). */
+export interface Program {
+  modules: Module[];
+  entry: { cname: string; takesBootInfo: boolean };
+  support: { panicStop: string; writeByte: string };
+}
+
+/** The Keel type of a lowered expression. */
+export function exprTy(x: Expr): Ty {
+  switch (x.e) {
+    case "int":
+    case "null":
+    case "local":
+    case "global":
+    case "fnref":
+    case "call":
+    case "callptr":
+    case "intrinsic":
+    case "bin":
+    case "bitnot":
+    case "neg":
+    case "conv":
+    case "cond":
+      return x.ty;
+    case "bool":
+    case "cmp":
+    case "logic":
+    case "not":
+      return { k: "bool" };
+    case "str":
+      return { k: "string" };
+  }
+}

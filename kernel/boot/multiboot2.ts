@@ -1,0 +1,70 @@
+// Reading the multiboot2 boot information GRUB hands over. Every read is bounds-checked
+// against the information's total size: a size field is never trusted.
+import { u64, type u8, type u32 } from "../lib/int";
+import { load32, load8 } from "../lib/intrinsics";
+import { writeByte } from "../lib/console";
+import { hex } from "../lib/fmt";
+import { panic } from "../lib/panic";
+
+/** Magic value GRUB leaves in EAX (checked by the boot stub). */
+export const MULTIBOOT2_MAGIC: u32 = 0x36d76289;
+/** Tag types (multiboot2 specification, section 3.6). */
+export const TAG_END: u32 = 0;
+export const TAG_COMMAND_LINE: u32 = 1;
+export const TAG_BOOTLOADER_NAME: u32 = 2;
+export const TAG_MEMORY_MAP: u32 = 6;
+
+const HEADER_SIZE: u64 = 8n; // u32 total_size, u32 reserved
+const TAG_HEADER_SIZE: u64 = 8n; // u32 type, u32 size
+/** Largest boot information accepted: far above what GRUB produces, below absurd. */
+const MAX_TOTAL_SIZE: u64 = 0x10_0000n;
+
+/** Rounds up to the 8-byte alignment of tags. */
+function align8(x: u64): u64 {
+  return (x + 7n) & ~7n;
+}
+
+/** Total size of the boot information at `info`, checked for sanity. */
+export function bootInfoSize(info: u64): u64 {
+  if ((info & 7n) !== 0n) panic(`multiboot2 information at ${hex(info)} is not 8-byte aligned`);
+  const total: u64 = u64(load32(info));
+  if (total < HEADER_SIZE + TAG_HEADER_SIZE || total > MAX_TOTAL_SIZE) panic(`multiboot2 information at ${hex(info)} has a bad total size ${total}`);
+  return total;
+}
+
+/** Address of the first tag of `type`, or 0 when there is none. Panics on malformed tags. */
+export function findTag(info: u64, type: u32): u64 {
+  const end: u64 = info + bootInfoSize(info);
+  let at: u64 = info + HEADER_SIZE;
+  while (at + TAG_HEADER_SIZE <= end) {
+    const tagType: u32 = load32(at);
+    const size: u64 = u64(load32(at + 4n));
+    if (size < TAG_HEADER_SIZE) panic(`multiboot2 tag ${tagType} at ${hex(at)} has size ${size}, less than its header`);
+    if (size > end - at) panic(`multiboot2 tag ${tagType} at ${hex(at)} (size ${size}) runs past the end ${hex(end)}`);
+    if (tagType === type) return at;
+    if (tagType === TAG_END) return 0n;
+    at = at + align8(size);
+  }
+  panic(`multiboot2 information at ${hex(info)} has no end tag`);
+}
+
+/** Length of the NUL-terminated string in a tag's payload (bounded by the tag's size). */
+export function tagStringLength(tag: u64): u64 {
+  const size: u64 = u64(load32(tag + 4n));
+  let n: u64 = 0n;
+  while (n < size - TAG_HEADER_SIZE && load8(tag + TAG_HEADER_SIZE + n) !== 0) n += 1n;
+  return n;
+}
+
+/** Prints the string payload of a string tag (command line, bootloader name). */
+export function printTagString(tag: u64): void {
+  const n: u64 = tagStringLength(tag);
+  for (let i: u64 = 0n; i < n; i++) printByte(load8(tag + TAG_HEADER_SIZE + i));
+}
+
+const QUESTION_MARK: u8 = 0x3f;
+
+function printByte(b: u8): void {
+  // Non-printable bytes from the bootloader are shown as '?', keeping the console clean.
+  writeByte(b < 0x20 || b > 0x7e ? QUESTION_MARK : b);
+}

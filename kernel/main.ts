@@ -1,0 +1,28 @@
+// The kernel's entry (make run): bring up the console, print the banner, then serve a
+// minimal serial console.
+import type { u8, u32, u64 } from "./lib/int";
+import { println } from "./lib/console";
+import { qemuExit } from "./lib/intrinsics";
+import { serialInit, serialReadByte } from "./arch/x86_64/serial";
+import { printBanner } from "./boot/banner";
+
+const KEY_HELP: u8 = 0x68; // 'h'
+const KEY_QUIT: u8 = 0x71; // 'q'
+/** isa-debug-exit code for a clean shutdown (QEMU exit status 33). */
+const EXIT_CLEAN: u32 = 0x10;
+
+/** Called by the boot stub in 64-bit mode with the multiboot2 information's address. */
+export function kernelMain(bootInfo: u64): void {
+  serialInit(); // gdb-test: breakpoint here
+  printBanner(bootInfo);
+  println("keel> console ready: h for help, q to quit");
+  while (true) {
+    const key: u8 = serialReadByte();
+    if (key === KEY_QUIT) {
+      println("keel: bye");
+      qemuExit(EXIT_CLEAN);
+    } else if (key === KEY_HELP) {
+      println("keys: h help, q quit (exits QEMU)");
+    }
+  }
+}
