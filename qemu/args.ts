@@ -12,8 +12,10 @@ export interface QemuArgOptions {
   gdbWait?: boolean;
   /** Log every exception and CPU reset to this file (-d int,cpu_reset -D FILE): finds triple faults. */
   interruptLog?: string;
-  /** Serve the QEMU monitor on this unix socket (-monitor unix:PATH,server,nowait). */
+  /** Serve the human monitor on this unix socket (-monitor unix:PATH,server,nowait), e.g. for socat. */
   monitorSocket?: string;
+  /** Serve QMP on this unix socket (-qmp unix:PATH,server,nowait); see qmp.ts for a client. */
+  qmpSocket?: string;
   /** Appended after the fixed flags (e.g. ["-machine", "q35"]). */
   extraArgs?: string[];
   /** Whitespace-separated flags appended last, from the environment (QEMU_EXTRA). */
@@ -36,6 +38,7 @@ export function qemuArgs(opts: QemuArgOptions): string[] {
     // Without this, QEMU may multiplex a monitor onto stdio and eat or inject serial bytes.
     '-monitor', opts.monitorSocket ? `unix:${opts.monitorSocket},server,nowait` : 'none',
   ];
+  if (opts.qmpSocket) args.push('-qmp', `unix:${opts.qmpSocket},server,nowait`);
   if (opts.gdbPort !== undefined) args.push('-gdb', `tcp::${opts.gdbPort}`);
   if (opts.gdbPort !== undefined && opts.gdbWait) args.push('-S');
   if (opts.interruptLog) args.push('-d', 'int,cpu_reset', '-D', opts.interruptLog);

@@ -1,6 +1,7 @@
 // Boots a Keel ISO in QEMU, streams COM1 line by line and judges the exit.
 // QEMU never outlives the caller: execa's cleanup kills it when Node exits, a timeout sends
 // SIGTERM then SIGKILL, and QEMU stays in our process group so a terminal Ctrl-C reaches it.
+import { constants } from 'node:os';
 import { execa } from 'execa';
 import { qemuArgs, type QemuArgOptions } from './args.ts';
 import { explainExit, verdictOf, type QemuExit, type Verdict } from './verdict.ts';
@@ -74,10 +75,13 @@ export async function runQemu(opts: RunQemuOptions): Promise<QemuRun> {
   });
   const pid = subprocess.pid;
   const result = await subprocess;
+  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  const signal = result.signal ?? signalQemuReported(stderr);
   const exit: QemuExit = {
-    status: result.exitCode ?? null,
+    // QEMU catches SIGTERM/SIGINT and exits 0, which would read as a triple fault: a signal wins.
+    status: signal ? null : (result.exitCode ?? null),
     timedOut: result.timedOut,
-    ...(result.signal && { signal: result.signal }),
+    ...(signal && { signal }),
     // exitCode is undefined both for a signal and for a failed spawn; only the latter has a code.
     ...(result.exitCode === undefined && !result.signal && !result.timedOut && {
       spawnError: result.originalMessage || result.shortMessage || 'unknown error',
@@ -86,7 +90,7 @@ export async function runQemu(opts: RunQemuOptions): Promise<QemuRun> {
   const run: QemuRun = {
     ...exit,
     lines,
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    stderr,
     verdict: verdictOf(exit),
     timeoutMs: opts.timeoutMs,
     command: [binary, ...args],
@@ -95,6 +99,15 @@ export async function runQemu(opts: RunQemuOptions): Promise<QemuRun> {
     describe: (lastLines = 30) => describeRun(run, exit, opts.timeoutMs, lastLines),
   };
   return run;
+}
+
+/** The signal QEMU says it caught ("terminating on signal 15 from pid ..."), by name. */
+function signalQemuReported(stderr: string): string | undefined {
+  const match = /terminating on signal (\d+)/.exec(stderr);
+  if (!match) return undefined;
+  const number = Number(match[1]);
+  const name = Object.entries(constants.signals).find(([, n]) => n === number)?.[0];
+  return name ?? `signal ${number}`;
 }
 
 /** Formats a run for a failure message: what happened, how to reproduce, what the serial said. */

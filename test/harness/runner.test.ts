@@ -52,9 +52,11 @@ describe('runQemu with a fake QEMU', () => {
       gdbPort: 1234,
       gdbWait: true,
       monitorSocket: '/tmp/mon.sock',
+      qmpSocket: '/tmp/qmp.sock',
     });
     const joined = run.lines.join(' ');
     expect(joined).toContain('-monitor unix:/tmp/mon.sock,server,nowait');
+    expect(joined).toContain('-qmp unix:/tmp/qmp.sock,server,nowait');
     expect(joined).toContain('-gdb tcp::1234 -S');
     expect(joined).toContain('-d int,cpu_reset -D /tmp/int.log');
   });
@@ -116,6 +118,12 @@ describe('runQemu with a fake QEMU', () => {
     const run = await runFake('segv');
     expect(run).toMatchObject({ status: null, verdict: 'crashed', signal: 'SIGSEGV' });
     expect(run.describe()).toMatch(/killed by SIGSEGV/);
+  });
+
+  it('reports QEMU stopped by a signal it caught (exit 0, e.g. Ctrl-C) as crashed, not a triple fault', async () => {
+    const run = await runFake('caught');
+    expect(run).toMatchObject({ status: null, verdict: 'crashed', signal: 'SIGINT' });
+    expect(run.describe()).toMatch(/killed by SIGINT/);
   });
 
   it('reports a missing QEMU binary as crashed, without throwing', async () => {
