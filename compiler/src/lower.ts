@@ -139,7 +139,9 @@ export class Lowering {
       return f();
     } catch (e) {
       if (e instanceof CompileError) {
-        this.diagnostics.push(e.diagnostic);
+        const d = e.diagnostic;
+        // A declaration's error can surface at each use: report it once.
+        if (!this.diagnostics.some((o) => o.file === d.file && o.line === d.line && o.column === d.column && o.code === d.code)) this.diagnostics.push(d);
         return fallback;
       }
       throw e;
@@ -202,7 +204,7 @@ export class Lowering {
     const params = fn.getParameters().map((p, i) => {
       const tn = p.getTypeNode();
       if (!tn) fail(p, Codes.MissingAnnotation, `parameter '${p.getName()}' needs a type annotation`);
-      if (p.isOptional() || (p.hasInitializer() && !callSites[i]) || p.isRestParameter())
+      if (p.hasQuestionToken() || (p.hasInitializer() && !callSites[i]) || p.isRestParameter())
         fail(p, Codes.Unsupported, "optional, default and rest parameters are not supported in kernel code (except `at: CallSite = callSite()`)");
       return mapTypeNode(tn);
     });
@@ -422,7 +424,7 @@ export class Lowering {
     if (Node.isIdentifier(e)) return this.identifier(e);
     if (Node.isPrefixUnaryExpression(e)) return this.prefix(e, expected);
     if (Node.isBinaryExpression(e)) return this.binary(e, expected);
-    if (Node.isCallExpression(e)) return this.call(e);
+    if (Node.isCallExpression(e)) return this.call(e, expected);
     if (Node.isConditionalExpression(e)) {
       const c = this.cond(e.getCondition());
       const [a, b] = this.pair(e.getWhenTrue(), e.getWhenFalse(), expected, e);
@@ -523,7 +525,7 @@ export class Lowering {
     return { e: "bin", op, l, r, ty, wrapping: false, loc: locationOf(at) };
   }
 
-  private call(e: CallExpression): Expr {
+  private call(e: CallExpression, expected?: Ty): Expr {
     const callee = e.getExpression();
     if (e.getTypeArguments().length > 0) fail(e, Codes.Unsupported, "explicit type arguments are not supported in this compiler slice");
     if (!Node.isIdentifier(callee)) fail(callee, Codes.UnknownCallee, "only calls of named functions are supported in this compiler slice");
@@ -532,7 +534,7 @@ export class Lowering {
     const name = callee.getText();
     const args = e.getArguments() as Expression[];
     const b = builtinOf(decl, name);
-    if (b) return this.builtinCall(b, name, e, args);
+    if (b) return this.builtinCall(b, name, e, args, expected);
     const fty = this.typeOfDecl(decl);
     if (fty.k !== "fn") fail(callee, Codes.UnknownCallee, `'${name}' is not a function`);
     const callSites = Node.isFunctionDeclaration(decl) ? this.signature(decl).callSites : [];
@@ -553,13 +555,18 @@ export class Lowering {
     return x;
   }
 
-  private builtinCall(b: NonNullable<ReturnType<typeof builtinOf>>, name: string, e: CallExpression, args: Expression[]): Expr {
+  private builtinCall(b: NonNullable<ReturnType<typeof builtinOf>>, name: string, e: CallExpression, args: Expression[], expected?: Ty): Expr {
     switch (b.b) {
       case "conv": {
         if (args.length !== 1) fail(e, Codes.Unsupported, `${name} takes one argument`);
         const to = T.int(b.to);
         const a = args[0]!;
-        if (Node.isNumericLiteral(a) || Node.isBigIntLiteral(a)) return this.literal(a, parseIntLiteral(a.getText()), to);
+        if (Node.isNumericLiteral(a) || Node.isBigIntLiteral(a)) {
+          // A constant: checked conversions reject it at compile time, truncations fold it.
+          const v = parseIntLiteral(a.getText());
+          if (b.checked) return this.literal(a, v, to);
+          return { e: "int", ty: to, value: BigInt.asUintN(intInfo(b.to).bits, v) };
+        }
         const x = this.expr(a);
         const from = exprTy(x);
         if (from.k !== "int") fail(a, Codes.WidthMismatch, `${name}() converts integers, not ${showTy(from)}`);
@@ -570,7 +577,7 @@ export class Lowering {
       }
       case "wrapping": {
         if (args.length !== 2) fail(e, Codes.Unsupported, `${name} takes two arguments`);
-        const [l, r] = this.pair(args[0]!, args[1]!, undefined, e);
+        const [l, r] = this.pair(args[0]!, args[1]!, expected, e);
         const ty = exprTy(l);
         if (ty.k !== "int") fail(e, Codes.WidthMismatch, `${name} needs integers`);
         return { e: "bin", op: b.op, l, r, ty, wrapping: true, loc: locationOf(e) };

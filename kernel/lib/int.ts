@@ -58,3 +58,19 @@ export function truncU8(x: AnyInt): u8 { return Number(BigInt(x) & 0xffn); }
 export function truncU16(x: AnyInt): u16 { return Number(BigInt(x) & 0xffffn); }
 /** Keeps the low 32 bits. */
 export function truncU32(x: AnyInt): u32 { return Number(BigInt(x) & 0xffff_ffffn); }
+
+// Wrapping arithmetic: explicit, because the ordinary operators panic on overflow. keelc
+// takes the width from the operands; run as written, Node wraps bigint at 64 bits and
+// number at 32 bits (so as-written Node is exact for u64 and u32).
+const MASK64 = 0xffff_ffff_ffff_ffffn;
+function wrap<T extends number | bigint>(a: T, b: T, op: (x: bigint, y: bigint) => bigint): T {
+  if (typeof a === "bigint") return (op(a, b as bigint) & MASK64) as T;
+  return Number(op(BigInt(a), BigInt(b)) & 0xffff_ffffn) as T;
+}
+
+/** a + b modulo 2^width. */
+export function wrappingAdd<T extends number | bigint>(a: T, b: T): T { return wrap(a, b, (x, y) => x + y); }
+/** a - b modulo 2^width. */
+export function wrappingSub<T extends number | bigint>(a: T, b: T): T { return wrap(a, b, (x, y) => x - y); }
+/** a * b modulo 2^width. */
+export function wrappingMul<T extends number | bigint>(a: T, b: T): T { return wrap(a, b, (x, y) => x * y); }

@@ -1,0 +1,21 @@
+// The kernel's test entry (make test): runs the in-kernel suites and reports KTAP on COM1.
+import type { u64 } from "./lib/int";
+import { ktapFinish, ktapPlan, ktapRun } from "./lib/ktap";
+import { serialInit } from "./arch/x86_64/serial";
+import { testU32DivisionAndConversions, testU64BitOperations, testU64ExactAbove2To53, testWrappingArithmetic } from "./tests/integer_tests";
+import { setBootInfo, testBootInfoHeader, testBootloaderNameIsGrub, testMemoryMapTagInBounds } from "./tests/boot_info_tests";
+
+/** Test-build entry: every in-kernel test, then exit QEMU with the verdict. */
+export function kernelMain(bootInfo: u64): void {
+  serialInit();
+  setBootInfo(bootInfo);
+  ktapPlan(7);
+  ktapRun("u64 arithmetic is exact above 2^53", testU64ExactAbove2To53);
+  ktapRun("u64 bit operations use all 64 bits", testU64BitOperations);
+  ktapRun("wrapping arithmetic wraps at the width", testWrappingArithmetic);
+  ktapRun("u32 division truncates and conversions are exact", testU32DivisionAndConversions);
+  ktapRun("boot information header is sane", testBootInfoHeader);
+  ktapRun("bootloader name is GRUB", testBootloaderNameIsGrub);
+  ktapRun("memory map tag lies inside the boot information", testMemoryMapTagInBounds);
+  ktapFinish();
+}
