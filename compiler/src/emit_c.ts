@@ -138,7 +138,12 @@ class CEmitter {
     }
     for (const f of m.funcs) {
       out.push("", `#line ${f.line} "${m.file}"`, `${this.proto(f)} {`);
-      this.stmts(f.body, 1, m.file, out);
+      const body: string[] = [];
+      this.stmts(f.body, 1, m.file, body);
+      // TypeScript allows unused parameters; C's -Wextra does not.
+      const text = body.join("\n");
+      for (const p of f.params) if (!new RegExp(`\\b${p.name}\\b`).test(text)) out.push(`  (void)${p.name};`);
+      out.push(...body);
       if (f.ret.k === "never") out.push("  __builtin_unreachable();");
       out.push("}");
     }
