@@ -169,6 +169,17 @@ describe('judge', () => {
     expect(j.summary()).toContain('1 frame: the stream ended before its result line');
   });
 
+  it.each([
+    ['panic: out of frames', { kind: 'panic', message: 'kernel panic: out of frames' }],
+    ['  panic at kernel/mm/heap.ts:3:1: x', { kind: 'panic', message: 'kernel panic at kernel/mm/heap.ts:3:1: x', location: 'kernel/mm/heap.ts:3:1' }],
+  ])('finds the panic line %j', (line, failure) => {
+    expect(judged({ status: 3 }, [...passingKtap, line]).failures).toContainEqual(failure);
+  });
+
+  it('ignores a diagnostic that only mentions a panic', () => {
+    expect(judged({ status: 33 }, ['KTAP version 1', '1..1', '# expect panic: none', 'ok 1 a']).passed).toBe(true);
+  });
+
   it('finds a panic line behind console noise', () => {
     const j = judged({ status: 33 }, [...passingKtap, '\x1b[31mpanic at kernel/lib/panic.ts:10:3: oops']);
     expect(j.failures).toEqual([{ kind: 'panic', message: 'kernel panic at kernel/lib/panic.ts:10:3: oops', location: 'kernel/lib/panic.ts:10:3' }]);

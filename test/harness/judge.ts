@@ -30,8 +30,14 @@ export interface Judgement {
   summary(): string;
 }
 
-/** The kernel's panic line: `panic at kernel/x.ts:LINE:COL: message` (possibly after noise). */
-const PANIC = /panic at (\S+?\.ts:\d+(?::\d+)?): (.*)$/;
+/**
+ * The kernel's panic line: `panic at kernel/x.ts:LINE:COL: message` as keelc lowers it, or
+ * `panic: message` from an unlowered call. Anchored at the line start so a diagnostic that
+ * merely mentions a panic does not count.
+ */
+const PANIC = /^\s*panic(?: at (\S+?\.ts:\d+(?::\d+)?))?: (.*)$/;
+/** Terminal escape sequences (colours, cursor moves) that may precede a console line. */
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 /** A TypeScript location inside a diagnostic, e.g. `kernel/mm/frame.ts:42:5: expected 3, got 4`. */
 const LOCATION = /(\S+\.ts:\d+(?::\d+)?)/;
 
@@ -79,8 +85,11 @@ export function testFailure(test: KtapTest, path: number[], names: string[]): Fa
 /** Finds panic lines in the serial output. */
 export function panics(lines: string[]): Failure[] {
   return lines.flatMap((line) => {
-    const match = PANIC.exec(line);
-    return match ? [{ kind: 'panic' as const, message: `kernel panic at ${match[1]}: ${match[2]}`, location: match[1]! }] : [];
+    const match = PANIC.exec(line.replace(ANSI, ''));
+    if (!match) return [];
+    const [, location, message] = match;
+    if (!location) return [{ kind: 'panic' as const, message: `kernel panic: ${message}` }];
+    return [{ kind: 'panic' as const, message: `kernel panic at ${location}: ${message}`, location }];
   });
 }
 

@@ -1,0 +1,95 @@
+// The harness must catch a broken kernel: each deliberately broken fixture kernel
+// (test/kernels/*.ts, built by the Makefile) is booted and must be judged a failure with the
+// right verdict and a message that names the TypeScript file:line.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { bootKtap, missingIso, repoPath, type Boot } from '../harness/boot.ts';
+
+/** Boots build/fixture-NAME/keel.iso; a missing ISO fails the test instead of skipping it. */
+async function bootFixture(name: string, timeoutMs = 30_000): Promise<Boot> {
+  const iso = repoPath(`build/fixture-${name}/keel.iso`);
+  const missing = missingIso(iso);
+  if (missing) throw new Error(missing);
+  return bootKtap(iso, { timeoutMs });
+}
+
+/** The 1-based line of the fixture source that contains `text`, to check reported locations exactly. */
+function lineOf(fixture: string, text: string): number {
+  const lines = readFileSync(repoPath(`test/kernels/${fixture}.ts`), 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.includes(text));
+  if (index < 0) throw new Error(`test/kernels/${fixture}.ts no longer contains ${JSON.stringify(text)}`);
+  return index + 1;
+}
+
+/** True while a process with this pid exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.concurrent('the harness reports broken kernels as failures', () => {
+  it('fail_one: exactly the failing in-kernel test is not ok, with its file:line', async () => {
+    const boot = await bootFixture('fail_one');
+    const context = boot.run.describe();
+    expect(boot.run.verdict, context).toBe('fail');
+    expect(boot.run.status, context).toBe(35);
+    expect(boot.judgement.passed).toBe(false);
+    expect(boot.ktap.complete, context).toBe(true);
+    expect(boot.ktap.tests.map((t) => [t.name, t.ok]), context).toEqual([
+      ['passes', true],
+      ['fails on purpose', false],
+      ['also passes', true],
+    ]);
+    const line = lineOf('fail_one', 'deliberately wrong expectation');
+    const testFailures = boot.judgement.failures.filter((f) => f.kind === 'test');
+    expect(testFailures, boot.judgement.summary()).toHaveLength(1);
+    expect(testFailures[0]!.path).toEqual([2]);
+    expect(testFailures[0]!.location).toMatch(new RegExp(`^test/kernels/fail_one\\.ts:${line}(:\\d+)?$`));
+    expect(testFailures[0]!.message).toContain('deliberately wrong expectation');
+  });
+
+  it('triple_fault: status 0 is a triple fault, never a pass', async () => {
+    const boot = await bootFixture('triple_fault');
+    const context = boot.run.describe();
+    expect(boot.run.verdict, context).toBe('triple-fault');
+    expect(boot.run.status, context).toBe(0);
+    expect(boot.judgement.passed).toBe(false);
+    expect(boot.judgement.verdict).toBe('triple-fault');
+    expect(context).toMatch(/a triple fault/);
+    expect(context).toContain('# about to load from a non-canonical address');
+  });
+
+  it('hang: times out within the short timeout and QEMU is killed', async () => {
+    const timeoutMs = 8000;
+    const boot = await bootFixture('hang', timeoutMs);
+    const context = boot.run.describe();
+    expect(boot.run.verdict, context).toBe('timeout');
+    expect(boot.run.timedOut).toBe(true);
+    expect(boot.judgement.passed).toBe(false);
+    // The timeout plus the SIGTERM grace period, with slack for a loaded machine.
+    expect(boot.run.durationMs).toBeLessThan(timeoutMs + 5000);
+    expect(alive(boot.run.pid!)).toBe(false);
+    expect(boot.ktap.complete).toBe(false);
+    expect(context).toMatch(/no exit within 8000 ms/);
+  });
+
+  it('panic: the stream is cut off and the panic line with its file:line is reported', async () => {
+    const boot = await bootFixture('panic');
+    const context = boot.run.describe();
+    expect(['crashed', 'fail'], context).toContain(boot.run.verdict);
+    expect(boot.judgement.passed).toBe(false);
+    expect(boot.ktap.complete, context).toBe(false);
+    expect(boot.ktap.tests.map((t) => [t.name, t.ok]), context).toEqual([['passes', true]]);
+    expect(boot.judgement.summary()).toMatch(/after 1 of 3 planned results/);
+    const line = lineOf('panic', 'panic("deliberate panic');
+    const where = new RegExp(`panic at test/kernels/panic\\.ts:${line}:\\d+: deliberate panic in the middle of the suite`);
+    expect(context).toMatch(where);
+    const panics = boot.judgement.failures.filter((f) => f.kind === 'panic');
+    expect(panics, boot.judgement.summary()).toHaveLength(1);
+    expect(panics[0]!.location).toMatch(new RegExp(`^test/kernels/panic\\.ts:${line}:\\d+$`));
+  });
+});
