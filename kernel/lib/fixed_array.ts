@@ -1,0 +1,34 @@
+// Fixed-capacity arrays: storage that never grows, usable before any heap exists. keelc
+// lowers `new FixedArray<T>(CAP, fill)` with a constant CAP to an inline C array; under
+// Node it is a preallocated JavaScript array filled once. The only array operations used
+// are `new Array<T>(n)`, index reads and writes with a u32 index, and `.length`.
+import type { u32 } from "./int";
+import { panic } from "./panic";
+
+/** An array of exactly `capacity` elements. Invariant: the length never changes. */
+export class FixedArray<T> {
+  private readonly items: T[];
+
+  /** An array of `capacity` elements, each set to `fill`. */
+  constructor(capacity: u32, fill: T) {
+    this.items = new Array<T>(capacity);
+    for (let i: u32 = 0; i < capacity; i++) this.items[i] = fill;
+  }
+
+  /** Number of elements (the capacity). */
+  length(): u32 {
+    return this.items.length;
+  }
+
+  /** Element `i`; panics when `i` is out of bounds. */
+  get(i: u32): T {
+    if (i >= this.items.length) panic(`FixedArray.get: index ${i} out of bounds (length ${this.items.length})`);
+    return this.items[i];
+  }
+
+  /** Sets element `i`; panics when `i` is out of bounds. */
+  set(i: u32, value: T): void {
+    if (i >= this.items.length) panic(`FixedArray.set: index ${i} out of bounds (length ${this.items.length})`);
+    this.items[i] = value;
+  }
+}
