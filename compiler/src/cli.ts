@@ -3,11 +3,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { compile, formatResult } from "./compile";
+import { runCommand } from "./run";
 
 const USAGE = "usage: keelc [--out DIR] ENTRY.ts";
 
 /** Runs keelc with command-line arguments; returns the exit status. */
 export function main(argv: string[]): number {
+  // `keelc run-node FILE.ts`, `keelc run-hosted FILE.ts`: compile and run (run.ts).
+  if (argv[0] === "run-node" || argv[0] === "run-hosted") return runCommand(argv[0], argv.slice(1));
   let out = "build/gen";
   const entries: string[] = [];
   for (let i = 0; i < argv.length; i++) {

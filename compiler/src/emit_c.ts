@@ -63,7 +63,47 @@ class CEmitter {
         return "const char *";
       case "fn":
         return this.fnTypedef(t);
+      case "struct":
+        return t.mutable ? `${t.cname} *` : t.cname;
+      case "opt":
+        return this.optTypedef(t);
     }
+  }
+
+  private readonly optTypedefs = new Map<string, Ty>();
+
+  private optTypedef(t: Ty & { k: "opt" }): string {
+    const inner = this.ty(t.inner).replace(/[^A-Za-z0-9_]/g, "");
+    const name = `keel_opt_${inner}`;
+    this.optTypedefs.set(name, t.inner);
+    return name;
+  }
+
+  /** Struct and optional definitions, each after the types it contains. */
+  private typeDefinitions(): string[] {
+    const out: string[] = [];
+    const done = new Set<string>();
+    const structs = new Map(this.p.structs.map((d) => [d.cname, d]));
+    const define = (t: Ty): void => {
+      if (t.k === "struct" && !t.mutable) defineStruct(t.cname);
+      if (t.k === "opt") {
+        const name = this.optTypedef(t);
+        if (done.has(name)) return;
+        define(t.inner);
+        done.add(name);
+        out.push(`typedef struct { bool some; ${this.decl(t.inner, "value")}; } ${name};`);
+      }
+    };
+    const defineStruct = (cname: string): void => {
+      if (done.has(cname)) return;
+      done.add(cname);
+      const d = structs.get(cname)!;
+      for (const f of d.fields) define(f.ty);
+      out.push(`/* ${d.file} */`, `struct ${cname} {`, ...(d.fields.length ? d.fields.map((f) => `  ${this.decl(f.ty, f.name)};`) : ["  char empty_; /* C structs cannot be empty */"]), "};");
+    };
+    for (const d of this.p.structs) defineStruct(d.cname);
+    for (const inner of [...this.optTypedefs.values()]) define({ k: "opt", inner });
+    return out;
   }
 
   private fnTypedef(t: Ty & { k: "fn" }): string {
@@ -113,12 +153,14 @@ class CEmitter {
       if (m.init.length || m.globals.some((g) => !g.constInit)) protos.push(`void ${m.id}__init(void);`);
       for (const f of m.funcs) protos.push(`${this.proto(f)};`);
     }
+    for (const d of this.p.structs) out.push(`typedef struct ${d.cname} ${d.cname};`);
+    const defs = this.typeDefinitions();
     // Typedefs are discovered while emitting; they must come before any use.
     for (const [key, name] of this.fnTypedefs) {
       const [params, ret] = key.split("->");
       out.push(`typedef ${ret} (*${name})(${params || "void"});`);
     }
-    out.push("", ...this.helpers.values(), "", ...protos, "", "#endif", "");
+    out.push("", ...defs, "", ...this.helpers.values(), "", ...protos, "", "#endif", "");
     return out.join("\n");
   }
 
@@ -294,6 +336,8 @@ ${inits.join("\n")}
       }
       case "hex":
         return `keel_fmt_hex((uint64_t)(${this.expr(piece.x)}))`;
+      case "obj":
+        return `${piece.fn}(${this.expr(piece.x)})`;
     }
   }
 
@@ -308,7 +352,7 @@ ${inits.join("\n")}
       case "str":
         return cString(x.value);
       case "null":
-        return "NULL";
+        return x.ty.k === "opt" ? `((${this.ty(x.ty)}){ .some = false })` : "NULL";
       case "local":
         return x.name;
       case "global":
@@ -336,6 +380,20 @@ ${inits.join("\n")}
         return this.conv(x);
       case "cond":
         return `(${this.expr(x.c)} ? ${this.expr(x.a)} : ${this.expr(x.b)})`;
+      case "self":
+        return "self";
+      case "field":
+        return x.ptr ? `${this.expr(x.x)}->${x.name}` : `${this.expr(x.x)}.${x.name}`;
+      case "addrof":
+        return `(&${this.expr(x.x)})`;
+      case "some":
+        return `((${this.ty(x.ty)}){ .some = true, .value = ${this.expr(x.x)} })`;
+      case "isSome":
+        return `(${this.expr(x.x)}).some`;
+      case "unwrap":
+        return `(${this.expr(x.x)}).value`;
+      case "zero":
+        return `((${this.ty(x.ty)}){0})`;
     }
   }
 

@@ -12,7 +12,11 @@ export type Ty =
   | { k: "void" }
   | { k: "never" }
   | { k: "string" }
-  | { k: "fn"; params: Ty[]; ret: Ty; nullable: boolean };
+  | { k: "fn"; params: Ty[]; ret: Ty; nullable: boolean }
+  /** A class instance: a C struct by value (value class) or a pointer to one (mutable class). */
+  | { k: "struct"; cname: string; mutable: boolean }
+  /** `T | null` for a non-pointer T: a tagged struct { bool some; T value; }. */
+  | { k: "opt"; inner: Ty };
 
 export type BinOp = "+" | "-" | "*" | "/" | "%" | "<<" | ">>" | "&" | "|" | "^";
 export type CmpOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
@@ -36,7 +40,21 @@ export type Expr =
   | { e: "bitnot"; x: Expr; ty: Ty & { k: "int" } }
   | { e: "neg"; x: Expr; ty: Ty & { k: "int" }; loc: string }
   | { e: "conv"; x: Expr; ty: Ty & { k: "int" }; checked: boolean; loc: string }
-  | { e: "cond"; c: Expr; a: Expr; b: Expr; ty: Ty };
+  | { e: "cond"; c: Expr; a: Expr; b: Expr; ty: Ty }
+  /** `self` inside a method or constructor (a pointer in constructors and mutable classes). */
+  | { e: "self"; ty: Ty; ptr: boolean }
+  /** Field of a struct value or of the struct a pointer points to. */
+  | { e: "field"; x: Expr; name: string; ty: Ty; ptr: boolean }
+  /** Address of a module-level instance of a mutable class (its singletons live in static storage). */
+  | { e: "addrof"; x: Expr; ty: Ty }
+  /** Wraps a value into `T | null`. */
+  | { e: "some"; x: Expr; ty: Ty }
+  /** Tests a `T | null` for a value. */
+  | { e: "isSome"; x: Expr }
+  /** The value of a `T | null` that TypeScript narrowed to non-null. */
+  | { e: "unwrap"; x: Expr; ty: Ty }
+  /** A zero-initialised value (the start of a constructor). */
+  | { e: "zero"; ty: Ty };
 
 /** One piece of formatted output. */
 export type FmtPiece =
@@ -44,7 +62,9 @@ export type FmtPiece =
   | { p: "dec"; x: Expr }
   | { p: "hex"; x: Expr }
   | { p: "bool"; x: Expr }
-  | { p: "strval"; x: Expr };
+  | { p: "strval"; x: Expr }
+  /** A class value printed by its toString (lowered to a `fmt` function). */
+  | { p: "obj"; x: Expr; fn: string };
 
 /** Statements. `line` maps back to the TypeScript source for #line and debuggers. */
 export type Stmt = { line: number } & (
@@ -92,6 +112,13 @@ export interface Global {
   line: number;
 }
 
+/** A struct type of the program (a concrete class). */
+export interface StructDef {
+  cname: string;
+  fields: Param[];
+  file: string;
+}
+
 /** One kernel source file. */
 export interface Module {
   id: string; // e.g. "arch_x86_64_serial"
@@ -104,6 +131,8 @@ export interface Module {
 /** The whole program, modules in initialisation order (dependencies first). */
 export interface Program {
   modules: Module[];
+  /** Struct types in dependency order (a struct after the structs it contains). */
+  structs: StructDef[];
   entry: { cname: string; takesBootInfo: boolean };
   support: { panicStop: string; writeByte: string };
 }
@@ -124,7 +153,15 @@ export function exprTy(x: Expr): Ty {
     case "neg":
     case "conv":
     case "cond":
+    case "self":
+    case "field":
+    case "addrof":
+    case "some":
+    case "unwrap":
+    case "zero":
       return x.ty;
+    case "isSome":
+      return { k: "bool" };
     case "bool":
     case "cmp":
     case "logic":

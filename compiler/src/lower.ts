@@ -4,6 +4,7 @@
 import {
   Node,
   SyntaxKind,
+  type ClassDeclaration,
   type Block,
   type CallExpression,
   type Expression,
@@ -17,6 +18,21 @@ import { CompileError, Codes, diagnosticAt, fail, locationOf, displayPath, type 
 import { exprTy, type BinOp, type CmpOp, type Expr, type FmtPiece, type Func, type Global, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { globalCName, localCName, moduleId } from "./names";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
+import { baseOf, classCName, fieldsOf, findMember, hasMutableField, type ClassInfo, type Env, type Level, type Member } from "./classes";
+import type { StructDef } from "./ir";
+
+/** What the code being lowered sits in: bindings of type parameters, the class of `this`. */
+interface Context {
+  env: Env;
+  self: ClassInfo | null;
+  /** `this` is a pointer (constructors, mutable classes) rather than a struct value. */
+  selfPtr: boolean;
+  /** Lowering a toString: its returns print their string instead of returning it. */
+  fmtMode: boolean;
+  ret: Ty;
+  /** Types of this function's locals and parameters (per instantiation). */
+  locals: Map<Node, Ty>;
+}
 
 type IntTy = Ty & { k: "int" };
 
@@ -74,6 +90,10 @@ function isCallSiteParam(p: Node): boolean {
   return p.getTypeNode()?.getText() === "CallSite" && init !== undefined && init.getText() === "callSite()";
 }
 
+function isSuperCall(e: Node): boolean {
+  return Node.isCallExpression(e) && e.getExpression().getKind() === SyntaxKind.SuperKeyword;
+}
+
 function lineOf(node: Node): number {
   return node.getStartLineNumber();
 }
@@ -90,11 +110,25 @@ function parseIntLiteral(text: string): bigint {
 export class Lowering {
   readonly diagnostics: Diagnostic[] = [];
   private readonly declTypes = new Map<Node, Ty>();
-  private currentReturn: Ty = T.void;
+  private ctx: Context = { env: new Map(), self: null, selfPtr: false, fmtMode: false, ret: T.void, locals: new Map() };
+  private readonly classes = new Map<ClassDeclaration, ClassInfo>();
+  private readonly structs = new Map<string, StructDef>();
+  private readonly instantiated = new Set<string>();
+  private readonly queue: (() => void)[] = [];
+  private readonly classFuncs = new Map<SourceFile, Func[]>();
+  private tempCounter = 0;
+
+  private get currentReturn(): Ty {
+    return this.ctx.ret;
+  }
 
   /** Lowers every compiled module reachable from the entry; null when there were errors. */
   lowerProgram(entry: SourceFile, files: SourceFile[]): Program | null {
-    const modules = this.initOrder(entry, files).filter((sf) => !isHostOnlyFile(sf)).map((sf) => this.lowerModule(sf));
+    const order = this.initOrder(entry, files).filter((sf) => !isHostOnlyFile(sf));
+    const modules = order.map((sf) => this.lowerModule(sf));
+    // Methods are instantiated per concrete class; each may reach more.
+    while (this.queue.length > 0) this.guard(this.queue.shift()!, undefined);
+    order.forEach((sf, i) => modules[i]!.funcs.push(...(this.classFuncs.get(sf) ?? [])));
     const main = entry.getFunction("kernelMain");
     if (!main || !main.isExported()) {
       this.diagnostics.push(diagnosticAt(entry, Codes.MissingEntry, "the entry module must export `function kernelMain(bootInfo: u64): void`"));
@@ -109,6 +143,7 @@ export class Lowering {
     if (this.diagnostics.length > 0) return null;
     return {
       modules,
+      structs: [...this.structs.values()],
       entry: { cname: globalCName(entry, "kernelMain"), takesBootInfo: main.getParameters().length === 1 },
       support: { panicStop: globalCName(lib, "panicStop"), writeByte: globalCName(con, "writeByte") },
     };
@@ -170,13 +205,29 @@ export class Lowering {
       for (const d of st.getDeclarations()) this.guard(() => mod.globals.push(this.lowerGlobal(d)), undefined);
       return;
     }
+    if (Node.isClassDeclaration(st)) {
+      if (st.isAbstract()) return; // compiled as part of each concrete subclass
+      if (st.getTypeParameters().length > 0) fail(st, Codes.Unsupported, "generic concrete classes are not supported yet: make the generic class abstract and extend it");
+      this.instantiateAll(this.classInfo(st));
+      return;
+    }
     fail(st, Codes.Unsupported, `${st.getKindName()} is not supported at module level in this compiler slice`);
   }
 
   private lowerGlobal(d: VariableDeclaration): Global {
-    const ty = this.typeOfDecl(d);
+    let ty = this.typeOfDecl(d);
+    if (ty.k === "struct" && ty.mutable) {
+      // A mutable singleton: static storage, initialised by its constructor.
+      const initNode = d.getInitializer();
+      if (!initNode || !Node.isNewExpression(initNode)) fail(d, Codes.ReferenceSemantics, "a module-level object must be created here with `new` (it lives in static storage)");
+      ty = { ...ty, mutable: false };
+      const init = this.newExpr(initNode);
+      const isConst = d.getVariableStatement()?.getDeclarationKind() === "const";
+      if (!isConst) fail(d, Codes.ReferenceSemantics, "a module-level object must be const: it is the object itself, not a reference that could be rebound");
+      return { cname: globalCName(d.getSourceFile(), d.getName()), tsName: d.getName(), ty, init, constInit: false, isConst: false, file: displayPath(d.getSourceFile()), line: lineOf(d) };
+    }
     const initNode = d.getInitializer();
-    const init = initNode ? (isNullLiteral(initNode) ? { e: "null" as const, ty } : this.expr(initNode, ty)) : null;
+    const init = initNode ? this.coerce(this.expr(initNode, ty), ty, initNode) : null;
     const constInit = init === null || init.e === "int" || init.e === "bool" || init.e === "str" || init.e === "null" || init.e === "fnref";
     const isConst = d.getVariableStatement()?.getDeclarationKind() === "const";
     return { cname: globalCName(d.getSourceFile(), d.getName()), tsName: d.getName(), ty, init, constInit, isConst, file: displayPath(d.getSourceFile()), line: lineOf(d) };
@@ -186,7 +237,7 @@ export class Lowering {
     const { params, ret } = this.signature(fn);
     const body = fn.getBody();
     if (!body || !Node.isBlock(body)) fail(fn, Codes.Unsupported, "functions need a body");
-    this.currentReturn = ret;
+    this.ctx = { env: new Map(), self: null, selfPtr: false, fmtMode: false, ret, locals: new Map() };
     return {
       cname: globalCName(fn.getSourceFile(), name),
       tsName: name,
@@ -199,28 +250,33 @@ export class Lowering {
     };
   }
 
-  private signature(fn: FunctionDeclaration): { params: Ty[]; ret: Ty; callSites: boolean[] } {
+  private signature(fn: FunctionDeclaration | Node, env: Env = new Map()): { params: Ty[]; ret: Ty; callSites: boolean[] } {
+    if (!Node.isFunctionDeclaration(fn) && !Node.isMethodDeclaration(fn) && !Node.isGetAccessorDeclaration(fn) && !Node.isConstructorDeclaration(fn))
+      fail(fn, Codes.Unsupported, "not a function");
     const callSites = fn.getParameters().map(isCallSiteParam);
     const params = fn.getParameters().map((p, i) => {
       const tn = p.getTypeNode();
       if (!tn) fail(p, Codes.MissingAnnotation, `parameter '${p.getName()}' needs a type annotation`);
       if (p.hasQuestionToken() || (p.hasInitializer() && !callSites[i]) || p.isRestParameter())
         fail(p, Codes.Unsupported, "optional, default and rest parameters are not supported in kernel code (except `at: CallSite = callSite()`)");
-      return mapTypeNode(tn);
+      return mapTypeNode(tn, env);
     });
+    if (Node.isConstructorDeclaration(fn)) return { params, ret: T.void, callSites };
     const rn = fn.getReturnTypeNode();
-    const ret = rn ? mapTypeNode(rn) : fn.getReturnType().isVoid() ? T.void : fail(fn, Codes.MissingAnnotation, `function '${fn.getName()}' needs a return type annotation`);
+    const ret = rn ? mapTypeNode(rn, env) : fn.getReturnType().isVoid() ? T.void : fail(fn, Codes.MissingAnnotation, `function '${fn.getName()}' needs a return type annotation`);
     return { params, ret, callSites };
   }
 
   /** Keel type of a variable, parameter or function declaration. */
   private typeOfDecl(decl: Node): Ty {
-    const cached = this.declTypes.get(decl);
+    const local = !(Node.isVariableDeclaration(decl) && isModuleLevel(decl)) && !Node.isFunctionDeclaration(decl);
+    const cache = local ? this.ctx.locals : this.declTypes;
+    const cached = cache.get(decl);
     if (cached) return cached;
     let ty: Ty;
     if (Node.isParameterDeclaration(decl) || Node.isVariableDeclaration(decl)) {
       const tn = decl.getTypeNode();
-      if (tn) ty = mapTypeNode(tn);
+      if (tn) ty = mapTypeNode(tn, local ? this.ctx.env : new Map());
       else if (Node.isVariableDeclaration(decl) && decl.getInitializer()) ty = this.exprTypeOnly(decl.getInitializerOrThrow());
       else fail(decl, Codes.MissingAnnotation, `'${decl.getText()}' needs a type annotation`);
     } else if (Node.isFunctionDeclaration(decl)) {
@@ -229,7 +285,7 @@ export class Lowering {
     } else {
       fail(decl, Codes.Unsupported, `${decl.getKindName()} cannot be used as a value in kernel code`);
     }
-    this.declTypes.set(decl, ty);
+    cache.set(decl, ty);
     return ty;
   }
 
@@ -258,7 +314,7 @@ export class Lowering {
     if (Node.isVariableStatement(st)) {
       return st.getDeclarations().map((d) => this.localDecl(d));
     }
-    if (Node.isExpressionStatement(st)) return [this.exprStmt(st.getExpression())];
+    if (Node.isExpressionStatement(st) && !isSuperCall(st.getExpression())) return [this.exprStmt(st.getExpression())];
     if (Node.isIfStatement(st)) {
       const els = st.getElseStatement();
       return [{ line, s: "if", c: this.cond(st.getExpression()), then: this.body(st.getThenStatement()), else: els ? this.body(els) : null }];
@@ -271,6 +327,11 @@ export class Lowering {
       const c = st.getCondition();
       const inc = st.getIncrementor();
       return [{ line, s: "for", init: initStmts, c: c ? this.cond(c) : null, step: inc ? [this.exprStmt(inc)] : [], body: this.body(st.getStatement()) }];
+    }
+    if (Node.isForOfStatement(st)) return [this.forOf(st)];
+    if (Node.isExpressionStatement(st)) {
+      const call = st.getExpression();
+      if (Node.isCallExpression(call) && call.getExpression().getKind() === SyntaxKind.SuperKeyword) return this.superCall(call);
     }
     if (Node.isBreakStatement(st)) {
       if (st.getLabel()) fail(st, Codes.Unsupported, "labelled break is not supported");
@@ -285,7 +346,8 @@ export class Lowering {
       if (!x) return [{ line, s: "return", x: null }];
       const sink = this.sinkStmt(x);
       if (sink) return [sink];
-      return [{ line, s: "return", x: this.expr(x, this.currentReturn) }];
+      if (this.ctx.fmtMode) return [{ line, s: "fmt", pieces: this.fmtPieces(x) }, { line, s: "return", x: null }];
+      return [{ line, s: "return", x: this.coerce(this.expr(x, this.currentReturn), this.currentReturn, x) }];
     }
     fail(st, Codes.Unsupported, `${st.getKindName()} is not supported in kernel code`);
   }
@@ -300,14 +362,15 @@ export class Lowering {
     let ty: Ty;
     let init: Expr | null = null;
     if (annotated) {
-      ty = mapTypeNode(annotated);
-      if (initNode) init = isNullLiteral(initNode) ? { e: "null", ty } : this.expr(initNode, ty);
+      ty = mapTypeNode(annotated, this.ctx.env);
+      if (initNode) init = this.coerce(this.expr(initNode, ty), ty, initNode);
     } else {
       if (!initNode) fail(d, Codes.MissingAnnotation, `'${d.getName()}' needs a type annotation or an initializer`);
       init = this.expr(initNode);
       ty = exprTy(init);
     }
-    this.declTypes.set(d, ty);
+    if (ty.k === "never" || ty.k === "void") fail(d, Codes.Unsupported, "this expression has no value");
+    this.ctx.locals.set(d, ty);
     return { line: lineOf(d), s: "let", name: localCName(d.getName()), ty, init };
   }
 
@@ -362,7 +425,13 @@ export class Lowering {
     if (ty.k === "int") return { p: "dec", x };
     if (ty.k === "bool") return { p: "bool", x };
     if (ty.k === "string") return { p: "strval", x };
-    fail(e, Codes.Unsupported, `a value of type ${showTy(ty)} cannot be formatted`);
+    if (ty.k === "struct") {
+      const info = this.classInfoByCName(ty.cname);
+      const m = info ? findMember(info, "toString") : null;
+      if (!info || !m || m.m !== "method") fail(e, Codes.Unsupported, `${showTy(ty)} has no toString() to format it with`);
+      return { p: "obj", x, fn: this.methodFunc(info, m, "fmt") };
+    }
+    fail(e, Codes.Unsupported, `a value of type ${showTy(ty)} cannot be formatted${ty.k === "opt" ? " (check it for null first)" : ""}`);
   }
 
   private exprStmt(x: Expression): Stmt {
@@ -374,7 +443,7 @@ export class Lowering {
       if (op === SyntaxKind.EqualsToken) {
         const target = this.lvalue(x.getLeft());
         const rhs = x.getRight();
-        return { line, s: "assign", target, value: isNullLiteral(rhs) ? { e: "null", ty: exprTy(target) } : this.expr(rhs, exprTy(target)) };
+        return { line, s: "assign", target, value: this.coerce(this.expr(rhs, exprTy(target)), exprTy(target), rhs) };
       }
       const bop = COMPOUND[op];
       if (bop) {
@@ -395,7 +464,12 @@ export class Lowering {
   }
 
   private lvalue(e: Expression): Expr {
-    if (!Node.isIdentifier(e)) fail(e, Codes.Unsupported, "only variables can be assigned in this compiler slice");
+    if (Node.isPropertyAccessExpression(e)) {
+      const target = this.expr(e);
+      if (target.e !== "field" || !target.ptr) fail(e, Codes.ReferenceSemantics, "only fields of `this` in a constructor or of a mutable object can be assigned (value objects are immutable)");
+      return target;
+    }
+    if (!Node.isIdentifier(e)) fail(e, Codes.Unsupported, "only variables and fields can be assigned");
     const decl = resolveDecl(e);
     if (!decl || !(Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl))) fail(e, Codes.Unsupported, "only variables can be assigned");
     return this.identifier(e);
@@ -422,12 +496,15 @@ export class Lowering {
       return { e: "null", ty: expected };
     }
     if (Node.isIdentifier(e)) return this.identifier(e);
+    if (e.getKind() === SyntaxKind.ThisKeyword) return this.self(e);
+    if (Node.isNewExpression(e)) return this.newExpr(e);
+    if (Node.isPropertyAccessExpression(e)) return this.property(e);
     if (Node.isPrefixUnaryExpression(e)) return this.prefix(e, expected);
     if (Node.isBinaryExpression(e)) return this.binary(e, expected);
     if (Node.isCallExpression(e)) return this.call(e, expected);
     if (Node.isConditionalExpression(e)) {
       const c = this.cond(e.getCondition());
-      const [a, b] = this.pair(e.getWhenTrue(), e.getWhenFalse(), expected, e);
+      const [a, b] = this.unify(e.getWhenTrue(), e.getWhenFalse(), expected, e);
       return { e: "cond", c, a, b, ty: exprTy(a) };
     }
     if (Node.isAsExpression(e) || Node.isTypeAssertion(e)) fail(e, Codes.Unsupported, "type assertions are not allowed in kernel code: convert with u64(x), u32(x), …");
@@ -456,11 +533,16 @@ export class Lowering {
       if (builtinOf(decl, name)) fail(id, Codes.Unsupported, `'${name}' is built in and can only be called directly`);
       return { e: "fnref", cname: globalCName(decl.getSourceFile(), name), ty };
     }
-    if (Node.isParameterDeclaration(decl)) return { e: "local", name: localCName(name), ty };
+    if (Node.isParameterDeclaration(decl)) return this.narrowed(id, { e: "local", name: localCName(name), ty });
     if (Node.isVariableDeclaration(decl)) {
-      if (isModuleLevel(decl)) return { e: "global", cname: globalCName(decl.getSourceFile(), decl.getName()), ty };
-      return { e: "local", name: localCName(name), ty };
+      if (isModuleLevel(decl)) {
+        const g: Expr = { e: "global", cname: globalCName(decl.getSourceFile(), decl.getName()), ty };
+        if (ty.k === "struct" && ty.mutable) return { e: "addrof", x: { ...g, ty: { ...ty, mutable: false } }, ty };
+        return this.narrowed(id, g);
+      }
+      return this.narrowed(id, { e: "local", name: localCName(name), ty });
     }
+    if (Node.isClassDeclaration(decl)) fail(id, Codes.Unsupported, `class '${name}' is not a value: call a static method or use new`);
     fail(id, Codes.Unsupported, `'${name}' is a ${decl.getKindName()}, which kernel code cannot use as a value`);
   }
 
@@ -510,6 +592,12 @@ export class Lowering {
       const hint = isNullLiteral(e.getLeft()) || isNullLiteral(e.getRight()) ? undefined : undefined;
       const [l, r] = this.pair(e.getLeft(), e.getRight(), hint, e);
       const ty = exprTy(l);
+      if (ty.k === "opt" && (cmp === "==" || cmp === "!=")) {
+        const value = l.e === "null" ? r : r.e === "null" ? l : fail(e, Codes.IdentityComparison, "an optional value can only be compared with null");
+        const some: Expr = { e: "isSome", x: value };
+        return cmp === "!=" ? some : { e: "not", x: some };
+      }
+      if (ty.k === "struct") fail(e, Codes.IdentityComparison, `objects have no identity in kernel code (they are copied by value): compare with an equals() method`);
       if (cmp !== "==" && cmp !== "!=" && ty.k !== "int") fail(e, Codes.WidthMismatch, `'${e.getOperatorToken().getText()}' compares integers`);
       return { e: "cmp", op: cmp, l, r };
     }
@@ -528,7 +616,8 @@ export class Lowering {
   private call(e: CallExpression, expected?: Ty): Expr {
     const callee = e.getExpression();
     if (e.getTypeArguments().length > 0) fail(e, Codes.Unsupported, "explicit type arguments are not supported in this compiler slice");
-    if (!Node.isIdentifier(callee)) fail(callee, Codes.UnknownCallee, "only calls of named functions are supported in this compiler slice");
+    if (Node.isPropertyAccessExpression(callee)) return this.methodCall(e, callee);
+    if (!Node.isIdentifier(callee)) fail(callee, Codes.UnknownCallee, "only calls of named functions and methods are supported");
     const decl = resolveDecl(callee);
     if (!decl) fail(callee, Codes.UnknownCallee, `cannot resolve '${callee.getText()}'`);
     const name = callee.getText();
@@ -549,10 +638,7 @@ export class Lowering {
   }
 
   private argument(a: Expression, want: Ty): Expr {
-    const x = isNullLiteral(a) ? ({ e: "null", ty: want } as Expr) : this.expr(a, want);
-    const got = exprTy(x);
-    if (!sameTy(got, want) && !(got.k === "never")) fail(a, Codes.WidthMismatch, `expected ${showTy(want)}, got ${showTy(got)}: convert explicitly`);
-    return x;
+    return this.coerce(this.expr(a, want), want, a);
   }
 
   private builtinCall(b: NonNullable<ReturnType<typeof builtinOf>>, name: string, e: CallExpression, args: Expression[], expected?: Ty): Expr {
@@ -595,5 +681,385 @@ export class Lowering {
         fail(e, Codes.Unsupported, `${name}() can only be called as a statement`);
     }
   }
+
+  // ---- classes ----------------------------------------------------------------------
+
+  /** The chain and bindings of a concrete class (cached). */
+  private classInfo(decl: ClassDeclaration): ClassInfo {
+    const cached = this.classes.get(decl);
+    if (cached) return cached;
+    const chain: Level[] = [{ decl, env: new Map() }];
+    for (let level = chain[0]!; ; ) {
+      const b = baseOf(level.decl);
+      if (!b) break;
+      const params = b.base.getTypeParameters();
+      if (params.length !== b.args.length) fail(level.decl, Codes.Unsupported, "give every type argument of the base class explicitly");
+      const env: Env = new Map(params.map((tp, i) => [tp.getName(), mapTypeNode(b.args[i]!, level.env)]));
+      level = { decl: b.base, env };
+      chain.push(level);
+    }
+    const info: ClassInfo = { decl, cname: classCName(decl), chain, mutable: hasMutableField(decl) };
+    this.classes.set(decl, info);
+    const fields = fieldsOf(info).map((f) => {
+      const ty = mapTypeNode(f.typeNode, f.level.env);
+      if (ty.k === "struct" && ty.mutable) fail(f.node, Codes.ReferenceSemantics, "a field cannot hold a mutable object yet (JavaScript would share it, C would copy it)");
+      return { name: fieldCName(f.name), ty };
+    });
+    this.structs.set(info.cname, { cname: info.cname, fields, file: displayPath(decl.getSourceFile()) });
+    return info;
+  }
+
+  private classInfoByCName(cname: string): ClassInfo | null {
+    for (const info of this.classes.values()) if (info.cname === cname) return info;
+    return null;
+  }
+
+  /** Compiles every member of a concrete class, so that all of it is checked. */
+  private instantiateAll(info: ClassInfo): void {
+    const seen = new Set<string>();
+    for (const level of info.chain) {
+      for (const m of level.decl.getMethods()) {
+        const key = `${m.isStatic() ? "static " : ""}${m.getName()}`;
+        if (seen.has(key) || m.isAbstract() || !m.hasBody() || m.getNameNode().getText() === "[Symbol.iterator]") continue;
+        seen.add(key);
+        const member = findMember(info, m.getName(), m.isStatic())!;
+        this.methodFunc(info, member, m.getName() === "toString" ? "fmt" : m.isStatic() ? "static" : "method");
+      }
+      for (const g of level.decl.getGetAccessors()) {
+        if (seen.has(`get ${g.getName()}`)) continue;
+        seen.add(`get ${g.getName()}`);
+        this.methodFunc(info, findMember(info, g.getName())!, "getter");
+      }
+    }
+    this.ctorFunc(info);
+  }
+
+  /** C name of a method instantiated for a concrete class; queues its lowering. */
+  private methodFunc(info: ClassInfo, member: Member, kind: "method" | "static" | "getter" | "fmt"): string {
+    if (member.m === "field") throw new Error("fields are not functions");
+    const cname = `${info.cname}__${kind === "getter" ? "get_" : ""}${kind === "fmt" ? "fmt" : member.name}`;
+    if (!this.instantiated.has(cname)) {
+      this.instantiated.add(cname);
+      this.queue.push(() => this.lowerMethod(info, member, kind, cname));
+    }
+    return cname;
+  }
+
+  /** The struct type of `this` in a class's methods. */
+  private selfTy(info: ClassInfo, ptr: boolean): Ty {
+    return { k: "struct", cname: info.cname, mutable: ptr };
+  }
+
+  private withContext<R>(ctx: Context, f: () => R): R {
+    const saved = this.ctx;
+    this.ctx = ctx;
+    try {
+      return f();
+    } finally {
+      this.ctx = saved;
+    }
+  }
+
+  private lowerMethod(info: ClassInfo, member: Member, kind: "method" | "static" | "getter" | "fmt", cname: string): void {
+    if (member.m === "field") return;
+    const decl = member.decl;
+    if (!Node.isMethodDeclaration(decl) && !Node.isGetAccessorDeclaration(decl)) return;
+    const { params, ret } = this.signature(decl, member.level.env);
+    const body = decl.getBody();
+    if (!body || !Node.isBlock(body)) fail(decl, Codes.Unsupported, "methods need a body");
+    const isStatic = kind === "static";
+    const ctx: Context = { env: member.level.env, self: isStatic ? null : info, selfPtr: info.mutable, fmtMode: kind === "fmt", ret: kind === "fmt" ? T.void : ret, locals: new Map() };
+    if (kind === "fmt" && ret.k !== "string") fail(decl, Codes.Unsupported, "toString() must return string");
+    const func = this.withContext(ctx, (): Func => ({
+      cname,
+      tsName: `${info.decl.getName()}.${member.name}`,
+      params: [
+        ...(isStatic ? [] : [{ name: "self", ty: this.selfTy(info, info.mutable) }]),
+        ...decl.getParameters().map((p, i) => ({ name: localCName(p.getName()), ty: params[i]! })),
+      ],
+      ret: ctx.ret,
+      body: this.block(body),
+      exported: true,
+      file: displayPath(decl.getSourceFile()),
+      line: lineOf(decl),
+    }));
+    this.addClassFunc(info, func);
+  }
+
+  private addClassFunc(info: ClassInfo, f: Func): void {
+    const sf = info.decl.getSourceFile();
+    const list = this.classFuncs.get(sf) ?? [];
+    list.push(f);
+    this.classFuncs.set(sf, list);
+  }
+
+  /** The constructor a level runs: its own, or (implicitly) the nearest base's. */
+  private effectiveCtor(info: ClassInfo, from: number): { index: number; decl: Node } | null {
+    for (let i = from; i < info.chain.length; i++) {
+      const c = info.chain[i]!.decl.getConstructors().find((k) => k.hasBody());
+      if (c) return { index: i, decl: c };
+    }
+    return null;
+  }
+
+  /** `X__new(args)`: zero the struct, run the constructor chain on it, return it. */
+  private ctorFunc(info: ClassInfo): string {
+    const cname = `${info.cname}__new`;
+    if (this.instantiated.has(cname)) return cname;
+    this.instantiated.add(cname);
+    const ctor = this.effectiveCtor(info, 0);
+    const params = ctor ? this.signature(ctor.decl, info.chain[ctor.index]!.env).params : [];
+    const names = ctor && Node.isConstructorDeclaration(ctor.decl) ? ctor.decl.getParameters().map((p) => localCName(p.getName())) : [];
+    const valueTy = this.selfTy(info, false);
+    const line = lineOf(ctor?.decl ?? info.decl);
+    const init = this.initFunc(info, 0);
+    this.addClassFunc(info, {
+      cname,
+      tsName: `new ${info.decl.getName()}`,
+      params: names.map((name, i) => ({ name, ty: params[i]! })),
+      ret: valueTy,
+      body: [
+        { line, s: "let", name: "object", ty: valueTy, init: { e: "zero", ty: valueTy } },
+        { line, s: "expr", x: { e: "call", cname: init, args: [{ e: "addrof", x: { e: "local", name: "object", ty: valueTy }, ty: this.selfTy(info, true) }, ...names.map((name, i): Expr => ({ e: "local", name, ty: params[i]! }))], ty: T.void } },
+        { line, s: "return", x: { e: "local", name: "object", ty: valueTy } },
+      ],
+      exported: true,
+      file: displayPath(info.decl.getSourceFile()),
+      line,
+    });
+    return cname;
+  }
+
+  /** `X__init_L(self, args)`: level L's part of constructing an X (fields, body, super). */
+  private initFunc(info: ClassInfo, index: number): string {
+    const level = info.chain[index]!;
+    const cname = `${info.cname}__init_${level.decl.getName()}`;
+    if (this.instantiated.has(cname)) return cname;
+    this.instantiated.add(cname);
+    const own = level.decl.getConstructors().find((k) => k.hasBody());
+    const ctor = this.effectiveCtor(info, index);
+    const params = ctor ? this.signature(ctor.decl, info.chain[ctor.index]!.env).params : [];
+    const names = ctor && Node.isConstructorDeclaration(ctor.decl) ? ctor.decl.getParameters().map((p) => localCName(p.getName())) : [];
+    const ptrTy = this.selfTy(info, true);
+    const ctx: Context = { env: level.env, self: info, selfPtr: true, fmtMode: false, ret: T.void, locals: new Map() };
+    this.queue.push(() => {
+      const body = this.withContext(ctx, (): Stmt[] => {
+        const out: Stmt[] = [];
+        const hasBase = index + 1 < info.chain.length;
+        if (!own) {
+          // Implicit constructor: forward every argument to the base, then own fields.
+          if (hasBase) out.push({ line: lineOf(level.decl), s: "expr", x: { e: "call", cname: this.initFunc(info, index + 1), args: [{ e: "self", ty: ptrTy, ptr: true }, ...names.map((n, i): Expr => ({ e: "local", name: n, ty: params[i]! }))], ty: T.void } });
+          out.push(...this.fieldInits(info, index));
+          return out;
+        }
+        if (!hasBase) out.push(...this.fieldInits(info, index));
+        const stmts = own.getBodyOrThrow();
+        if (!Node.isBlock(stmts)) return out;
+        out.push(...this.block(stmts));
+        return out;
+      });
+      this.addClassFunc(info, {
+        cname,
+        tsName: `${level.decl.getName()}.constructor`,
+        params: [{ name: "self", ty: ptrTy }, ...names.map((name, i) => ({ name, ty: params[i]! }))],
+        ret: T.void,
+        body,
+        exported: true,
+        file: displayPath(level.decl.getSourceFile()),
+        line: lineOf(own ?? level.decl),
+      });
+    });
+    return cname;
+  }
+
+  /** Assignments of a level's field initialisers and parameter properties. */
+  private fieldInits(info: ClassInfo, index: number): Stmt[] {
+    const level = info.chain[index]!;
+    const out: Stmt[] = [];
+    const selfPtr: Expr = { e: "self", ty: this.selfTy(info, true), ptr: true };
+    for (const p of level.decl.getConstructors()[0]?.getParameters() ?? []) {
+      if (!p.isParameterProperty()) continue;
+      const ty = mapTypeNode(p.getTypeNodeOrThrow(), level.env);
+      out.push({ line: lineOf(p), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(p.getName()), ty, ptr: true }, value: { e: "local", name: localCName(p.getName()), ty } });
+    }
+    for (const prop of level.decl.getProperties()) {
+      const init = prop.getInitializer();
+      if (!init) continue;
+      const ty = mapTypeNode(prop.getTypeNodeOrThrow(), level.env);
+      out.push({ line: lineOf(prop), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(prop.getName()), ty, ptr: true }, value: this.coerce(this.expr(init, ty), ty, init) });
+    }
+    return out;
+  }
+
+  /** `super(args)` in a constructor: the base's part, then this level's field initialisers. */
+  private superCall(call: CallExpression): Stmt[] {
+    const info = this.ctx.self;
+    if (!info || !this.ctx.selfPtr) fail(call, Codes.Unsupported, "super() only in a constructor");
+    const index = info.chain.findIndex((l) => l.decl === call.getFirstAncestorByKind(SyntaxKind.ClassDeclaration));
+    const base = this.effectiveCtor(info, index + 1);
+    const params = base ? this.signature(base.decl, info.chain[base.index]!.env).params : [];
+    const args = call.getArguments() as Expression[];
+    if (args.length !== params.length) fail(call, Codes.Unsupported, `super() takes ${params.length} arguments`);
+    const self: Expr = { e: "self", ty: this.selfTy(info, true), ptr: true };
+    return [
+      { line: lineOf(call), s: "expr", x: { e: "call", cname: this.initFunc(info, index + 1), args: [self, ...args.map((a, i) => this.argument(a, params[i]!))], ty: T.void } },
+      ...this.fieldInits(info, index),
+    ];
+  }
+
+  private newExpr(e: Node): Expr {
+    if (!Node.isNewExpression(e)) fail(e, Codes.Unsupported, "expected new");
+    const decl = resolveDecl(e.getExpression());
+    if (!decl || !Node.isClassDeclaration(decl)) fail(e, Codes.Unsupported, "new needs a kernel class");
+    if (decl.isAbstract()) fail(e, Codes.Unsupported, "cannot create an abstract class");
+    const info = this.classInfo(decl);
+    if (info.mutable && !(this.ctx.self === null && e.getFirstAncestorByKind(SyntaxKind.FunctionDeclaration) === undefined && e.getFirstAncestorByKind(SyntaxKind.MethodDeclaration) === undefined))
+      fail(e, Codes.ReferenceSemantics, `'${decl.getName()}' is a mutable class: create it once as a module-level const (there is no heap yet)`);
+    const cname = this.ctorFunc(info);
+    const ctor = this.effectiveCtor(info, 0);
+    const params = ctor ? this.signature(ctor.decl, info.chain[ctor.index]!.env).params : [];
+    const args = (e.getArguments() as Expression[]);
+    if (args.length !== params.length) fail(e, Codes.Unsupported, `the constructor takes ${params.length} arguments`);
+    return { e: "call", cname, args: args.map((a, i) => this.argument(a, params[i]!)), ty: this.selfTy(info, false) };
+  }
+
+  private self(e: Node): Expr {
+    const info = this.ctx.self;
+    if (!info) fail(e, Codes.Unsupported, "`this` outside a method");
+    return { e: "self", ty: this.selfTy(info, this.ctx.selfPtr), ptr: this.ctx.selfPtr };
+  }
+
+  /** `x.f`: a field, or a getter call. */
+  private property(e: Node): Expr {
+    if (!Node.isPropertyAccessExpression(e)) fail(e, Codes.Unsupported, "expected a property access");
+    const obj = this.expr(e.getExpression());
+    const ty = exprTy(obj);
+    const name = e.getName();
+    if (ty.k !== "struct") fail(e, Codes.UnknownMember, `property '${name}' of a ${showTy(ty)} is not supported in kernel code`);
+    const info = this.classInfoByCName(ty.cname)!;
+    const m = findMember(info, name);
+    if (!m) fail(e.getNameNode(), Codes.UnknownMember, `'${name}' is not a field or getter of ${showTy(ty)}`);
+    if (m.m === "field") return this.narrowed(e, { e: "field", x: obj, name: fieldCName(name), ty: mapTypeNode(m.typeNode, m.level.env), ptr: ty.mutable });
+    if (m.m === "getter") {
+      const { ret } = this.signature(m.decl, m.level.env);
+      return { e: "call", cname: this.methodFunc(info, m, "getter"), args: [obj], ty: ret };
+    }
+    fail(e, Codes.Unsupported, `method '${name}' must be called (there are no bound methods in kernel code)`);
+  }
+
+  /** `x.m(args)` or `Class.m(args)`. */
+  private methodCall(e: CallExpression, callee: Node): Expr {
+    if (!Node.isPropertyAccessExpression(callee)) fail(callee, Codes.Unsupported, "expected a method");
+    const name = callee.getName();
+    const objNode = callee.getExpression();
+    const args = e.getArguments() as Expression[];
+    const classDecl = Node.isIdentifier(objNode) ? resolveDecl(objNode) : undefined;
+    let info: ClassInfo;
+    let member: Member | null;
+    let selfArg: Expr | null = null;
+    if (classDecl && Node.isClassDeclaration(classDecl)) {
+      if (classDecl.isAbstract()) fail(objNode, Codes.Unsupported, "static methods of abstract classes are not supported: call them through a concrete class");
+      info = this.classInfo(classDecl);
+      member = findMember(info, name, true);
+      if (!member) fail(callee.getNameNode(), Codes.UnknownMember, `'${name}' is not a static method of ${classDecl.getName()}`);
+    } else {
+      const obj = this.expr(objNode as Expression);
+      const ty = exprTy(obj);
+      if (ty.k !== "struct") fail(callee, Codes.UnknownMember, `method '${name}' of a ${showTy(ty)} is not supported in kernel code${ty.k === "opt" ? " (check it for null first)" : ""}`);
+      info = this.classInfoByCName(ty.cname)!;
+      member = findMember(info, name);
+      if (!member || member.m !== "method") fail(callee.getNameNode(), Codes.UnknownMember, `'${name}' is not a method of ${showTy(ty)}`);
+      selfArg = obj;
+    }
+    if (member.m === "field") fail(callee, Codes.Unsupported, "fields cannot be called");
+    if (name === "toString") fail(callee, Codes.TemplateOutsideSink, "toString() can only be used through a template literal passed to print, println or panic");
+    const { params, ret, callSites } = this.signature(member.decl, member.level.env);
+    if (args.length > params.length || (args.length < params.length && !callSites[args.length])) fail(e, Codes.Unsupported, `'${name}' takes ${params.length} arguments`);
+    const lowered = args.map((a, i) => this.argument(a, params[i]!));
+    for (let i = args.length; i < params.length; i++) lowered.push({ e: "str", value: locationOf(e) });
+    const cname = this.methodFunc(info, member, selfArg ? "method" : "static");
+    return { e: "call", cname, args: selfArg ? [selfArg, ...lowered] : lowered, ty: ret };
+  }
+
+  /** An optional that TypeScript narrowed to non-null at this use is unwrapped. */
+  private narrowed(node: Node, x: Expr): Expr {
+    const ty = exprTy(x);
+    if (ty.k !== "opt") return x;
+    if (node.getType().isNullable()) return x;
+    return { e: "unwrap", x, ty: ty.inner };
+  }
+
+  /** Makes a value fit a slot of type `want`: wraps into optionals, types null. */
+  private coerce(x: Expr, want: Ty, at: Node): Expr {
+    const got = exprTy(x);
+    if (x.e === "null") {
+      if (want.k === "opt" || (want.k === "fn" && want.nullable)) return { e: "null", ty: want };
+      fail(at, Codes.WidthMismatch, `null is not a ${showTy(want)}`);
+    }
+    if (sameTy(got, want) || got.k === "never") {
+      if (got.k === "struct" && want.k === "struct" && got.mutable !== want.mutable) fail(at, Codes.ReferenceSemantics, "a mutable object cannot be copied");
+      return x;
+    }
+    if (want.k === "opt" && sameTy(got, want.inner)) return { e: "some", x, ty: want };
+    fail(at, Codes.WidthMismatch, `expected ${showTy(want)}, got ${showTy(got)}${got.k === "int" && want.k === "int" ? ": convert explicitly" : ""}`);
+  }
+
+  /** Two branches of a conditional brought to one type. */
+  private unify(a: Expression, b: Expression, expected: Ty | undefined, at: Node): [Expr, Expr] {
+    let l = isNullLiteral(a) ? null : this.expr(a, expected);
+    let r = isNullLiteral(b) ? null : this.expr(b, l ? exprTy(l) : expected);
+    if (l === null && r === null) fail(at, Codes.UntypedLiteral, "both branches are null");
+    if (l === null) l = this.expr(a, expected ?? exprTy(r!));
+    const lt = exprTy(l);
+    const rt = r ? exprTy(r) : lt;
+    let ty: Ty = sameTy(lt, rt) ? lt : lt.k === "opt" ? lt : rt.k === "opt" ? rt : lt;
+    if (l.e === "null" || r === null) ty = ty.k === "opt" || ty.k === "fn" ? ty : { k: "opt", inner: ty };
+    if (expected && expected.k === "opt") ty = expected;
+    return [this.coerce(l, ty, a), this.coerce(r ?? { e: "null", ty }, ty, b)];
+  }
+
+  /** `for (const x of r)`: a counted loop over `r.iterLength()` / `r.iterAt(i)`. */
+  private forOf(st: Node): Stmt {
+    if (!Node.isForOfStatement(st)) fail(st, Codes.Unsupported, "expected for…of");
+    const line = lineOf(st);
+    const init = st.getInitializer();
+    if (!Node.isVariableDeclarationList(init) || init.getDeclarations().length !== 1) fail(init, Codes.Unsupported, "for…of declares one const");
+    const decl = init.getDeclarations()[0]!;
+    const range = this.expr(st.getExpression());
+    const rty = exprTy(range);
+    if (rty.k !== "struct") fail(st.getExpression(), Codes.Unsupported, `cannot iterate over a ${showTy(rty)}: for…of works on range classes with iterLength() and iterAt(i)`);
+    const info = this.classInfoByCName(rty.cname)!;
+    const lenM = findMember(info, "iterLength");
+    const atM = findMember(info, "iterAt");
+    if (!lenM || lenM.m !== "method" || !atM || atM.m !== "method") fail(st.getExpression(), Codes.Unsupported, `${showTy(rty)} has no iterLength()/iterAt(i) for for…of`);
+    const elemTy = this.signature(atM.decl, atM.level.env).ret;
+    const n = ++this.tempCounter;
+    const u64: Ty & { k: "int" } = T.int("u64");
+    const r: Expr = { e: "local", name: `keel_range${n}`, ty: rty };
+    const len: Expr = { e: "local", name: `keel_length${n}`, ty: u64 };
+    const i: Expr = { e: "local", name: `keel_index${n}`, ty: u64 };
+    this.ctx.locals.set(decl, elemTy);
+    const body = this.body(st.getStatement());
+    return {
+      line,
+      s: "block",
+      body: [
+        { line, s: "let", name: `keel_range${n}`, ty: rty, init: range },
+        { line, s: "let", name: `keel_length${n}`, ty: u64, init: { e: "call", cname: this.methodFunc(info, lenM, "method"), args: [r], ty: u64 } },
+        {
+          line,
+          s: "for",
+          init: [{ line, s: "let", name: `keel_index${n}`, ty: u64, init: { e: "int", ty: u64, value: 0n } }],
+          c: { e: "cmp", op: "<", l: i, r: len },
+          step: [{ line, s: "assign", target: i, value: { e: "bin", op: "+", l: i, r: { e: "int", ty: u64, value: 1n }, ty: u64, wrapping: true, loc: locationOf(st) } }],
+          body: [{ line, s: "let", name: localCName(decl.getName()), ty: elemTy, init: { e: "call", cname: this.methodFunc(info, atM, "method"), args: [r, i], ty: elemTy } }, ...body],
+        },
+      ],
+    };
+  }
 }
 
+/** C name of a field (`#x` private names become `x_`). */
+function fieldCName(name: string): string {
+  return name.startsWith("#") ? `${name.slice(1)}_` : localCName(name);
+}

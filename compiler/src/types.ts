@@ -4,6 +4,7 @@
 import { Node, SyntaxKind, type TypeNode } from "ts-morph";
 import { Codes, fail } from "./diagnostics";
 import type { IntKind, Ty } from "./ir";
+import { structTyOf, type Env } from "./classes";
 
 export const INT_KINDS: readonly IntKind[] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
 
@@ -37,6 +38,10 @@ export function showTy(t: Ty): string {
       return t.kind;
     case "fn":
       return `(${t.params.map(showTy).join(", ")}) => ${showTy(t.ret)}${t.nullable ? " | null" : ""}`;
+    case "struct":
+      return t.cname.replace(/^.*__/, "");
+    case "opt":
+      return `${showTy(t.inner)} | null`;
     default:
       return t.k === "bool" ? "bool" : t.k;
   }
@@ -46,15 +51,17 @@ export function showTy(t: Ty): string {
 export function sameTy(a: Ty, b: Ty): boolean {
   if (a.k !== b.k) return false;
   if (a.k === "int" && b.k === "int") return a.kind === b.kind;
+  if (a.k === "struct" && b.k === "struct") return a.cname === b.cname;
+  if (a.k === "opt" && b.k === "opt") return sameTy(a.inner, b.inner);
   if (a.k === "fn" && b.k === "fn") {
     return a.params.length === b.params.length && a.params.every((p, i) => sameTy(p, b.params[i]!)) && sameTy(a.ret, b.ret);
   }
   return true;
 }
 
-/** Maps a type annotation to a Keel type, or reports why it cannot. */
-export function mapTypeNode(node: TypeNode): Ty {
-  if (Node.isParenthesizedTypeNode(node)) return mapTypeNode(node.getTypeNode());
+/** Maps a type annotation to a Keel type, or reports why it cannot. `env` binds type parameters. */
+export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
+  if (Node.isParenthesizedTypeNode(node)) return mapTypeNode(node.getTypeNode(), env);
   switch (node.getKind()) {
     case SyntaxKind.BooleanKeyword:
       return T.bool;
@@ -77,23 +84,34 @@ export function mapTypeNode(node: TypeNode): Ty {
     if (kind) return T.int(kind);
     if (name === "bool") return T.bool;
     if (name === "CallSite") return T.string;
+    const bound = env.get(name);
+    if (bound) return bound;
+    let sym = node.getTypeName().getSymbol();
+    if (sym?.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
+    const decl = sym?.getDeclarations()[0];
+    if (decl && Node.isClassDeclaration(decl)) {
+      if (decl.isAbstract()) fail(node, Codes.UnsupportedType, `abstract class '${name}' has no layout of its own: use one of its concrete classes`);
+      if (decl.getTypeParameters().length > 0) fail(node, Codes.UnsupportedType, `generic class '${name}' must be instantiated through a concrete subclass (class X extends ${name}<...>)`);
+      return structTyOf(decl);
+    }
   }
   if (Node.isFunctionTypeNode(node)) {
     const params = node.getParameters().map((p) => {
       const tn = p.getTypeNode();
       if (!tn) fail(p, Codes.MissingAnnotation, "function type parameters need a type");
-      return mapTypeNode(tn);
+      return mapTypeNode(tn, env);
     });
-    return { k: "fn", params, ret: mapTypeNode(node.getReturnTypeNodeOrThrow()), nullable: false };
+    return { k: "fn", params, ret: mapTypeNode(node.getReturnTypeNodeOrThrow(), env), nullable: false };
   }
   if (Node.isUnionTypeNode(node)) {
     const parts = node.getTypeNodes();
     const isNull = (t: TypeNode) => Node.isLiteralTypeNode(t) && t.getLiteral().getKind() === SyntaxKind.NullKeyword;
     const rest = parts.filter((t) => !isNull(t));
     if (rest.length === 1 && parts.length === 2) {
-      const inner = mapTypeNode(rest[0]!);
+      const inner = mapTypeNode(rest[0]!, env);
       if (inner.k === "fn") return { ...inner, nullable: true };
-      fail(node, Codes.UnsupportedType, `'${node.getText()}': only function types can be nullable in this compiler slice`);
+      if (inner.k === "struct" && inner.mutable) fail(node, Codes.UnsupportedType, `'${node.getText()}': mutable objects cannot be nullable yet`);
+      return { k: "opt", inner };
     }
   }
   fail(node, Codes.UnsupportedType, `type '${node.getText()}' is not supported in kernel code`);

@@ -1,0 +1,114 @@
+// Classes: each concrete class becomes one C struct holding the fields of its whole chain
+// of base classes. Generic abstract bases (`Address<Self>`, `Chunk<A, Self>`) are
+// monomorphized per concrete class: their type parameters are bound by the `extends`
+// clauses, and every member lookup starts at the concrete class, so abstract and
+// overridden methods resolve statically, with no virtual dispatch.
+import { Node, type ClassDeclaration, type TypeNode } from "ts-morph";
+import { Codes, fail } from "./diagnostics";
+import type { Ty } from "./ir";
+import { globalCName } from "./names";
+
+/** Type-parameter bindings of one class in a chain. */
+export type Env = Map<string, Ty>;
+
+/** One level of a concrete class's chain: the declaring class and its bindings. */
+export interface Level {
+  decl: ClassDeclaration;
+  env: Env;
+}
+
+/** What the compiler knows of a concrete class. */
+export interface ClassInfo {
+  decl: ClassDeclaration;
+  cname: string;
+  /** The concrete class first, then its bases up to the root. */
+  chain: Level[];
+  /** True when any field is not readonly: instances are reached through pointers. */
+  mutable: boolean;
+}
+
+/** A member found by name, with the level it is declared at. */
+export type Member =
+  | { m: "field"; name: string; level: Level; typeNode: TypeNode }
+  | { m: "method"; name: string; level: Level; decl: Node }
+  | { m: "getter"; name: string; level: Level; decl: Node };
+
+/** The class a `extends` clause names, with its type-argument nodes. */
+export function baseOf(decl: ClassDeclaration): { base: ClassDeclaration; args: TypeNode[] } | null {
+  const ext = decl.getExtends();
+  if (!ext) return null;
+  const expr = ext.getExpression();
+  let sym = expr.getSymbol();
+  if (sym?.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
+  const base = sym?.getDeclarations().find((d) => Node.isClassDeclaration(d));
+  if (!base || !Node.isClassDeclaration(base)) fail(ext, Codes.Unsupported, "a class can only extend another class of the kernel");
+  return { base, args: ext.getTypeArguments() };
+}
+
+/** True when the class or one of its bases has a field that is not readonly. */
+export function hasMutableField(decl: ClassDeclaration): boolean {
+  for (let d: ClassDeclaration | undefined = decl; d; d = baseOf(d)?.base) {
+    if (d.getProperties().some((p) => !p.isStatic() && !p.isReadonly())) return true;
+    const ctor = d.getConstructors()[0];
+    if (ctor?.getParameters().some((p) => p.isParameterProperty() && !p.isReadonly())) return true;
+  }
+  return false;
+}
+
+/** Struct type of a concrete class. */
+export function structTyOf(decl: ClassDeclaration): Ty {
+  return { k: "struct", cname: classCName(decl), mutable: hasMutableField(decl) };
+}
+
+/** C name of a class's struct. */
+export function classCName(decl: ClassDeclaration): string {
+  const name = decl.getName();
+  if (!name) fail(decl, Codes.Unsupported, "classes need a name");
+  return globalCName(decl.getSourceFile(), name);
+}
+
+/** Finds a member by name, starting at the concrete class. */
+export function findMember(info: ClassInfo, name: string, isStatic = false): Member | null {
+  for (const level of info.chain) {
+    const d = level.decl;
+    const method = d.getMethods().find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
+    if (method) return { m: "method", name, level, decl: method };
+    if (isStatic) continue;
+    const getter = d.getGetAccessor(name);
+    if (getter && !getter.isStatic()) return { m: "getter", name, level, decl: getter };
+    const prop = d.getProperty(name);
+    if (prop && !prop.isStatic()) {
+      const tn = prop.getTypeNode();
+      if (!tn) fail(prop, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
+      return { m: "field", name, level, typeNode: tn };
+    }
+    const param = d.getConstructors()[0]?.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
+    if (param) {
+      const tn = param.getTypeNode();
+      if (!tn) fail(param, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
+      return { m: "field", name, level, typeNode: tn };
+    }
+  }
+  return null;
+}
+
+/** Fields of the whole chain, root class first (the C struct's member order). */
+export function fieldsOf(info: ClassInfo): { name: string; level: Level; typeNode: TypeNode; node: Node }[] {
+  const out: { name: string; level: Level; typeNode: TypeNode; node: Node }[] = [];
+  for (const level of [...info.chain].reverse()) {
+    const ctor = level.decl.getConstructors()[0];
+    for (const p of ctor?.getParameters() ?? []) {
+      if (!p.isParameterProperty()) continue;
+      const tn = p.getTypeNode();
+      if (!tn) fail(p, Codes.MissingAnnotation, `field '${p.getName()}' needs a type annotation`);
+      out.push({ name: p.getName(), level, typeNode: tn, node: p });
+    }
+    for (const prop of level.decl.getProperties()) {
+      if (prop.isStatic()) fail(prop, Codes.Unsupported, "static fields are not supported: use a module-level const or let");
+      const tn = prop.getTypeNode();
+      if (!tn) fail(prop, Codes.MissingAnnotation, `field '${prop.getName()}' needs a type annotation`);
+      out.push({ name: prop.getName(), level, typeNode: tn, node: prop });
+    }
+  }
+  return out;
+}
