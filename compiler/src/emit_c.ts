@@ -179,9 +179,10 @@ class CEmitter {
       out.push("}");
     }
     for (const f of m.funcs) {
-      out.push("", `#line ${f.line} "${m.file}"`, `${this.proto(f)} {`);
+      // A base class's method compiled for this module's class keeps its own file.
+      out.push("", `#line ${f.line} "${f.file}"`, `${this.proto(f)} {`);
       const body: string[] = [];
-      this.stmts(f.body, 1, m.file, body);
+      this.stmts(f.body, 1, f.file, body);
       // TypeScript allows unused parameters; C's -Wextra does not.
       const text = body.join("\n");
       for (const p of f.params) if (!new RegExp(`\\b${p.name}\\b`).test(text)) out.push(`  (void)${p.name};`);
