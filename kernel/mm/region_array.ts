@@ -1,0 +1,91 @@
+// Early region storage: a sorted fixed-capacity array of disjoint regions of chunk numbers,
+// usable before any heap exists. Lookups are binary searches; insert and remove shift.
+import type { u32, u64 } from "../lib/int";
+import { FixedArray } from "../lib/fixed_array";
+import { panic } from "../lib/panic";
+
+/** The handle meaning "no region". */
+export const NO_REGION: u32 = 0;
+
+/**
+ * Regions [first, last] sorted by first. A handle is index + 1 (0 is NO_REGION) and is
+ * valid until the next insert or remove. Invariant: regions are disjoint and sorted.
+ */
+export class RegionArray {
+  private readonly firsts: FixedArray<u64>;
+  private readonly lasts: FixedArray<u64>;
+  private count: u32 = 0;
+
+  /** An empty array with room for `capacity` regions. */
+  constructor(capacity: u32) {
+    this.firsts = new FixedArray<u64>(capacity, 0n);
+    this.lasts = new FixedArray<u64>(capacity, 0n);
+  }
+
+  /** Number of regions. */
+  size(): u32 {
+    return this.count;
+  }
+
+  /** Maximum number of regions. */
+  capacity(): u32 {
+    return this.firsts.length();
+  }
+
+  /** First chunk number of region `h`. */
+  first(h: u32): u64 {
+    return this.firsts.get(h - 1);
+  }
+
+  /** Last chunk number of region `h`. */
+  last(h: u32): u64 {
+    return this.lasts.get(h - 1);
+  }
+
+  /** The region with the greatest first <= n, or NO_REGION. */
+  floor(n: u64): u32 {
+    return this.countAtOrBelow(n);
+  }
+
+  /** The region with the least first >= n, or NO_REGION. */
+  ceiling(n: u64): u32 {
+    const below = n === 0n ? 0 : this.countAtOrBelow(n - 1n);
+    return below < this.count ? below + 1 : NO_REGION;
+  }
+
+  /** Inserts [first, last], disjoint from every region; panics when full. */
+  insert(first: u64, last: u64): void {
+    if (this.count === this.firsts.length()) panic(`RegionArray.insert: full (capacity ${this.count})`);
+    const at: u32 = this.countAtOrBelow(first);
+    for (let i: u32 = this.count; i > at; i--) {
+      this.firsts.set(i, this.firsts.get(i - 1));
+      this.lasts.set(i, this.lasts.get(i - 1));
+    }
+    this.firsts.set(at, first);
+    this.lasts.set(at, last);
+    this.count++;
+  }
+
+  /** Removes the region starting at `first`; panics when there is none. */
+  remove(first: u64): void {
+    const h = this.floor(first);
+    if (h === NO_REGION || this.first(h) !== first) panic(`RegionArray.remove: no region starts at ${first}`);
+    for (let i: u32 = h; i < this.count; i++) {
+      this.firsts.set(i - 1, this.firsts.get(i));
+      this.lasts.set(i - 1, this.lasts.get(i));
+    }
+    this.count--;
+  }
+
+  /** How many regions have first <= n (binary search). */
+  private countAtOrBelow(n: u64): u32 {
+    let lo: u32 = 0;
+    let hi: u32 = this.count;
+    while (lo < hi) {
+      const mid: u32 = lo + ((hi - lo) >> 1);
+      if (this.firsts.get(mid) <= n) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}

@@ -1,0 +1,176 @@
+// RegionSet in both storage modes (early array, tree after upgrade), RegionTree balance and
+// NodePool bookkeeping.
+import { describe, expect, it } from "vitest";
+import { NO_FIT } from "../../kernel/mm/fit";
+import { NodePool } from "../../kernel/mm/node_pool";
+import { RegionSet, TakeStatus } from "../../kernel/mm/region_set";
+import { RegionTree } from "../../kernel/mm/region_tree";
+import { expectPanic, useSimulatedConsole } from "./support";
+
+useSimulatedConsole();
+
+/** The regions of a set as [first, last] pairs, lowest first. */
+export function regionsOf(s: RegionSet): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  for (let h = s.lowest(); h !== 0; h = s.next(h)) out.push([s.first(h), s.last(h)]);
+  return out;
+}
+
+for (const mode of ["early", "tree"] as const) {
+  const make = (cap = 16): RegionSet => {
+    const s = new RegionSet("test set", cap);
+    if (mode === "tree") s.upgrade(new NodePool(cap));
+    return s;
+  };
+
+  describe(`RegionSet (${mode})`, () => {
+    it("unites overlapping and touching regions, keeping others apart", () => {
+      const s = make();
+      s.unite(10n, 19n);
+      s.unite(30n, 39n);
+      s.unite(20n, 20n); // touches 10..19
+      s.unite(35n, 50n); // overlaps 30..39
+      s.unite(0n, 5n);
+      expect(regionsOf(s)).toEqual([[0n, 5n], [10n, 20n], [30n, 50n]]);
+      expect(s.chunkCount()).toBe(6n + 11n + 21n);
+      s.unite(4n, 31n); // bridges all
+      expect(regionsOf(s)).toEqual([[0n, 50n]]);
+      expect(s.chunkCount()).toBe(51n);
+      expect(s.isUpgraded()).toBe(mode === "tree");
+    });
+
+    it("takes exact runs, splitting regions, and reports chunks not in the set", () => {
+      const s = make();
+      s.unite(10n, 29n);
+      expect(s.take(10n, 12n)).toBe(TakeStatus.Taken);
+      expect(s.take(27n, 29n)).toBe(TakeStatus.Taken);
+      expect(s.take(20n, 20n)).toBe(TakeStatus.Taken);
+      expect(regionsOf(s)).toEqual([[13n, 19n], [21n, 26n]]);
+      expect(s.take(19n, 21n)).toBe(TakeStatus.NotInSet);
+      expect(s.take(0n, 0n)).toBe(TakeStatus.NotInSet);
+      expect(s.take(26n, 27n)).toBe(TakeStatus.NotInSet);
+      expect(s.chunkCount()).toBe(13n);
+    });
+
+    it("gives back with merging and panics on a double free", () => {
+      const s = make();
+      s.unite(0n, 9n);
+      s.take(3n, 5n);
+      s.give(4n, 4n);
+      expect(regionsOf(s)).toEqual([[0n, 2n], [4n, 4n], [6n, 9n]]);
+      s.give(3n, 3n);
+      s.give(5n, 5n);
+      expect(regionsOf(s)).toEqual([[0n, 9n]]);
+      expectPanic(() => s.give(9n, 10n), "test set: chunks 9..=10 are already in the set (double free?)");
+      expectPanic(() => s.give(0n, 0n), "already in the set");
+    });
+
+    it("subtracts runs, leaving the rest", () => {
+      const s = make();
+      s.unite(0n, 9n);
+      s.unite(20n, 29n);
+      s.unite(40n, 49n);
+      s.subtract(5n, 24n);
+      expect(regionsOf(s)).toEqual([[0n, 4n], [25n, 29n], [40n, 49n]]);
+      s.subtract(42n, 43n);
+      expect(regionsOf(s)).toEqual([[0n, 4n], [25n, 29n], [40n, 41n], [44n, 49n]]);
+      s.subtract(100n, 200n);
+      s.subtract(0n, 100n);
+      expect(regionsOf(s)).toEqual([]);
+      expect(s.chunkCount()).toBe(0n);
+    });
+
+    it("finds the lowest fit for a count, an alignment and bounds", () => {
+      const s = make();
+      s.unite(1n, 3n);
+      s.unite(5n, 20n);
+      s.unite(30n, 70n);
+      expect(s.findFit(3n, 1n, 0n, 100n)).toBe(1n);
+      expect(s.findFit(4n, 1n, 0n, 100n)).toBe(5n);
+      expect(s.findFit(4n, 8n, 0n, 100n)).toBe(8n);
+      expect(s.findFit(16n, 1n, 0n, 100n)).toBe(5n);
+      expect(s.findFit(17n, 1n, 0n, 100n)).toBe(30n);
+      expect(s.findFit(10n, 16n, 0n, 100n)).toBe(32n);
+      expect(s.findFit(41n, 1n, 0n, 100n)).toBe(30n);
+      expect(s.findFit(42n, 1n, 0n, 100n)).toBe(NO_FIT);
+      expect(s.findFit(2n, 1n, 2n, 100n)).toBe(2n);
+      expect(s.findFit(3n, 1n, 2n, 100n)).toBe(5n);
+      expect(s.findFit(5n, 1n, 17n, 34n)).toBe(30n);
+      expect(s.findFit(6n, 1n, 17n, 34n)).toBe(NO_FIT);
+      expect(s.findFit(1n, 64n, 0n, 100n)).toBe(64n);
+      expect(s.findFit(1n, 128n, 0n, 200n)).toBe(NO_FIT);
+    });
+
+    it("answers containsAll and overlapsAny", () => {
+      const s = make();
+      s.unite(10n, 19n);
+      expect(s.containsAll(10n, 19n) && s.containsAll(12n, 12n)).toBe(true);
+      expect(s.containsAll(9n, 12n) || s.containsAll(15n, 20n)).toBe(false);
+      expect(s.overlapsAny(0n, 10n) && s.overlapsAny(19n, 30n) && s.overlapsAny(0n, 30n)).toBe(true);
+      expect(s.overlapsAny(0n, 9n) || s.overlapsAny(20n, 30n)).toBe(false);
+    });
+
+    it("refuses a split when storage is full and panics when a give needs room", () => {
+      const s = make(2);
+      s.unite(0n, 9n);
+      s.unite(20n, 29n);
+      expect(s.take(4n, 5n)).toBe(TakeStatus.NoRoom);
+      expect(s.take(0n, 1n)).toBe(TakeStatus.Taken);
+      expect(regionsOf(s)).toEqual([[2n, 9n], [20n, 29n]]);
+      const what = mode === "early" ? "the early region array is full (capacity 2); upgrade to the heap first" : "the node pool is exhausted";
+      expectPanic(() => s.give(0n, 0n), what);
+    });
+  });
+}
+
+describe("RegionSet upgrade", () => {
+  it("moves every region into the tree, once", () => {
+    const s = new RegionSet("up", 8);
+    for (let i = 0n; i < 8n; i++) s.unite(i * 10n, i * 10n + 4n);
+    const before = regionsOf(s);
+    const pool = new NodePool(32);
+    s.upgrade(pool);
+    expect(regionsOf(s)).toEqual(before);
+    expect(s.regionCount()).toBe(8);
+    expect(pool.used()).toBe(8);
+    expect(s.chunkCount()).toBe(40n);
+    s.unite(100n, 200n); // past the early capacity now
+    expect(s.regionCount()).toBe(9);
+    expectPanic(() => s.upgrade(pool), "up was already upgraded");
+  });
+});
+
+describe("RegionTree", () => {
+  it("stays balanced and keeps subtree maxima through inserts and removes", () => {
+    const pool = new NodePool(2000);
+    const t = new RegionTree(pool);
+    for (let i = 0n; i < 1024n; i++) t.insert(i * 4n, i * 4n + (i % 3n));
+    expect(t.size()).toBe(1024);
+    expect(t.height()).toBeLessThanOrEqual(Math.ceil(1.45 * Math.log2(1026)));
+    expect(t.findFit(3n, 1n, 0n, 10_000n)).toBe(8n);
+    for (let i = 0n; i < 1024n; i += 2n) t.remove(i * 4n);
+    expect(t.size()).toBe(512);
+    expect(pool.used()).toBe(512);
+    expect(t.height()).toBeLessThanOrEqual(Math.ceil(1.45 * Math.log2(514)));
+    expect(t.findFit(3n, 1n, 0n, 10_000n)).toBe(20n);
+    expect(t.floor(21n)).not.toBe(0);
+    expect(t.first(t.floor(21n))).toBe(20n);
+    expect(t.first(t.ceiling(21n))).toBe(28n);
+    expectPanic(() => t.remove(0n), "no region starts at 0");
+  });
+});
+
+describe("NodePool", () => {
+  it("hands out every node once and takes them back", () => {
+    const pool = new NodePool(3);
+    const ids = [pool.allocNode(0n, 0n), pool.allocNode(1n, 1n), pool.allocNode(2n, 5n)];
+    expect(new Set(ids).size).toBe(3);
+    expect(ids).not.toContain(0);
+    expect(pool.allocNode(9n, 9n)).toBe(0);
+    expect(pool.maxSize(ids[2]!)).toBe(4n);
+    pool.freeNode(ids[1]!);
+    expect(pool.available()).toBe(1);
+    expect(pool.allocNode(7n, 7n)).toBe(ids[1]);
+    expectPanic(() => pool.freeNode(0), "bad node 0");
+  });
+});
