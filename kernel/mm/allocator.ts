@@ -1,0 +1,345 @@
+// The chunk allocator: one generic implementation behind the page allocator and the frame
+// allocator, and the owned allocations it hands out. Metadata is three RegionSets (free
+// ordinary chunks, free reserved chunks, all reserved regions): one entry per region,
+// never per chunk. Allocation and release are O(log regions) after `upgrade`.
+import type { bool, u32, u64 } from "../lib/int";
+import { Owned } from "../lib/owned";
+import { panic } from "../lib/panic";
+import { isPowerOfTwo, type Address } from "./address";
+import { CHUNK_SHIFT, CHUNK_SIZE, MAX_CHUNK_NUMBER, type Chunk } from "./chunk";
+import { NO_FIT } from "./fit";
+import type { NodePool } from "./node_pool";
+import type { ChunkRange } from "./range";
+import { NO_REGION } from "./region_array";
+import { RegionSet, TakeStatus } from "./region_set";
+
+/** Why a request failed: one kind per cause. */
+export const enum AllocError {
+  /** The request succeeded. */
+  None = 0,
+  /** Zero chunks, an empty range, an alignment that is not a power of two, or chunks past the end of the address space. */
+  InvalidRequest = 1,
+  /** No run of free chunks satisfies the request. */
+  OutOfMemory = 2,
+  /** Some requested chunk is allocated, or not memory this allocator manages. */
+  AddressInUse = 3,
+  /** An ordinary request names chunks of a reserved region. */
+  AddressReserved = 4,
+  /** A reserved request names chunks outside the reserved regions. */
+  NotReserved = 5,
+  /** Satisfying the request would split a region and the region storage is full. */
+  RegionTableFull = 6,
+}
+
+/** The result of a request: the allocation, or null and the reason. */
+export class AllocResult<O> {
+  /** The allocation; null exactly when `error` is not AllocError.None. */
+  readonly allocated: O | null;
+  /** Why the request failed, or AllocError.None. */
+  readonly error: AllocError;
+
+  constructor(allocated: O | null, error: AllocError) {
+    this.allocated = allocated;
+    this.error = error;
+  }
+}
+
+/** Two owned halves of a split allocation. */
+export class Halves<O> {
+  readonly first: O;
+  readonly second: O;
+
+  constructor(first: O, second: O) {
+    this.first = first;
+    this.second = second;
+  }
+}
+
+/**
+ * Proof of coming from this module: Allocated's constructor and the allocator's reclaim
+ * demand one, and no other module can name or make this class, so allocations come only
+ * from allocators and only allocations give chunks back.
+ */
+class Issuer {
+  private readonly stamp: u32 = 1;
+}
+
+const ISSUER = new Issuer();
+
+let nextAllocatorId: u32 = 1;
+
+/**
+ * Chunks handed out by a ChunkAllocator (AllocatedPages, AllocatedFrames), with a single
+ * owner. Invariants: no two live allocations overlap; the range is never empty; after
+ * release, split or being merged away the object is dead and every use panics.
+ */
+export class Allocated<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRange<A, C, R>> extends Owned {
+  private chunks: R;
+  private readonly reserved: bool;
+  private readonly allocator: ChunkAllocator<A, C, R>;
+
+  /** Only ChunkAllocator and this class make allocations (`_issuer` proves it). */
+  constructor(allocator: ChunkAllocator<A, C, R>, chunks: R, reserved: bool, _issuer: Issuer) {
+    super();
+    this.allocator = allocator;
+    this.chunks = chunks;
+    this.reserved = reserved;
+    if (chunks.isEmpty()) panic("Allocated: an allocation is never empty");
+  }
+
+  /** The allocated chunks. */
+  range(): R {
+    this.checkAlive("Allocated.range");
+    return this.chunks;
+  }
+
+  /** The first chunk. */
+  start(): C {
+    return this.chunkAt(this.range().firstNumber());
+  }
+
+  /** The last chunk (inclusive). */
+  end(): C {
+    return this.chunkAt(this.range().lastNumber());
+  }
+
+  /** Number of chunks. */
+  sizeInChunks(): u64 {
+    return this.range().sizeInChunks();
+  }
+
+  /** Number of bytes. */
+  sizeInBytes(): u64 {
+    return this.range().sizeInBytes();
+  }
+
+  /** True when the chunks came from a reserved region. */
+  isReserved(): bool {
+    this.checkAlive("Allocated.isReserved");
+    return this.reserved;
+  }
+
+  /**
+   * Splits into [start, at) and [at, end], consuming this allocation; null (and this stays
+   * alive) unless both halves are non-empty.
+   */
+  split(at: C): Halves<Allocated<A, C, R>> | null {
+    const f = this.range().firstNumber();
+    const n = at.number();
+    if (n <= f || n > this.chunks.lastNumber()) return null;
+    const count = this.chunks.sizeInChunks();
+    const low = new Allocated<A, C, R>(this.allocator, this.chunks.withNumbers(f, n - f), this.reserved, ISSUER);
+    const high = new Allocated<A, C, R>(this.allocator, this.chunks.withNumbers(n, count - (n - f)), this.reserved, ISSUER);
+    this.consume("Allocated.split");
+    return new Halves<Allocated<A, C, R>>(low, high);
+  }
+
+  /**
+   * Absorbs `other` when it directly follows or precedes this allocation and comes from the
+   * same allocator and the same kind of region; `other` is consumed. False otherwise (and
+   * `other` stays alive).
+   */
+  merge(other: Allocated<A, C, R>): bool {
+    const mine = this.range();
+    const theirs = other.range();
+    if (other.allocator.id !== this.allocator.id || other.reserved !== this.reserved) return false;
+    const total = mine.sizeInChunks() + theirs.sizeInChunks();
+    if (theirs.firstNumber() === mine.lastNumber() + 1n) this.chunks = mine.withNumbers(mine.firstNumber(), total);
+    else if (mine.firstNumber() === theirs.lastNumber() + 1n) this.chunks = mine.withNumbers(theirs.firstNumber(), total);
+    else return false;
+    other.consume("Allocated.merge");
+    return true;
+  }
+
+  /** Gives the chunks back to their allocator; panics if already released. */
+  release(): void {
+    this.consume("Allocated.release");
+    this.allocator.reclaim(this.chunks, this.reserved, ISSUER);
+  }
+
+  /** `Allocated(v0x5000..=v0x7fff)`. */
+  override toString(): string {
+    return `Allocated(${this.chunks})`;
+  }
+
+  private chunkAt(num: u64): C {
+    const c = this.chunks.withNumbers(num, 1n).start();
+    if (c === null) return panic("Allocated: empty range");
+    return c;
+  }
+}
+
+/**
+ * An allocator of the chunks of one address space (the page allocator, the frame
+ * allocator). Invariants: free ordinary chunks never lie in a reserved region; free
+ * reserved chunks always do; free chunks are never allocated; free + free reserved +
+ * allocated chunks is constant once initialisation ends.
+ */
+export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRange<A, C, R>> {
+  /** Distinguishes allocators, so allocations from two of them never merge. */
+  readonly id: u32;
+  private readonly noChunks: R;
+  private readonly free: RegionSet;
+  private readonly freeReserved: RegionSet;
+  private readonly reservedRegions: RegionSet;
+  private liveChunks: u64 = 0n;
+
+  /** An allocator with no memory yet. `empty` is the empty range of its kind; each region set holds `earlyCapacity` regions before `upgrade`. */
+  constructor(name: string, empty: R, earlyCapacity: u32) {
+    this.id = nextAllocatorId;
+    nextAllocatorId++;
+    this.noChunks = empty;
+    this.free = new RegionSet(name, earlyCapacity);
+    this.freeReserved = new RegionSet(name, earlyCapacity);
+    this.reservedRegions = new RegionSet(name, earlyCapacity);
+  }
+
+  /** Adds `range` to the free memory, except what lies in reserved regions. Initialisation only. */
+  addFree(range: R): void {
+    if (range.isEmpty()) return;
+    this.checkInitialising("addFree");
+    const f = range.firstNumber();
+    const l = range.lastNumber();
+    this.free.unite(f, l);
+    let h = this.reservedRegions.floor(f);
+    if (h === NO_REGION) h = this.reservedRegions.lowest();
+    while (h !== NO_REGION && this.reservedRegions.first(h) <= l) {
+      this.free.subtract(this.reservedRegions.first(h), this.reservedRegions.last(h));
+      h = this.reservedRegions.next(h);
+    }
+  }
+
+  /** Makes `range` a reserved region: only `allocateReserved` hands it out. Initialisation only. */
+  addReserved(range: R): void {
+    if (range.isEmpty()) return;
+    this.checkInitialising("addReserved");
+    const f = range.firstNumber();
+    const l = range.lastNumber();
+    this.reservedRegions.unite(f, l);
+    this.freeReserved.unite(f, l);
+    this.free.subtract(f, l);
+  }
+
+  /** Moves all metadata from the early arrays into trees with nodes from `pool`. */
+  upgrade(pool: NodePool): void {
+    this.free.upgrade(pool);
+    this.freeReserved.upgrade(pool);
+    this.reservedRegions.upgrade(pool);
+  }
+
+  /** True after `upgrade`. */
+  isUpgraded(): bool {
+    return this.free.isUpgraded();
+  }
+
+  /** `count` chunks anywhere; fails only when no run of `count` free chunks exists. */
+  allocate(count: u64): AllocResult<Allocated<A, C, R>> {
+    return this.request(count, 1n, 0n, MAX_CHUNK_NUMBER);
+  }
+
+  /** `count` chunks starting at the chunk holding `addr`. */
+  allocateAt(addr: A, count: u64): AllocResult<Allocated<A, C, R>> {
+    if (count === 0n || count > MAX_CHUNK_NUMBER) return this.failure(AllocError.InvalidRequest);
+    const start = addr.alignDown(CHUNK_SIZE);
+    return this.requestAt(start === null ? null : this.noChunks.covering(start, count << CHUNK_SHIFT));
+  }
+
+  /** Enough chunks for `bytes` bytes, anywhere. */
+  allocateBytes(bytes: u64): AllocResult<Allocated<A, C, R>> {
+    const rest: u64 = (bytes & 0xfffn) === 0n ? 0n : 1n;
+    return this.allocate((bytes >> CHUNK_SHIFT) + rest);
+  }
+
+  /** The chunks holding the `bytes` bytes from `addr`. */
+  allocateBytesAt(addr: A, bytes: u64): AllocResult<Allocated<A, C, R>> {
+    return this.requestAt(this.noChunks.covering(addr, bytes));
+  }
+
+  /** `count` chunks whose first address is a multiple of `alignBytes` (a power of two). */
+  allocateAligned(count: u64, alignBytes: u64): AllocResult<Allocated<A, C, R>> {
+    if (!isPowerOfTwo(alignBytes)) return this.failure(AllocError.InvalidRequest);
+    return this.request(count, alignBytes > 0x1000n ? alignBytes >> CHUNK_SHIFT : 1n, 0n, MAX_CHUNK_NUMBER);
+  }
+
+  /** `count` chunks anywhere inside `range`. */
+  allocateIn(range: R, count: u64): AllocResult<Allocated<A, C, R>> {
+    if (range.isEmpty()) return this.failure(AllocError.InvalidRequest);
+    return this.request(count, 1n, range.firstNumber(), range.lastNumber());
+  }
+
+  /** Exactly `range`, all of which must lie in reserved regions and be free. */
+  allocateReserved(range: R): AllocResult<Allocated<A, C, R>> {
+    if (range.isEmpty()) return this.failure(AllocError.InvalidRequest);
+    const f = range.firstNumber();
+    const l = range.lastNumber();
+    if (!this.reservedRegions.containsAll(f, l)) return this.failure(AllocError.NotReserved);
+    return this.take(this.freeReserved, range, true, AllocError.AddressInUse);
+  }
+
+  /** Free chunks available to ordinary requests. */
+  freeChunks(): u64 {
+    return this.free.chunkCount();
+  }
+
+  /** Free chunks in reserved regions. */
+  freeReservedChunks(): u64 {
+    return this.freeReserved.chunkCount();
+  }
+
+  /** Chunks held by live allocations. */
+  allocatedChunks(): u64 {
+    return this.liveChunks;
+  }
+
+  /** Number of free regions (ordinary or reserved). */
+  freeRegionCount(reserved: bool): u32 {
+    return reserved ? this.freeReserved.regionCount() : this.free.regionCount();
+  }
+
+  /** The lowest free region (ordinary or reserved) starting at chunk number `from` or above; empty when none. */
+  freeRegionFrom(reserved: bool, from: u64): R {
+    const set: RegionSet = reserved ? this.freeReserved : this.free;
+    const h = set.ceiling(from);
+    if (h === NO_REGION) return this.noChunks;
+    return this.noChunks.withNumbers(set.first(h), set.last(h) - set.first(h) + 1n);
+  }
+
+  /** Takes back the chunks of a released allocation; only Allocated.release can call it. */
+  reclaim(chunks: R, reserved: bool, _issuer: Issuer): void {
+    if (reserved) this.freeReserved.give(chunks.firstNumber(), chunks.lastNumber());
+    else this.free.give(chunks.firstNumber(), chunks.lastNumber());
+    this.liveChunks -= chunks.sizeInChunks();
+  }
+
+  /** The lowest aligned run of `count` free ordinary chunks inside [lo, hi]. */
+  private request(count: u64, align: u64, lo: u64, hi: u64): AllocResult<Allocated<A, C, R>> {
+    if (count === 0n) return this.failure(AllocError.InvalidRequest);
+    const s = this.free.findFit(count, align, lo, hi);
+    if (s === NO_FIT) return this.failure(AllocError.OutOfMemory);
+    return this.take(this.free, this.noChunks.withNumbers(s, count), false, AllocError.OutOfMemory);
+  }
+
+  /** Exactly `range` (null or empty: invalid) from the free ordinary chunks. */
+  private requestAt(range: R | null): AllocResult<Allocated<A, C, R>> {
+    if (range === null || range.isEmpty()) return this.failure(AllocError.InvalidRequest);
+    if (this.reservedRegions.overlapsAny(range.firstNumber(), range.lastNumber())) return this.failure(AllocError.AddressReserved);
+    return this.take(this.free, range, false, AllocError.AddressInUse);
+  }
+
+  /** Removes `range` from `set` and issues it; `missing` is the error when it is not all there. */
+  private take(set: RegionSet, range: R, reserved: bool, missing: AllocError): AllocResult<Allocated<A, C, R>> {
+    const status = set.take(range.firstNumber(), range.lastNumber());
+    if (status === TakeStatus.NotInSet) return this.failure(missing);
+    if (status === TakeStatus.NoRoom) return this.failure(AllocError.RegionTableFull);
+    this.liveChunks += range.sizeInChunks();
+    return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, range, reserved, ISSUER), AllocError.None);
+  }
+
+  private failure(error: AllocError): AllocResult<Allocated<A, C, R>> {
+    return new AllocResult<Allocated<A, C, R>>(null, error);
+  }
+
+  private checkInitialising(what: string): void {
+    if (this.liveChunks !== 0n) panic(`ChunkAllocator.${what}: called while ${this.liveChunks} chunks are allocated`);
+  }
+}
