@@ -1,0 +1,45 @@
+/* The runtime the C emitted by keelc links against: fixed-width types and the machine
+ * intrinsics declared in kernel/lib/intrinsics.ts, each as keel_<name>. Freestanding: no
+ * libc. The hosted build (test/, differential tests) provides the same names in
+ * boot/runtime/hosted.c instead. */
+#ifndef KEEL_RUNTIME_H
+#define KEEL_RUNTIME_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+void keel_outb(uint16_t port, uint8_t value);
+uint8_t keel_inb(uint16_t port);
+void keel_outw(uint16_t port, uint16_t value);
+uint16_t keel_inw(uint16_t port);
+void keel_outl(uint16_t port, uint32_t value);
+uint32_t keel_inl(uint16_t port);
+
+/* Exit QEMU via isa-debug-exit at port 0xf4: status (code << 1) | 1. Never returns:
+ * TCG may act on the write late, so halt in a loop behind it. */
+_Noreturn void keel_qemuExit(uint32_t code);
+_Noreturn void keel_haltForever(void);
+
+uint8_t keel_load8(uint64_t addr);
+uint16_t keel_load16(uint64_t addr);
+uint32_t keel_load32(uint64_t addr);
+uint64_t keel_load64(uint64_t addr);
+void keel_store8(uint64_t addr, uint8_t value);
+void keel_store16(uint64_t addr, uint16_t value);
+void keel_store32(uint64_t addr, uint32_t value);
+void keel_store64(uint64_t addr, uint64_t value);
+
+/* Emitted by keelc: runs module initialisers, then the entry module's `kernelMain`.
+ * The boot stub calls it in 64-bit mode with the multiboot2 information's physical
+ * address (reachable through the early identity map). */
+void keel_start(uint64_t multiboot_info_phys);
+
+/* Memory primitives (boot/runtime/string.c; libc's in the hosted build). gcc may emit
+ * calls to them for struct copies and zero-initialisation; emitted C may call them too. */
+void *memcpy(void *restrict dest, const void *restrict src, size_t n);
+void *memset(void *dest, int c, size_t n);
+void *memmove(void *dest, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+#endif
