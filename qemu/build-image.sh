@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Builds one bootable kernel image: TypeScript -> C (keelc) -> gcc -> ld -> GRUB ISO.
+#
+#   qemu/build-image.sh NAME ENTRY.ts
+#
+# writes build/NAME/gen/ (keelc's C), build/NAME/obj/, build/NAME/keel.elf and
+# build/NAME/keel.iso (BIOS + UEFI). Quiet on success; on failure says which step failed.
+# Environment:
+#   KEELC          compiler command (default: node compiler/bin/keelc.mjs); it is run as
+#                  $KEELC --out build/NAME/gen ENTRY.ts and must write *.c (each including
+#                  "keel_runtime.h", together defining keel_start) and *.h there
+#   KEEL_OPT       optimisation flag for the kernel C (default: -O2)
+#   KEEL_CFLAGS    extra gcc flags, appended
+set -euo pipefail
+
+die() { echo "build-image.sh: $*" >&2; exit 1; }
+
+[ $# -eq 2 ] || die "usage: qemu/build-image.sh NAME ENTRY.ts"
+NAME=$1
+ENTRY=$2
+case "$NAME" in */* | "" | . | ..) die "NAME must be a plain directory name, got '$NAME'" ;; esac
+
+# Run from the repository root: DWARF records the compilation directory, so GDB finds
+# kernel/... .ts files through the relative paths in the emitted #line directives.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+[ -f "$ENTRY" ] || die "entry file '$ENTRY' not found"
+
+need() { # tool, package
+    command -v "$1" >/dev/null 2>&1 || die "missing tool '$1' (Debian package $2); run 'make deps'"
+}
+need gcc gcc
+need ld binutils
+need grub-mkrescue grub-common
+need grub-file grub-common
+need xorriso xorriso
+need mformat mtools
+[ -d /usr/lib/grub/i386-pc ] || die "missing /usr/lib/grub/i386-pc (Debian package grub-pc-bin): the ISO would not boot under BIOS; run 'make deps'"
+[ -d /usr/lib/grub/x86_64-efi ] || die "missing /usr/lib/grub/x86_64-efi (Debian package grub-efi-amd64-bin): the ISO would not boot under UEFI; run 'make deps'"
+
+if [ -z "${KEELC:-}" ]; then
+    need node nodejs
+    [ -f compiler/bin/keelc.mjs ] || die "compiler not found: compiler/bin/keelc.mjs does not exist"
+    KEELC="node compiler/bin/keelc.mjs"
+fi
+
+OUT=build/$NAME
+GEN=$OUT/gen
+OBJ=$OUT/obj
+mkdir -p "$OUT"
+# One build of an image at a time (several sessions may share this tree).
+exec 9>"$OUT/.lock"
+flock 9
+rm -rf "$GEN" "$OBJ" "$OUT/iso"
+mkdir -p "$GEN" "$OBJ/gen" "$OBJ/runtime" "$OBJ/boot" "$OUT/iso/boot/grub"
+
+# 1. TypeScript -> C
+# shellcheck disable=SC2086 # KEELC is a command line, split on purpose
+$KEELC --out "$GEN" "$ENTRY" || die "keelc failed on $ENTRY (command: $KEELC --out $GEN $ENTRY)"
+shopt -s nullglob
+GEN_C=("$GEN"/*.c)
+shopt -u nullglob
+[ ${#GEN_C[@]} -gt 0 ] || die "keelc wrote no .c files into $GEN"
+
+# 2. C and assembly -> objects
+CFLAGS=(-std=gnu11 "${KEEL_OPT:--O2}" -g -gdwarf-4 -Wall -Wextra -Werror
+    -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mno-mmx -mno-sse -mno-sse2
+    -fno-pic -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer
+    -fno-asynchronous-unwind-tables -I boot/runtime -I "$GEN")
+# shellcheck disable=SC2206 # extra flags are a word list
+CFLAGS+=(${KEEL_CFLAGS:-})
+ASFLAGS=(-g -gdwarf-4 -Wa,--noexecstack -I boot)
+RUNTIME_C=(boot/runtime/keel_runtime.c boot/runtime/string.c)
+BOOT_S=(boot/multiboot2_header.S boot/entry32.S boot/boot_fail32.S boot/entry64.S)
+
+OBJS=()
+compile() { # source, object, flags...
+    local src=$1 obj=$2
+    shift 2
+    gcc "$@" -c "$src" -o "$obj" || die "compiling $src failed"
+    OBJS+=("$obj")
+}
+for s in "${BOOT_S[@]}"; do compile "$s" "$OBJ/boot/$(basename "${s%.S}").o" "${ASFLAGS[@]}"; done
+for c in "${RUNTIME_C[@]}"; do compile "$c" "$OBJ/runtime/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
+for c in "${GEN_C[@]}"; do compile "$c" "$OBJ/gen/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
+
+# 3. link
+ld -n -T linker.ld -z max-page-size=0x1000 --fatal-warnings --no-warn-rwx-segments \
+    -o "$OUT/keel.elf.tmp" "${OBJS[@]}" || die "linking $OUT/keel.elf failed"
+grub-file --is-x86-multiboot2 "$OUT/keel.elf.tmp" ||
+    die "$OUT/keel.elf has no valid multiboot2 header in its first 32 KiB"
+mv "$OUT/keel.elf.tmp" "$OUT/keel.elf"
+
+# 4. ISO (BIOS and UEFI GRUB)
+cp "$OUT/keel.elf" "$OUT/iso/boot/keel.elf"
+cp boot/grub.cfg "$OUT/iso/boot/grub/grub.cfg"
+if ! grub-mkrescue -o "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/grub-mkrescue.log" 2>&1; then
+    cat "$OUT/grub-mkrescue.log" >&2
+    die "grub-mkrescue failed (log above, also in $OUT/grub-mkrescue.log)"
+fi
+mv "$OUT/keel.iso.tmp" "$OUT/keel.iso"
