@@ -1,0 +1,7 @@
+# GDB settings for Keel without connecting (keel.gdb sources this; tests use it alone).
+set architecture i386:x86-64
+set pagination off
+set confirm off
+set print pretty on
+set print symbol on
+set disassembly-flavor att

@@ -1,0 +1,100 @@
+// `make gdb` end to end: boots the run image (build/run/keel.iso) halted under QEMU's GDB
+// stub, sets a breakpoint by TypeScript file and line, and checks that GDB stops there
+// and lists the TypeScript source. The line is the one in kernel/main.ts carrying the
+// marker comment `// gdb-test: breakpoint here` (placed on a statement in kernelMain).
+//
+// Plain `break` suffices: under TCG QEMU matches software breakpoints by virtual address
+// without writing guest memory, so a breakpoint in the higher half can be set while the
+// CPU still sits at the reset vector in real mode. (Under KVM that write would fail before
+// paging is on; `hbreak` is the fallback there.)
+import { execa } from "execa";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const ISO = "build/run/keel.iso";
+const ELF = "build/run/keel.elf";
+const SOURCE = "kernel/main.ts";
+const MARKER = "// gdb-test: breakpoint here";
+const GDB_TIMEOUT_MS = 60_000;
+
+/** The 1-based line of the marker comment in SOURCE, and that line's text. */
+function markerLine(): { line: number; text: string } {
+  const lines = readFileSync(resolve(ROOT, SOURCE), "utf8").split("\n");
+  const index = lines.findIndex((l) => l.includes(MARKER));
+  if (index < 0) throw new Error(`${SOURCE} has no line with the marker "${MARKER}"`);
+  return { line: index + 1, text: lines[index]!.trim() };
+}
+
+/** A TCP port that was free a moment ago (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Extra QEMU arguments from the environment (`make test QEMU_EXTRA="-machine q35"`). */
+function qemuExtra(): string[] {
+  return (process.env.QEMU_EXTRA ?? "").split(/\s+/).filter((a) => a !== "");
+}
+
+describe("make gdb: source-level debugging in TypeScript", () => {
+  it("stops at a breakpoint on a kernel/main.ts line and lists the TypeScript source", async () => {
+    for (const f of [ISO, ELF]) {
+      if (!existsSync(resolve(ROOT, f))) throw new Error(`${f} is missing: run \`make\` first`);
+    }
+    const { line, text } = markerLine();
+    const port = await freePort();
+    const qemu = execa(
+      "qemu-system-x86_64",
+      [
+        "-cdrom", ISO, "-display", "none", "-no-reboot", "-m", "128M", "-serial", "null",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        "-S", "-gdb", `tcp:127.0.0.1:${port}`, ...qemuExtra(),
+      ],
+      { cwd: ROOT, reject: false, stdin: "ignore", all: true },
+    );
+    try {
+      // keel.gdb connects to $KEEL_GDB_PORT, retrying while QEMU starts.
+      const gdb = await execa(
+        "gdb",
+        [
+          "-batch", "-nx", ELF, "-x", "qemu/gdb/keel.gdb",
+          "-ex", "set breakpoint pending off",
+          "-ex", `break ${SOURCE}:${line}`,
+          "-ex", "continue",
+          "-ex", "info line",
+          "-ex", "bt",
+          "-ex", "list",
+        ],
+        {
+          cwd: ROOT, reject: false, all: true, timeout: GDB_TIMEOUT_MS, stdin: "ignore",
+          env: { KEEL_GDB_PORT: String(port) },
+        },
+      );
+      const out = gdb.all ?? "";
+      const context = `gdb output:\n${out}\nqemu running: ${qemu.exitCode === undefined}`;
+      expect(gdb.timedOut, `gdb timed out after ${GDB_TIMEOUT_MS} ms\n${context}`).toBe(false);
+      const file = String.raw`(?:\S*/)?kernel/main\.ts`;
+      expect(out, context).toMatch(new RegExp(String.raw`Breakpoint 1, .* at ${file}:${line}\n`));
+      expect(out, context).toMatch(new RegExp(String.raw`Line ${line} of "${file}"`));
+      expect(out, context).toMatch(new RegExp(String.raw`#0 .* at ${file}:${line}\n`));
+      // `list` shows the TypeScript text around the line, the marker line included.
+      expect(out.split("\n").map((l) => l.replace(/\s+/g, " ").trim()), context).toContain(
+        `${line} ${text}`.replace(/\s+/g, " "),
+      );
+    } finally {
+      qemu.kill("SIGKILL");
+      await qemu;
+    }
+  }, GDB_TIMEOUT_MS + 30_000);
+});
