@@ -1,0 +1,105 @@
+# Keel: the user's entry point.
+#   make            build build/keel.iso (kernel/main.ts) and build/keel.elf
+#   make run        boot it in QEMU, serial on the terminal (Ctrl-C or Ctrl-A X quits)
+#   make test       build the test images, then run vitest (unit + QEMU tests)
+#   make gdb        QEMU halted + GDB attached (serial in build/gdb-serial.log)
+#   make deps       install missing tools (apt) and npm packages
+#   make clean      remove build/
+# Variables:
+#   QEMU_EXTRA="..."   extra QEMU arguments for run, gdb and the QEMU tests (e.g.
+#                      QEMU_EXTRA="-machine q35 -m 4G" or "-bios /usr/share/ovmf/OVMF.fd")
+#   KEELC="..."        compiler command (default: node compiler/bin/keelc.mjs)
+#   KEEL_OPT=-O2       optimisation level of the kernel C; KEEL_CFLAGS= extra gcc flags
+#   VITEST="..."       the test runner command (default: npx vitest run)
+#   FIXTURES="..."     harness fixture kernels (default: every test/kernels/*.ts); each
+#                      builds into build/fixture-<basename>/
+#   GDB_PORT=1234      GDB stub port for make gdb
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+QEMU_EXTRA ?=
+KEELC ?=
+KEEL_OPT ?= -O2
+KEEL_CFLAGS ?=
+VITEST ?= npx vitest run
+FIXTURES ?= $(wildcard test/kernels/*.ts)
+GDB_PORT ?= 1234
+export QEMU_EXTRA KEELC KEEL_OPT KEEL_CFLAGS
+
+# Everything an image depends on: rebuild when any of it changes.
+KERNEL_SRCS := $(shell find kernel -name '*.ts' 2>/dev/null)
+COMPILER_SRCS := $(shell find compiler -type f 2>/dev/null)
+BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.sh
+IMAGE_DEPS := $(KERNEL_SRCS) $(COMPILER_SRCS) $(BOOT_SRCS)
+FIXTURE_SRCS := $(shell find test/kernels -name '*.ts' 2>/dev/null)
+FIXTURE_ISOS := $(foreach f,$(FIXTURES),build/fixture-$(basename $(notdir $(f)))/keel.iso)
+
+# Tools: `deps` installs these Debian packages when a tool or file below is missing.
+APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorriso mtools ovmf gdb
+DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb
+DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi
+
+.PHONY: all run test gdb deps clean
+
+all: build/keel.iso build/keel.elf
+
+# The run image (kernel/main.ts); build/keel.{iso,elf} point at it.
+build/run/keel.iso: kernel/main.ts $(IMAGE_DEPS) | deps
+	qemu/build-image.sh run kernel/main.ts
+build/run/keel.elf: build/run/keel.iso
+
+# The in-kernel test suite (KTAP on COM1).
+build/test/keel.iso: kernel/test_main.ts $(IMAGE_DEPS) | deps
+	qemu/build-image.sh test kernel/test_main.ts
+
+# Harness fixtures: test/kernels/NAME.ts -> build/fixture-NAME/.
+build/fixture-%/keel.iso: test/kernels/%.ts $(IMAGE_DEPS) $(FIXTURE_SRCS) | deps
+	qemu/build-image.sh fixture-$* $<
+
+build/keel.iso: build/run/keel.iso
+	ln -sfn run/keel.iso $@
+build/keel.elf: build/run/keel.elf
+	ln -sfn run/keel.elf $@
+
+run: build/keel.iso | deps
+	qemu/run.sh build/keel.iso $(QEMU_EXTRA)
+
+test: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) | deps
+	$(VITEST)
+
+gdb: build/keel.iso build/keel.elf | deps
+	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/keel.elf build/keel.iso $(QEMU_EXTRA)
+
+# Installs what is missing, says what and why; silent when all is there.
+deps:
+	@missing=""; \
+	for t in $(DEPS_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	for f in $(DEPS_FILES); do [ -e $$f ] || missing="$$missing $$f"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: missing:$$missing"; \
+	    echo "make deps: installing Debian packages: $(APT_PACKAGES)"; \
+	    if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	    $$sudo apt-get update && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_PACKAGES) || \
+	        { echo "make deps: apt-get failed; install by hand: $(APT_PACKAGES)" >&2; exit 1; }; \
+	fi
+	@for t in gcc ld node npm; do \
+	    command -v $$t >/dev/null 2>&1 || { echo "make deps: missing '$$t': install gcc, binutils and Node.js 20+ first" >&2; exit 1; }; \
+	done
+	@if [ ! -d node_modules ]; then \
+	    echo "make deps: node_modules missing: npm ci"; npm ci && touch node_modules/.keel-stamp; \
+	elif [ -e node_modules/.keel-stamp ]; then \
+	    if [ package-lock.json -nt node_modules/.keel-stamp ]; then \
+	        echo "make deps: package-lock.json changed: npm ci"; npm ci && touch node_modules/.keel-stamp; \
+	    fi; \
+	elif [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	    echo "make deps: node_modules older than package-lock.json: npm ci"; npm ci && touch node_modules/.keel-stamp; \
+	else \
+	    touch node_modules/.keel-stamp; \
+	fi
+
+clean:
+	rm -rf build
