@@ -1,5 +1,6 @@
 // RegionSet in both storage modes (early array, tree after upgrade), RegionTree balance and
 // NodePool bookkeeping.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NO_FIT } from "../../kernel/mm/fit";
 import { NodePool } from "../../kernel/mm/node_pool";
@@ -157,6 +158,44 @@ describe("RegionTree", () => {
     expect(t.first(t.floor(21n))).toBe(20n);
     expect(t.first(t.ceiling(21n))).toBe(28n);
     expectPanic(() => t.remove(0n), "no region starts at 0");
+  });
+});
+
+describe("RegionTree under random inserts and removes", () => {
+  it("stays an AVL tree (height bound) and answers floor, ceiling and first fit like a sorted list", () => {
+    let ops = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat({ max: 499 }), fc.nat({ max: 3 })), { minLength: 1, maxLength: 400, size: "max" }), (steps) => {
+        const pool = new NodePool(600);
+        const t = new RegionTree(pool);
+        const model = new Map<bigint, bigint>(); // first -> last; regions at 4k..4k+len
+        for (const [insert, k, len] of steps) {
+          ops++;
+          const first = BigInt(k) * 4n;
+          if (insert && !model.has(first)) {
+            t.insert(first, first + BigInt(len));
+            model.set(first, first + BigInt(len));
+          } else if (!insert && model.has(first)) {
+            t.remove(first);
+            model.delete(first);
+          }
+          expect(t.size()).toBe(model.size);
+          expect(pool.used()).toBe(model.size);
+          expect(t.height()).toBeLessThanOrEqual(Math.floor(1.4405 * Math.log2(model.size + 2)));
+          const q = BigInt(k) * 4n + 1n;
+          const keys = [...model.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+          const below = keys.filter((x) => x <= q).at(-1);
+          const above = keys.find((x) => x >= q);
+          expect(t.floor(q) === 0 ? undefined : t.first(t.floor(q))).toBe(below);
+          expect(t.ceiling(q) === 0 ? undefined : t.first(t.ceiling(q))).toBe(above);
+          const want = BigInt(len) + 1n;
+          const fit = keys.find((x) => model.get(x)! - x + 1n >= want);
+          expect(t.findFit(want, 1n, 0n, 10_000n)).toBe(fit ?? NO_FIT);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    console.log(`RegionTree property: ${ops} random inserts/removes checked`);
   });
 });
 
