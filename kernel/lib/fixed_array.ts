@@ -1,12 +1,12 @@
 // Fixed-capacity arrays: storage that never grows, usable before any heap exists. keelc
-// lowers `new FixedArray<T>(CAP, fill)` with a constant CAP to an inline C array; under
+// lowers `new U64Array(CAP, fill)` with a constant CAP to an inline C array; under
 // Node it is a preallocated JavaScript array filled once. The only array operations used
 // are `new Array<T>(n)`, index reads and writes with a u32 index, and `.length`.
-import type { u32 } from "./int";
+import type { u32, u64 } from "./int";
 import { panic } from "./panic";
 
 /** An array of exactly `capacity` elements. Invariant: the length never changes. */
-export class FixedArray<T> {
+export abstract class FixedArray<T> {
   private readonly items: T[];
 
   /** An array of `capacity` elements, each set to `fill`. */
@@ -32,3 +32,9 @@ export class FixedArray<T> {
     this.items[i] = value;
   }
 }
+
+/** A fixed array of u64. */
+export class U64Array extends FixedArray<u64> {}
+
+/** A fixed array of u32. */
+export class U32Array extends FixedArray<u32> {}

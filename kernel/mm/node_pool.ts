@@ -3,7 +3,7 @@
 // kernel heap will provide the same two operations. Nodes are struct-of-arrays slots
 // named by a u32 id; id 0 is the null node.
 import type { u32, u64 } from "../lib/int";
-import { FixedArray } from "../lib/fixed_array";
+import { U32Array, U64Array } from "../lib/fixed_array";
 import { panic } from "../lib/panic";
 
 /** The id meaning "no node". */
@@ -15,12 +15,12 @@ export const NO_NODE: u32 = 0;
  * free list (threaded through `left`) or owned by exactly one tree.
  */
 export class NodePool {
-  private readonly firsts: FixedArray<u64>;
-  private readonly lasts: FixedArray<u64>;
-  private readonly maxSizes: FixedArray<u64>;
-  private readonly lefts: FixedArray<u32>;
-  private readonly rights: FixedArray<u32>;
-  private readonly heights: FixedArray<u32>;
+  private readonly firsts: U64Array;
+  private readonly lasts: U64Array;
+  private readonly maxSizes: U64Array;
+  private readonly lefts: U32Array;
+  private readonly rights: U32Array;
+  private readonly heights: U32Array;
   private freeHead: u32;
   private inUse: u32 = 0;
   private readonly cap: u32;
@@ -28,12 +28,12 @@ export class NodePool {
   /** A pool of `capacity` nodes, all free. */
   constructor(capacity: u32) {
     this.cap = capacity;
-    this.firsts = new FixedArray<u64>(capacity + 1, 0n);
-    this.lasts = new FixedArray<u64>(capacity + 1, 0n);
-    this.maxSizes = new FixedArray<u64>(capacity + 1, 0n);
-    this.lefts = new FixedArray<u32>(capacity + 1, NO_NODE);
-    this.rights = new FixedArray<u32>(capacity + 1, NO_NODE);
-    this.heights = new FixedArray<u32>(capacity + 1, 0);
+    this.firsts = new U64Array(capacity + 1, 0n);
+    this.lasts = new U64Array(capacity + 1, 0n);
+    this.maxSizes = new U64Array(capacity + 1, 0n);
+    this.lefts = new U32Array(capacity + 1, NO_NODE);
+    this.rights = new U32Array(capacity + 1, NO_NODE);
+    this.heights = new U32Array(capacity + 1, 0);
     for (let id: u32 = 1; id < capacity; id++) this.lefts.set(id, id + 1);
     this.freeHead = capacity === 0 ? NO_NODE : 1;
   }

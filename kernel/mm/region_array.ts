@@ -1,7 +1,7 @@
 // Early region storage: a sorted fixed-capacity array of disjoint regions of chunk numbers,
 // usable before any heap exists. Lookups are binary searches; insert and remove shift.
 import type { u32, u64 } from "../lib/int";
-import { FixedArray } from "../lib/fixed_array";
+import { U32Array, U64Array } from "../lib/fixed_array";
 import { panic } from "../lib/panic";
 
 /** The handle meaning "no region". */
@@ -12,14 +12,14 @@ export const NO_REGION: u32 = 0;
  * valid until the next insert or remove. Invariant: regions are disjoint and sorted.
  */
 export class RegionArray {
-  private readonly firsts: FixedArray<u64>;
-  private readonly lasts: FixedArray<u64>;
+  private readonly firsts: U64Array;
+  private readonly lasts: U64Array;
   private count: u32 = 0;
 
   /** An empty array with room for `capacity` regions. */
   constructor(capacity: u32) {
-    this.firsts = new FixedArray<u64>(capacity, 0n);
-    this.lasts = new FixedArray<u64>(capacity, 0n);
+    this.firsts = new U64Array(capacity, 0n);
+    this.lasts = new U64Array(capacity, 0n);
   }
 
   /** Number of regions. */
@@ -49,7 +49,7 @@ export class RegionArray {
 
   /** The region with the least first >= n, or NO_REGION. */
   ceiling(n: u64): u32 {
-    const below = n === 0n ? 0 : this.countAtOrBelow(n - 1n);
+    const below: u32 = n === 0n ? 0 : this.countAtOrBelow(n - 1n);
     return below < this.count ? below + 1 : NO_REGION;
   }
 
