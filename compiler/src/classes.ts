@@ -20,6 +20,8 @@ export interface Level {
 /** What the compiler knows of a concrete class. */
 export interface ClassInfo {
   decl: ClassDeclaration;
+  /** Type arguments of a generic class's instance (empty otherwise). */
+  args: Ty[];
   cname: string;
   /** The concrete class first, then its bases up to the root. */
   chain: Level[];
@@ -55,9 +57,30 @@ export function hasMutableField(decl: ClassDeclaration): boolean {
   return false;
 }
 
-/** Struct type of a concrete class. */
-export function structTyOf(decl: ClassDeclaration): Ty {
-  return { k: "struct", cname: classCName(decl), mutable: hasMutableField(decl) };
+/** Instances of concrete classes by C name: what a struct type stands for. */
+export const instances = new Map<string, { decl: ClassDeclaration; args: Ty[] }>();
+
+/** Short name of a type inside a C identifier. */
+function mangle(t: Ty): string {
+  switch (t.k) {
+    case "int":
+      return t.kind;
+    case "struct":
+      return t.cname.replace(/^.*__/, "");
+    case "opt":
+      return `opt${mangle(t.inner)}`;
+    case "array":
+      return `arr${mangle(t.elem)}`;
+    default:
+      return t.k;
+  }
+}
+
+/** Struct type of a concrete class (instantiated with `args` when generic). */
+export function structTyOf(decl: ClassDeclaration, args: Ty[] = []): Ty {
+  const cname = classCName(decl) + (args.length ? `_${args.map(mangle).join("_")}` : "");
+  instances.set(cname, { decl, args });
+  return { k: "struct", cname, mutable: hasMutableField(decl) };
 }
 
 /** C name of a class's struct. */

@@ -66,8 +66,19 @@ class CEmitter {
       case "struct":
         return t.mutable ? `${t.cname} *` : t.cname;
       case "opt":
-        return this.optTypedef(t);
+        // An optional mutable object is its pointer, NULL for null.
+        return isPointer(t.inner) ? this.ty(t.inner) : this.optTypedef(t);
+      case "array":
+        return this.arrayTypedef(t);
     }
+  }
+
+  private readonly arrayTypedefs = new Map<string, Ty>();
+
+  private arrayTypedef(t: Ty & { k: "array" }): string {
+    const name = `keel_array_${this.ty(t.elem).replace(/[^A-Za-z0-9_]/g, "")}`;
+    this.arrayTypedefs.set(name, t.elem);
+    return name;
   }
 
   private readonly optTypedefs = new Map<string, Ty>();
@@ -86,7 +97,19 @@ class CEmitter {
     const structs = new Map(this.p.structs.map((d) => [d.cname, d]));
     const define = (t: Ty): void => {
       if (t.k === "struct" && !t.mutable) defineStruct(t.cname);
-      if (t.k === "opt") {
+      if (t.k === "array") {
+        const name = this.arrayTypedef(t);
+        if (done.has(name)) return;
+        done.add(name);
+        if (!isPointer(t.elem)) define(t.elem);
+        const elem = this.ty(t.elem);
+        out.push(
+          `typedef struct { uint32_t length; ${elem} *data; } ${name};`,
+          `static inline ${elem} *${name}_at(${name} a, uint32_t i, const char *loc) { if (i >= a.length) keel_fail(loc, "array index out of bounds"); return &a.data[i]; }`,
+          `static inline ${name} ${name}_new(uint32_t length, const char *loc) { ${name} a = { length, (${elem} *)keel_alloc((uint64_t)length * sizeof(${elem}), loc) }; return a; }`,
+        );
+      }
+      if (t.k === "opt" && !isPointer(t.inner)) {
         const name = this.optTypedef(t);
         if (done.has(name)) return;
         define(t.inner);
@@ -103,6 +126,7 @@ class CEmitter {
     };
     for (const d of this.p.structs) defineStruct(d.cname);
     for (const inner of [...this.optTypedefs.values()]) define({ k: "opt", inner });
+    for (const elem of [...this.arrayTypedefs.values()]) define({ k: "array", elem });
     return out;
   }
 
@@ -136,6 +160,7 @@ class CEmitter {
       '#include "keel_runtime.h"',
       "",
       "_Noreturn void keel_fail(const char *loc, const char *what);",
+      "void *keel_alloc(uint64_t size, const char *loc);",
       "void keel_fmt_str(const char *s);",
       "void keel_fmt_u64(uint64_t x);",
       "void keel_fmt_i64(int64_t x);",
@@ -221,6 +246,22 @@ void keel_fmt_hex(uint64_t x) {
   keel_fmt_str("0x");
   do { buf[n++] = "0123456789abcdef"[x & 15]; x >>= 4; } while (x != 0);
   while (n > 0) ${writeByte}((uint8_t)buf[--n]);
+}
+
+/* Storage for mutable objects and arrays: they live as long as the kernel (there is no
+ * garbage collector), from a static arena until the kernel heap takes over. */
+#ifndef KEEL_ARENA_SIZE
+#define KEEL_ARENA_SIZE (4u << 20)
+#endif
+static uint8_t keel_arena[KEEL_ARENA_SIZE] __attribute__((aligned(16)));
+static uint64_t keel_arena_used;
+
+void *keel_alloc(uint64_t size, const char *loc) {
+  uint64_t start = (keel_arena_used + 15) & ~(uint64_t)15;
+  if (size > KEEL_ARENA_SIZE || start > KEEL_ARENA_SIZE - size) keel_fail(loc, "object arena exhausted (objects and arrays are never freed before the heap exists)");
+  keel_arena_used = start + size;
+  /* The arena is in .bss: zero until first use, and never reused. */
+  return &keel_arena[start];
 }
 
 /* A failed check: print where, as panic() does, and stop. */
@@ -332,7 +373,7 @@ ${inits.join("\n")}
       case "bool":
         return `keel_fmt_str((${this.expr(piece.x)}) ? "true" : "false")`;
       case "dec": {
-        const kind = (piece.x as { ty: Ty & { k: "int" } }).ty.kind;
+        const kind = (exprTy(piece.x) as Ty & { k: "int" }).kind;
         return intInfo(kind).signed ? `keel_fmt_i64((int64_t)(${this.expr(piece.x)}))` : `keel_fmt_u64((uint64_t)(${this.expr(piece.x)}))`;
       }
       case "hex":
@@ -353,7 +394,7 @@ ${inits.join("\n")}
       case "str":
         return cString(x.value);
       case "null":
-        return x.ty.k === "opt" ? `((${this.ty(x.ty)}){ .some = false })` : "NULL";
+        return x.ty.k === "opt" && !isPointer(x.ty.inner) ? `((${this.ty(x.ty)}){ .some = false })` : "NULL";
       case "local":
         return x.name;
       case "global":
@@ -388,11 +429,26 @@ ${inits.join("\n")}
       case "addrof":
         return `(&${this.expr(x.x)})`;
       case "some":
+        if (x.ty.k === "opt" && isPointer(x.ty.inner)) return this.expr(x.x);
         return `((${this.ty(x.ty)}){ .some = true, .value = ${this.expr(x.x)} })`;
-      case "isSome":
+      case "isSome": {
+        const t = exprTy(x.x);
+        if (t.k === "opt" && isPointer(t.inner)) return `(${this.expr(x.x)} != NULL)`;
         return `(${this.expr(x.x)}).some`;
-      case "unwrap":
+      }
+      case "unwrap": {
+        const t = exprTy(x.x);
+        if (t.k === "opt" && isPointer(t.inner)) return this.expr(x.x);
         return `(${this.expr(x.x)}).value`;
+      }
+      case "alloc":
+        return `((${this.ty(x.ty)})keel_alloc(sizeof(${this.ty(x.ty).replace(/ \*$/, "")}), ${cString(x.loc)}))`;
+      case "newArray":
+        return `${this.arrayTypedef(x.ty)}_new(${this.expr(x.length)}, ${cString(x.loc)})`;
+      case "index":
+        return `(*${this.arrayTypedef(exprTy(x.x) as Ty & { k: "array" })}_at(${this.expr(x.x)}, ${this.expr(x.i)}, ${cString(x.loc)}))`;
+      case "length":
+        return `(${this.expr(x.x)}).length`;
       case "zero":
         return `((${this.ty(x.ty)}){0})`;
     }
@@ -419,7 +475,7 @@ ${inits.join("\n")}
   }
 
   private conv(x: Expr & { e: "conv" }): string {
-    const from = (x.x as { ty: Ty & { k: "int" } }).ty.kind;
+    const from = (exprTy(x.x) as Ty & { k: "int" }).kind;
     const to = x.ty.kind;
     if (!x.checked) return `((${CTYPE[to]})${this.expr(x.x)})`;
     return `${this.convHelper(from, to)}(${this.expr(x.x)}, ${cString(x.loc)})`;
@@ -480,4 +536,9 @@ ${inits.join("\n")}
 /** A module-level `const` with a literal initializer: a compile-time constant in C. */
 function isConstant(g: Global): boolean {
   return g.isConst && g.constInit && g.init !== null;
+}
+
+/** True for types passed as pointers (mutable objects). */
+function isPointer(t: Ty): boolean {
+  return t.k === "struct" && t.mutable;
 }

@@ -6,8 +6,8 @@
 //
 // HostMachine is the Node twin of keel_hosted.c (read that file's header for the contract:
 // COM1 to stdout, other ports are latches, simulated sparse memory, qemuExit(code) ends
-// with status (code << 1) | 1, haltForever with HALT_STATUS, a final panic line is echoed
-// on stderr). It lives in compiler/ rather than reusing test/sim/machine.ts because the
+// with status (code << 1) | 1, haltForever with HALT_STATUS, a panic message on the last
+// line is echoed on stderr). It lives in compiler/ rather than reusing test/sim/machine.ts because the
 // compiler is a tool that must not depend on the test tree, and because it must mirror the
 // hosted C runtime exactly (streamed stdout, exit statuses), which is a different job from
 // the unit-test machine; both take the same intrinsics shape, so emitted JS runs on either.
@@ -103,7 +103,8 @@ export class HostMachine {
 
   private stop(status: number): never {
     const text = Buffer.from(this.line).toString("utf8");
-    if (text.startsWith("panic at ")) this.stderr += text + "\n";
+    const at = text.lastIndexOf("panic at ");
+    if (at >= 0) this.stderr += text.slice(at) + "\n";
     throw new HostStop(status);
   }
 
@@ -194,19 +195,20 @@ export interface HostedBuild {
   log: string;
 }
 
-/** Writes the C files into `dir` and links them with the hosted runtime. */
-export function buildHosted(files: CFiles, dir: string): HostedBuild {
+/** Writes the C files into `dir`; returns gcc's arguments to link them with the hosted
+ *  runtime (its source, or an object built with HOSTED_CFLAGS) into `dir/program`. */
+export function hostedGccArgs(files: CFiles, dir: string, runtimeObject?: string): string[] {
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), text);
   const cFiles = [...files.keys()].filter((n) => n.endsWith(".c")).map((n) => path.join(dir, n));
-  const exe = path.join(dir, "program");
-  const r = spawnSync(
-    "gcc",
-    [...HOSTED_CFLAGS, `-I${dir}`, `-I${path.join(REPO_ROOT, "boot", "runtime")}`, ...cFiles, path.join(HOSTED_RUNTIME_DIR, "keel_hosted.c"), "-o", exe],
-    { encoding: "utf8" },
-  );
+  return [...HOSTED_CFLAGS, `-I${dir}`, `-I${path.join(REPO_ROOT, "boot", "runtime")}`, ...cFiles, runtimeObject ?? path.join(HOSTED_RUNTIME_DIR, "keel_hosted.c"), "-o", path.join(dir, "program")];
+}
+
+/** Writes the C files into `dir` and links them with the hosted runtime. */
+export function buildHosted(files: CFiles, dir: string): HostedBuild {
+  const r = spawnSync("gcc", hostedGccArgs(files, dir), { encoding: "utf8" });
   const log = `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`;
-  return { ok: r.status === 0 && log === "", exe, log };
+  return { ok: r.status === 0 && log === "", exe: path.join(dir, "program"), log };
 }
 
 /** Environment of hosted runs: sanitizers report and stop, no leak noise from exit(). */

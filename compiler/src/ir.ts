@@ -15,8 +15,10 @@ export type Ty =
   | { k: "fn"; params: Ty[]; ret: Ty; nullable: boolean }
   /** A class instance: a C struct by value (value class) or a pointer to one (mutable class). */
   | { k: "struct"; cname: string; mutable: boolean }
-  /** `T | null` for a non-pointer T: a tagged struct { bool some; T value; }. */
-  | { k: "opt"; inner: Ty };
+  /** `T | null`: a tagged struct { bool some; T value; }, or a nullable pointer for mutable T. */
+  | { k: "opt"; inner: Ty }
+  /** A fixed-length array (`new Array<T>(n)`): { uint32_t length; T *data; }, bounds-checked. */
+  | { k: "array"; elem: Ty };
 
 export type BinOp = "+" | "-" | "*" | "/" | "%" | "<<" | ">>" | "&" | "|" | "^";
 export type CmpOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
@@ -54,7 +56,15 @@ export type Expr =
   /** The value of a `T | null` that TypeScript narrowed to non-null. */
   | { e: "unwrap"; x: Expr; ty: Ty }
   /** A zero-initialised value (the start of a constructor). */
-  | { e: "zero"; ty: Ty };
+  | { e: "zero"; ty: Ty }
+  /** Zeroed storage for a mutable object, which lives as long as the kernel (pointer). */
+  | { e: "alloc"; ty: Ty; loc: string }
+  /** `new Array<T>(length)`. */
+  | { e: "newArray"; length: Expr; ty: Ty & { k: "array" }; loc: string }
+  /** `a[i]`, bounds-checked. */
+  | { e: "index"; x: Expr; i: Expr; ty: Ty; loc: string }
+  /** `a.length`. */
+  | { e: "length"; x: Expr };
 
 /** One piece of formatted output. */
 export type FmtPiece =
@@ -159,7 +169,12 @@ export function exprTy(x: Expr): Ty {
     case "some":
     case "unwrap":
     case "zero":
+    case "alloc":
+    case "newArray":
+    case "index":
       return x.ty;
+    case "length":
+      return { k: "int", kind: "u32" };
     case "isSome":
       return { k: "bool" };
     case "bool":

@@ -18,7 +18,7 @@ import { CompileError, Codes, diagnosticAt, fail, locationOf, displayPath, type 
 import { exprTy, type BinOp, type CmpOp, type Expr, type FmtPiece, type Func, type Global, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { globalCName, localCName, moduleId } from "./names";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
-import { baseOf, classCName, fieldsOf, findMember, hasMutableField, type ClassInfo, type Env, type Level, type Member } from "./classes";
+import { baseOf, fieldsOf, findMember, hasMutableField, instances, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
 import type { StructDef } from "./ir";
 
 /** What the code being lowered sits in: bindings of type parameters, the class of `this`. */
@@ -111,7 +111,7 @@ export class Lowering {
   readonly diagnostics: Diagnostic[] = [];
   private readonly declTypes = new Map<Node, Ty>();
   private ctx: Context = { env: new Map(), self: null, selfPtr: false, fmtMode: false, ret: T.void, locals: new Map() };
-  private readonly classes = new Map<ClassDeclaration, ClassInfo>();
+  private readonly classes = new Map<string, ClassInfo>();
   private readonly structs = new Map<string, StructDef>();
   private readonly instantiated = new Set<string>();
   private readonly queue: (() => void)[] = [];
@@ -206,26 +206,19 @@ export class Lowering {
       return;
     }
     if (Node.isClassDeclaration(st)) {
-      if (st.isAbstract()) return; // compiled as part of each concrete subclass
-      if (st.getTypeParameters().length > 0) fail(st, Codes.Unsupported, "generic concrete classes are not supported yet: make the generic class abstract and extend it");
-      this.instantiateAll(this.classInfo(st));
+      // Abstract classes are compiled into each concrete subclass, generic ones per instance.
+      if (!st.isAbstract() && st.getTypeParameters().length === 0) this.classInfo(st);
+      return;
+    }
+    if (Node.isEnumDeclaration(st)) {
+      for (const m of st.getMembers()) if (typeof m.getValue() !== "number") fail(m, Codes.Unsupported, "enum members must be integers");
       return;
     }
     fail(st, Codes.Unsupported, `${st.getKindName()} is not supported at module level in this compiler slice`);
   }
 
   private lowerGlobal(d: VariableDeclaration): Global {
-    let ty = this.typeOfDecl(d);
-    if (ty.k === "struct" && ty.mutable) {
-      // A mutable singleton: static storage, initialised by its constructor.
-      const initNode = d.getInitializer();
-      if (!initNode || !Node.isNewExpression(initNode)) fail(d, Codes.ReferenceSemantics, "a module-level object must be created here with `new` (it lives in static storage)");
-      ty = { ...ty, mutable: false };
-      const init = this.newExpr(initNode);
-      const isConst = d.getVariableStatement()?.getDeclarationKind() === "const";
-      if (!isConst) fail(d, Codes.ReferenceSemantics, "a module-level object must be const: it is the object itself, not a reference that could be rebound");
-      return { cname: globalCName(d.getSourceFile(), d.getName()), tsName: d.getName(), ty, init, constInit: false, isConst: false, file: displayPath(d.getSourceFile()), line: lineOf(d) };
-    }
+    const ty = this.typeOfDecl(d);
     const initNode = d.getInitializer();
     const init = initNode ? this.coerce(this.expr(initNode, ty), ty, initNode) : null;
     const constInit = init === null || init.e === "int" || init.e === "bool" || init.e === "str" || init.e === "null" || init.e === "fnref";
@@ -464,6 +457,7 @@ export class Lowering {
   }
 
   private lvalue(e: Expression): Expr {
+    if (Node.isElementAccessExpression(e)) return this.index(e);
     if (Node.isPropertyAccessExpression(e)) {
       const target = this.expr(e);
       if (target.e !== "field" || !target.ptr) fail(e, Codes.ReferenceSemantics, "only fields of `this` in a constructor or of a mutable object can be assigned (value objects are immutable)");
@@ -497,7 +491,8 @@ export class Lowering {
     }
     if (Node.isIdentifier(e)) return this.identifier(e);
     if (e.getKind() === SyntaxKind.ThisKeyword) return this.self(e);
-    if (Node.isNewExpression(e)) return this.newExpr(e);
+    if (Node.isNewExpression(e)) return this.isNewArray(e) ? this.newArray(e) : this.newExpr(e, expected);
+    if (Node.isElementAccessExpression(e)) return this.index(e);
     if (Node.isPropertyAccessExpression(e)) return this.property(e);
     if (Node.isPrefixUnaryExpression(e)) return this.prefix(e, expected);
     if (Node.isBinaryExpression(e)) return this.binary(e, expected);
@@ -509,7 +504,6 @@ export class Lowering {
     }
     if (Node.isAsExpression(e) || Node.isTypeAssertion(e)) fail(e, Codes.Unsupported, "type assertions are not allowed in kernel code: convert with u64(x), u32(x), …");
     if (Node.isNonNullExpression(e)) fail(e, Codes.Unsupported, "non-null assertions are not allowed in kernel code: narrow with `if (x !== null)`");
-    if (Node.isElementAccessExpression(e)) fail(e, Codes.DynamicAccess, "element access is not supported in this compiler slice");
     if (Node.isPropertyAccessExpression(e)) fail(e, Codes.UnknownMember, `property '${e.getName()}' is not supported in this compiler slice`);
     fail(e, Codes.Unsupported, `${e.getKindName()} is not supported in kernel code`);
   }
@@ -537,7 +531,6 @@ export class Lowering {
     if (Node.isVariableDeclaration(decl)) {
       if (isModuleLevel(decl)) {
         const g: Expr = { e: "global", cname: globalCName(decl.getSourceFile(), decl.getName()), ty };
-        if (ty.k === "struct" && ty.mutable) return { e: "addrof", x: { ...g, ty: { ...ty, mutable: false } }, ty };
         return this.narrowed(id, g);
       }
       return this.narrowed(id, { e: "local", name: localCName(name), ty });
@@ -684,11 +677,15 @@ export class Lowering {
 
   // ---- classes ----------------------------------------------------------------------
 
-  /** The chain and bindings of a concrete class (cached). */
-  private classInfo(decl: ClassDeclaration): ClassInfo {
-    const cached = this.classes.get(decl);
+  /** The chain and bindings of a concrete class, instantiated with `args` when generic (cached). */
+  private classInfo(decl: ClassDeclaration, args: Ty[] = []): ClassInfo {
+    const ty = structTyOf(decl, args);
+    if (ty.k !== "struct") throw new Error("unreachable");
+    const cached = this.classes.get(ty.cname);
     if (cached) return cached;
-    const chain: Level[] = [{ decl, env: new Map() }];
+    const params = decl.getTypeParameters();
+    if (params.length !== args.length) fail(decl, Codes.Unsupported, `'${decl.getName()}' needs ${params.length} type arguments`);
+    const chain: Level[] = [{ decl, env: new Map(params.map((tp, i) => [tp.getName(), args[i]!])) }];
     for (let level = chain[0]!; ; ) {
       const b = baseOf(level.decl);
       if (!b) break;
@@ -698,20 +695,18 @@ export class Lowering {
       level = { decl: b.base, env };
       chain.push(level);
     }
-    const info: ClassInfo = { decl, cname: classCName(decl), chain, mutable: hasMutableField(decl) };
-    this.classes.set(decl, info);
-    const fields = fieldsOf(info).map((f) => {
-      const ty = mapTypeNode(f.typeNode, f.level.env);
-      if (ty.k === "struct" && ty.mutable) fail(f.node, Codes.ReferenceSemantics, "a field cannot hold a mutable object yet (JavaScript would share it, C would copy it)");
-      return { name: fieldCName(f.name), ty };
-    });
+    const info: ClassInfo = { decl, args, cname: ty.cname, chain, mutable: hasMutableField(decl) };
+    this.classes.set(ty.cname, info);
+    // Mutable objects are fields by pointer (shared, as in JavaScript); value objects by value.
+    const fields = fieldsOf(info).map((f) => ({ name: fieldCName(f.name), ty: mapTypeNode(f.typeNode, f.level.env) }));
     this.structs.set(info.cname, { cname: info.cname, fields, file: displayPath(decl.getSourceFile()) });
+    this.queue.push(() => this.instantiateAll(info));
     return info;
   }
 
   private classInfoByCName(cname: string): ClassInfo | null {
-    for (const info of this.classes.values()) if (info.cname === cname) return info;
-    return null;
+    const inst = instances.get(cname);
+    return inst ? this.classInfo(inst.decl, inst.args) : null;
   }
 
   /** Compiles every member of a concrete class, so that all of it is checked. */
@@ -737,7 +732,8 @@ export class Lowering {
   /** C name of a method instantiated for a concrete class; queues its lowering. */
   private methodFunc(info: ClassInfo, member: Member, kind: "method" | "static" | "getter" | "fmt"): string {
     if (member.m === "field") throw new Error("fields are not functions");
-    const cname = `${info.cname}__${kind === "getter" ? "get_" : ""}${kind === "fmt" ? "fmt" : member.name}`;
+    const name = member.name === "[Symbol.dispose]" ? "dispose" : member.name;
+    const cname = `${info.cname}__${kind === "getter" ? "get_" : ""}${kind === "fmt" ? "fmt" : name}`;
     if (!this.instantiated.has(cname)) {
       this.instantiated.add(cname);
       this.queue.push(() => this.lowerMethod(info, member, kind, cname));
@@ -810,18 +806,23 @@ export class Lowering {
     const ctor = this.effectiveCtor(info, 0);
     const params = ctor ? this.signature(ctor.decl, info.chain[ctor.index]!.env).params : [];
     const names = ctor && Node.isConstructorDeclaration(ctor.decl) ? ctor.decl.getParameters().map((p) => localCName(p.getName())) : [];
-    const valueTy = this.selfTy(info, false);
+    const valueTy = this.selfTy(info, info.mutable);
     const line = lineOf(ctor?.decl ?? info.decl);
     const init = this.initFunc(info, 0);
+    const object: Expr = { e: "local", name: "object", ty: valueTy };
+    // Value objects are built in a local and returned by value; mutable objects get storage
+    // that lives as long as the kernel and are returned by pointer (JavaScript's references).
+    const self: Expr = info.mutable ? object : { e: "addrof", x: object, ty: this.selfTy(info, true) };
+    const storage: Expr = info.mutable ? { e: "alloc", ty: valueTy, loc: `${displayPath(info.decl.getSourceFile())}:${line}` } : { e: "zero", ty: valueTy };
     this.addClassFunc(info, {
       cname,
       tsName: `new ${info.decl.getName()}`,
       params: names.map((name, i) => ({ name, ty: params[i]! })),
       ret: valueTy,
       body: [
-        { line, s: "let", name: "object", ty: valueTy, init: { e: "zero", ty: valueTy } },
-        { line, s: "expr", x: { e: "call", cname: init, args: [{ e: "addrof", x: { e: "local", name: "object", ty: valueTy }, ty: this.selfTy(info, true) }, ...names.map((name, i): Expr => ({ e: "local", name, ty: params[i]! }))], ty: T.void } },
-        { line, s: "return", x: { e: "local", name: "object", ty: valueTy } },
+        { line, s: "let", name: "object", ty: valueTy, init: storage },
+        { line, s: "expr", x: { e: "call", cname: init, args: [self, ...names.map((name, i): Expr => ({ e: "local", name, ty: params[i]! }))], ty: T.void } },
+        { line, s: "return", x: object },
       ],
       exported: true,
       file: displayPath(info.decl.getSourceFile()),
@@ -907,20 +908,25 @@ export class Lowering {
     ];
   }
 
-  private newExpr(e: Node): Expr {
+  private newExpr(e: Node, expected?: Ty): Expr {
     if (!Node.isNewExpression(e)) fail(e, Codes.Unsupported, "expected new");
     const decl = resolveDecl(e.getExpression());
     if (!decl || !Node.isClassDeclaration(decl)) fail(e, Codes.Unsupported, "new needs a kernel class");
     if (decl.isAbstract()) fail(e, Codes.Unsupported, "cannot create an abstract class");
-    const info = this.classInfo(decl);
-    if (info.mutable && !(this.ctx.self === null && e.getFirstAncestorByKind(SyntaxKind.FunctionDeclaration) === undefined && e.getFirstAncestorByKind(SyntaxKind.MethodDeclaration) === undefined))
-      fail(e, Codes.ReferenceSemantics, `'${decl.getName()}' is a mutable class: create it once as a module-level const (there is no heap yet)`);
+    let typeArgs = e.getTypeArguments().map((a) => mapTypeNode(a, this.ctx.env));
+    if (typeArgs.length === 0 && decl.getTypeParameters().length > 0) {
+      const want = expected?.k === "opt" ? expected.inner : expected;
+      const inst = want?.k === "struct" ? instances.get(want.cname) : undefined;
+      if (!inst || inst.decl !== decl) fail(e, Codes.Unsupported, `give the type arguments: new ${decl.getName()}<...>(...)`);
+      typeArgs = inst.args;
+    }
+    const info = this.classInfo(decl, typeArgs);
     const cname = this.ctorFunc(info);
     const ctor = this.effectiveCtor(info, 0);
     const params = ctor ? this.signature(ctor.decl, info.chain[ctor.index]!.env).params : [];
     const args = (e.getArguments() as Expression[]);
     if (args.length !== params.length) fail(e, Codes.Unsupported, `the constructor takes ${params.length} arguments`);
-    return { e: "call", cname, args: args.map((a, i) => this.argument(a, params[i]!)), ty: this.selfTy(info, false) };
+    return { e: "call", cname, args: args.map((a, i) => this.argument(a, params[i]!)), ty: this.selfTy(info, info.mutable) };
   }
 
   private self(e: Node): Expr {
@@ -932,9 +938,18 @@ export class Lowering {
   /** `x.f`: a field, or a getter call. */
   private property(e: Node): Expr {
     if (!Node.isPropertyAccessExpression(e)) fail(e, Codes.Unsupported, "expected a property access");
-    const obj = this.expr(e.getExpression());
+    const objNode = e.getExpression();
+    const enumDecl = Node.isIdentifier(objNode) ? resolveDecl(objNode) : undefined;
+    if (enumDecl && Node.isEnumDeclaration(enumDecl)) {
+      const member = enumDecl.getMember(e.getName());
+      const value = member?.getValue();
+      if (typeof value !== "number") fail(e, Codes.UnknownMember, `'${e.getName()}' is not an integer member of ${enumDecl.getName()}`);
+      return { e: "int", ty: T.int("i32"), value: BigInt(value) };
+    }
+    const obj = this.expr(objNode as Expression);
     const ty = exprTy(obj);
     const name = e.getName();
+    if (ty.k === "array" && name === "length") return { e: "length", x: obj };
     if (ty.k !== "struct") fail(e, Codes.UnknownMember, `property '${name}' of a ${showTy(ty)} is not supported in kernel code`);
     const info = this.classInfoByCName(ty.cname)!;
     const m = findMember(info, name);
@@ -997,7 +1012,6 @@ export class Lowering {
       fail(at, Codes.WidthMismatch, `null is not a ${showTy(want)}`);
     }
     if (sameTy(got, want) || got.k === "never") {
-      if (got.k === "struct" && want.k === "struct" && got.mutable !== want.mutable) fail(at, Codes.ReferenceSemantics, "a mutable object cannot be copied");
       return x;
     }
     if (want.k === "opt" && sameTy(got, want.inner)) return { e: "some", x, ty: want };
@@ -1016,6 +1030,30 @@ export class Lowering {
     if (l.e === "null" || r === null) ty = ty.k === "opt" || ty.k === "fn" ? ty : { k: "opt", inner: ty };
     if (expected && expected.k === "opt") ty = expected;
     return [this.coerce(l, ty, a), this.coerce(r ?? { e: "null", ty }, ty, b)];
+  }
+
+  private isNewArray(e: Node): boolean {
+    return Node.isNewExpression(e) && e.getExpression().getText() === "Array";
+  }
+
+  /** `new Array<T>(n)`: a fixed-length array (growing it is rejected by the check phase). */
+  private newArray(e: Node): Expr {
+    if (!Node.isNewExpression(e)) fail(e, Codes.Unsupported, "expected new Array");
+    const targs = e.getTypeArguments();
+    const args = e.getArguments() as Expression[];
+    if (targs.length !== 1 || args.length !== 1) fail(e, Codes.GrowingArray, "arrays are created as `new Array<T>(length)` with an explicit element type");
+    const elem = mapTypeNode(targs[0]!, this.ctx.env);
+    return { e: "newArray", length: this.argument(args[0]!, T.int("u32")), ty: { k: "array", elem }, loc: locationOf(e) };
+  }
+
+  /** `a[i]`: bounds-checked, with a u32 index. */
+  private index(e: Node): Expr {
+    if (!Node.isElementAccessExpression(e)) fail(e, Codes.Unsupported, "expected an element access");
+    const arr = this.expr(e.getExpression());
+    const ty = exprTy(arr);
+    if (ty.k !== "array") fail(e, Codes.DynamicAccess, `element access on a ${showTy(ty)}: only arrays can be indexed in kernel code`);
+    const i = this.argument(e.getArgumentExpressionOrThrow() as Expression, T.int("u32"));
+    return { e: "index", x: arr, i, ty: ty.elem, loc: locationOf(e) };
   }
 
   /** `for (const x of r)`: a counted loop over `r.iterLength()` / `r.iterAt(i)`. */

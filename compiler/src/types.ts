@@ -42,6 +42,8 @@ export function showTy(t: Ty): string {
       return t.cname.replace(/^.*__/, "");
     case "opt":
       return `${showTy(t.inner)} | null`;
+    case "array":
+      return `${showTy(t.elem)}[]`;
     default:
       return t.k === "bool" ? "bool" : t.k;
   }
@@ -53,6 +55,7 @@ export function sameTy(a: Ty, b: Ty): boolean {
   if (a.k === "int" && b.k === "int") return a.kind === b.kind;
   if (a.k === "struct" && b.k === "struct") return a.cname === b.cname;
   if (a.k === "opt" && b.k === "opt") return sameTy(a.inner, b.inner);
+  if (a.k === "array" && b.k === "array") return sameTy(a.elem, b.elem);
   if (a.k === "fn" && b.k === "fn") {
     return a.params.length === b.params.length && a.params.every((p, i) => sameTy(p, b.params[i]!)) && sameTy(a.ret, b.ret);
   }
@@ -91,10 +94,17 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
     const decl = sym?.getDeclarations()[0];
     if (decl && Node.isClassDeclaration(decl)) {
       if (decl.isAbstract()) fail(node, Codes.UnsupportedType, `abstract class '${name}' has no layout of its own: use one of its concrete classes`);
-      if (decl.getTypeParameters().length > 0) fail(node, Codes.UnsupportedType, `generic class '${name}' must be instantiated through a concrete subclass (class X extends ${name}<...>)`);
-      return structTyOf(decl);
+      const args = node.getTypeArguments().map((a) => mapTypeNode(a, env));
+      if (args.length !== decl.getTypeParameters().length) fail(node, Codes.UnsupportedType, `give every type argument of '${name}'`);
+      return structTyOf(decl, args);
     }
+    if (decl && Node.isTypeAliasDeclaration(decl)) {
+      if (decl.getTypeParameters().length > 0) fail(node, Codes.UnsupportedType, "generic type aliases are not supported");
+      return mapTypeNode(decl.getTypeNodeOrThrow());
+    }
+    if (decl && Node.isEnumDeclaration(decl)) return T.int("i32");
   }
+  if (Node.isArrayTypeNode(node)) return { k: "array", elem: mapTypeNode(node.getElementTypeNode(), env) };
   if (Node.isFunctionTypeNode(node)) {
     const params = node.getParameters().map((p) => {
       const tn = p.getTypeNode();
@@ -110,7 +120,6 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
     if (rest.length === 1 && parts.length === 2) {
       const inner = mapTypeNode(rest[0]!, env);
       if (inner.k === "fn") return { ...inner, nullable: true };
-      if (inner.k === "struct" && inner.mutable) fail(node, Codes.UnsupportedType, `'${node.getText()}': mutable objects cannot be nullable yet`);
       return { k: "opt", inner };
     }
   }
