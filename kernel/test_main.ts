@@ -4,13 +4,14 @@ import { ktapFinish, ktapPlan, ktapRun } from "./lib/ktap";
 import { serialInit } from "./arch/x86_64/serial";
 import { testU32DivisionAndConversions, testU64BitOperations, testU64ExactAbove2To53, testWrappingArithmetic } from "./tests/integer_tests";
 import { setBootInfo, testBootInfoHeader, testBootloaderNameIsGrub, testMemoryMapTagInBounds } from "./tests/boot_info_tests";
+import { testAllocatorRandomEarly, testAllocatorRandomUpgraded } from "./tests/allocator_random_tests";
 import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVirtualAddressCanonical } from "./tests/memory_types_tests";
 
 /** Test-build entry: every in-kernel test, then exit QEMU with the verdict. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
   setBootInfo(bootInfo);
-  ktapPlan(11);
+  ktapPlan(13);
   ktapRun("u64 arithmetic is exact above 2^53", testU64ExactAbove2To53);
   ktapRun("u64 bit operations use all 64 bits", testU64BitOperations);
   ktapRun("wrapping arithmetic wraps at the width", testWrappingArithmetic);
@@ -22,5 +23,7 @@ export function kernelMain(bootInfo: u64): void {
   ktapRun("physical addresses have 52 bits", testPhysicalAddressWidth);
   ktapRun("the last page: no successor, ranges and for…of do not overflow", testTopOfAddressSpace);
   ktapRun("frame ranges count bytes and frames", testFrameRange);
+  ktapRun("frame allocator: random operations against a reference model (early arrays)", testAllocatorRandomEarly);
+  ktapRun("frame allocator: random operations against a reference model (across the upgrade to trees)", testAllocatorRandomUpgraded);
   ktapFinish();
 }

@@ -106,7 +106,7 @@ class CEmitter {
         out.push(
           `typedef struct { uint32_t length; ${elem} *data; } ${name};`,
           `static inline ${elem} *${name}_at(${name} a, uint32_t i, const char *loc) { if (i >= a.length) keel_fail(loc, "array index out of bounds"); return &a.data[i]; }`,
-          `static inline ${name} ${name}_new(uint32_t length, const char *loc) { ${name} a = { length, (${elem} *)keel_alloc((uint64_t)length * sizeof(${elem}), loc) }; return a; }`,
+          `static inline ${name} ${name}_new(uint32_t length, ${elem} fill, const char *loc) { ${name} a = { length, (${elem} *)keel_alloc((uint64_t)length * sizeof(${elem}), loc) }; for (uint32_t i = 0; i < length; i++) a.data[i] = fill; return a; }`,
         );
       }
       if (t.k === "opt" && !isPointer(t.inner)) {
@@ -444,7 +444,7 @@ ${inits.join("\n")}
       case "alloc":
         return `((${this.ty(x.ty)})keel_alloc(sizeof(${this.ty(x.ty).replace(/ \*$/, "")}), ${cString(x.loc)}))`;
       case "newArray":
-        return `${this.arrayTypedef(x.ty)}_new(${this.expr(x.length)}, ${cString(x.loc)})`;
+        return `${this.arrayTypedef(x.ty)}_new(${this.expr(x.length)}, ${this.expr(x.fill)}, ${cString(x.loc)})`;
       case "index":
         return `(*${this.arrayTypedef(exprTy(x.x) as Ty & { k: "array" })}_at(${this.expr(x.x)}, ${this.expr(x.i)}, ${cString(x.loc)}))`;
       case "length":

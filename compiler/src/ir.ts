@@ -59,8 +59,8 @@ export type Expr =
   | { e: "zero"; ty: Ty }
   /** Zeroed storage for a mutable object, which lives as long as the kernel (pointer). */
   | { e: "alloc"; ty: Ty; loc: string }
-  /** `new Array<T>(length)`. */
-  | { e: "newArray"; length: Expr; ty: Ty & { k: "array" }; loc: string }
+  /** `new Array<T>(length).fill(value)`. */
+  | { e: "newArray"; length: Expr; fill: Expr; ty: Ty & { k: "array" }; loc: string }
   /** `a[i]`, bounds-checked. */
   | { e: "index"; x: Expr; i: Expr; ty: Ty; loc: string }
   /** `a.length`. */

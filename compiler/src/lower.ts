@@ -491,7 +491,7 @@ export class Lowering {
     }
     if (Node.isIdentifier(e)) return this.identifier(e);
     if (e.getKind() === SyntaxKind.ThisKeyword) return this.self(e);
-    if (Node.isNewExpression(e)) return this.isNewArray(e) ? this.newArray(e) : this.newExpr(e, expected);
+    if (Node.isNewExpression(e)) return this.isNewArray(e) ? this.newArray(e, null) : this.newExpr(e, expected);
     if (Node.isElementAccessExpression(e)) return this.index(e);
     if (Node.isPropertyAccessExpression(e)) return this.property(e);
     if (Node.isPrefixUnaryExpression(e)) return this.prefix(e, expected);
@@ -608,6 +608,11 @@ export class Lowering {
 
   private call(e: CallExpression, expected?: Ty): Expr {
     const callee = e.getExpression();
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === "fill" && this.isNewArray(callee.getExpression())) {
+      const args = e.getArguments() as Expression[];
+      if (args.length !== 1) fail(e, Codes.Unsupported, "fill takes one value (the whole array is filled)");
+      return this.newArray(callee.getExpression(), args[0]!);
+    }
     if (e.getTypeArguments().length > 0) fail(e, Codes.Unsupported, "explicit type arguments are not supported in this compiler slice");
     if (Node.isPropertyAccessExpression(callee)) return this.methodCall(e, callee);
     if (!Node.isIdentifier(callee)) fail(callee, Codes.UnknownCallee, "only calls of named functions and methods are supported");
@@ -1036,14 +1041,16 @@ export class Lowering {
     return Node.isNewExpression(e) && e.getExpression().getText() === "Array";
   }
 
-  /** `new Array<T>(n)`: a fixed-length array (growing it is rejected by the check phase). */
-  private newArray(e: Node): Expr {
+  /** `new Array<T>(n).fill(v)`: a fixed-length array (growing it is rejected by the check phase). */
+  private newArray(e: Node, fill: Expression | null): Expr {
     if (!Node.isNewExpression(e)) fail(e, Codes.Unsupported, "expected new Array");
     const targs = e.getTypeArguments();
     const args = e.getArguments() as Expression[];
-    if (targs.length !== 1 || args.length !== 1) fail(e, Codes.GrowingArray, "arrays are created as `new Array<T>(length)` with an explicit element type");
+    if (targs.length !== 1 || args.length !== 1) fail(e, Codes.GrowingArray, "arrays are created as `new Array<T>(length).fill(value)` with an explicit element type");
+    // JavaScript leaves the slots of `new Array(n)` as holes that read as undefined; C would read zeros.
+    if (fill === null) fail(e, Codes.ReferenceSemantics, "fill the new array: `new Array<T>(n).fill(value)` (JavaScript leaves holes that read as undefined, C would read zeros)");
     const elem = mapTypeNode(targs[0]!, this.ctx.env);
-    return { e: "newArray", length: this.argument(args[0]!, T.int("u32")), ty: { k: "array", elem }, loc: locationOf(e) };
+    return { e: "newArray", length: this.argument(args[0]!, T.int("u32")), fill: this.argument(fill, elem), ty: { k: "array", elem }, loc: locationOf(e) };
   }
 
   /** `a[i]`: bounds-checked, with a u32 index. */

@@ -1,7 +1,7 @@
 // Fixed-capacity arrays: storage that never grows, usable before any heap exists. keelc
-// lowers `new U64Array(CAP, fill)` with a constant CAP to an inline C array; under
-// Node it is a preallocated JavaScript array filled once. The only array operations used
-// are `new Array<T>(n)`, index reads and writes with a u32 index, and `.length`.
+// lowers the array to a bounds-checked { length, data } pair whose storage comes from the
+// object arena; under Node it is a preallocated JavaScript array filled once. The only array operations used
+// are `new Array<T>(n).fill(v)`, index reads and writes with a u32 index, and `.length`.
 import type { u32, u64 } from "./int";
 import { panic } from "./panic";
 
@@ -11,8 +11,7 @@ export abstract class FixedArray<T> {
 
   /** An array of `capacity` elements, each set to `fill`. */
   constructor(capacity: u32, fill: T) {
-    this.items = new Array<T>(capacity);
-    for (let i: u32 = 0; i < capacity; i++) this.items[i] = fill;
+    this.items = new Array<T>(capacity).fill(fill);
   }
 
   /** Number of elements (the capacity). */

@@ -1,0 +1,235 @@
+// A randomized test of the chunk allocator against a per-chunk reference model, written in
+// kernel TypeScript so that the very same code runs in Node (vitest), compiled to a hosted
+// executable, and on the metal (KTAP in QEMU). Every step checks: no two live allocations
+// overlap, chunks are conserved, reserved chunks never go to ordinary requests, and releasing
+// everything restores the initial free set.
+import { u32, u64, truncU32, type bool } from "../lib/int";
+import { expect, expectEqU64 } from "../lib/ktap";
+import { println } from "../lib/console";
+import { U32Array } from "../lib/fixed_array";
+import { AllocError, ChunkAllocator, type Allocated } from "../mm/allocator";
+import { NodePool } from "../mm/node_pool";
+import { Frame, FrameRange, PhysicalAddress } from "../mm/physical";
+
+type Frames = Allocated<PhysicalAddress, Frame, FrameRange>;
+
+/** The window of frames the test allocator manages: frames 0x100 .. 0x1ff. */
+const FIRST: u64 = 0x100n;
+const CHUNKS: u32 = 256;
+/** A reserved region inside the window: frames 0x180 .. 0x18f. */
+const RESERVED_FIRST: u64 = 0x180n;
+const RESERVED_COUNT: u32 = 16;
+const MAX_LIVE: u32 = 48;
+const MASK64: u64 = 0xffff_ffff_ffff_ffffn;
+const FREE: u32 = 0;
+
+let seed: u64 = 0x9e37_79b9_7f4a_7c15n;
+let operations: u32 = 0;
+let failures: u32 = 0;
+
+/** xorshift64: deterministic, the same sequence in every execution. */
+function random(): u64 {
+  let x: u64 = seed;
+  x = x ^ ((x << 13n) & MASK64);
+  x = x ^ (x >> 7n);
+  x = x ^ ((x << 17n) & MASK64);
+  seed = x;
+  return x;
+}
+
+/** A random number in [0, n). */
+function below(n: u32): u32 {
+  return truncU32(random() % u64(n));
+}
+
+function frameAt(num: u64): Frame {
+  const f = Frame.fromNumber(num);
+  if (f === null) return Frame.containing(PhysicalAddress.canonical(0n));
+  return f;
+}
+
+function rangeOf(first: u64, count: u64): FrameRange {
+  return FrameRange.of(frameAt(first), frameAt(first + count - 1n));
+}
+
+function isReserved(i: u32): bool {
+  return u64(i) >= RESERVED_FIRST - FIRST && u64(i) < RESERVED_FIRST - FIRST + u64(RESERVED_COUNT);
+}
+
+/** The model and the live allocations of one run. */
+class Run {
+  readonly owner: U32Array = new U32Array(CHUNKS, FREE);
+  readonly live: (Frames | null)[] = new Array<Frames | null>(MAX_LIVE).fill(null);
+  private nextId: u32 = 1;
+  readonly ids: U32Array = new U32Array(MAX_LIVE, 0);
+
+  /** Records `frames` in slot `slot` of the model; false when the model says they overlap something live. */
+  claim(slot: u32, frames: Frames): bool {
+    const first: u64 = frames.range().firstNumber() - FIRST;
+    const count: u64 = frames.sizeInChunks();
+    const id: u32 = this.nextId;
+    this.nextId += 1;
+    let clean: bool = true;
+    for (let i: u64 = first; i < first + count; i++) {
+      if (this.owner.get(u32(i)) !== FREE) clean = false;
+      this.owner.set(u32(i), id);
+    }
+    this.live[slot] = frames;
+    this.ids.set(slot, id);
+    return clean;
+  }
+
+  /** Forgets slot `slot` in the model (after release, or before split/merge re-claims). */
+  unclaim(slot: u32): void {
+    const frames = this.live[slot];
+    if (frames === null) return;
+    const id: u32 = this.ids.get(slot);
+    for (let i: u32 = 0; i < CHUNKS; i++) if (this.owner.get(i) === id) this.owner.set(i, FREE);
+    this.live[slot] = null;
+  }
+
+  freeSlot(): u32 {
+    for (let s: u32 = 0; s < MAX_LIVE; s++) if (this.live[s] === null) return s;
+    return MAX_LIVE;
+  }
+
+  liveSlot(): u32 {
+    const start: u32 = below(MAX_LIVE);
+    for (let k: u32 = 0; k < MAX_LIVE; k++) {
+      const s: u32 = (start + k) % MAX_LIVE;
+      if (this.live[s] !== null) return s;
+    }
+    return MAX_LIVE;
+  }
+
+  /** True when `count` model chunks from `first` are all free and of the given kind. */
+  allFree(first: u32, count: u32, reserved: bool): bool {
+    for (let i: u32 = first; i < first + count; i++) if (this.owner.get(i) !== FREE || isReserved(i) !== reserved) return false;
+    return true;
+  }
+
+  /** True when some run of `count` free ordinary chunks exists in the model. */
+  hasRun(count: u32): bool {
+    let run: u32 = 0;
+    for (let i: u32 = 0; i < CHUNKS; i++) {
+      run = this.owner.get(i) === FREE && !isReserved(i) ? run + 1 : 0;
+      if (run >= count) return true;
+    }
+    return false;
+  }
+
+  countFree(reserved: bool): u64 {
+    let n: u64 = 0n;
+    for (let i: u32 = 0; i < CHUNKS; i++) if (this.owner.get(i) === FREE && isReserved(i) === reserved) n += 1n;
+    return n;
+  }
+}
+
+function check(cond: bool, what: string): void {
+  if (!cond) failures += 1;
+  expect(cond, what);
+}
+
+/** One random step against allocator `a` and model `run`. */
+function step(a: ChunkAllocator<PhysicalAddress, Frame, FrameRange>, run: Run): void {
+  operations += 1;
+  const kind: u32 = below(6);
+  const slot: u32 = run.freeSlot();
+  if (kind === 0 && slot < MAX_LIVE) {
+    const count: u32 = below(8) + 1;
+    const r = a.allocate(u64(count));
+    const got = r.allocated;
+    if (got === null) check(r.error === AllocError.OutOfMemory && !run.hasRun(count), "allocate fails only when no run fits");
+    else check(run.claim(slot, got) && got.sizeInChunks() === u64(count) && !got.isReserved(), "allocate gives free ordinary chunks");
+  } else if (kind === 1 && slot < MAX_LIVE) {
+    const count: u32 = below(4) + 1;
+    const at: u32 = below(CHUNKS - count);
+    const addr = PhysicalAddress.canonical((FIRST + u64(at)) << 12n);
+    const r = a.allocateAt(addr, u64(count));
+    const got = r.allocated;
+    const free: bool = run.allFree(at, count, false);
+    if (got === null) check(!free, "allocateAt fails only when a chunk there is taken or reserved");
+    else check(free && run.claim(slot, got), "allocateAt gives exactly the free chunks asked for");
+  } else if (kind === 2 && slot < MAX_LIVE) {
+    const count: u32 = below(4) + 1;
+    const at: u32 = truncU32(RESERVED_FIRST - FIRST) + below(RESERVED_COUNT - count + 1);
+    const r = a.allocateReserved(rangeOf(FIRST + u64(at), u64(count)));
+    const got = r.allocated;
+    const free: bool = run.allFree(at, count, true);
+    if (got === null) check(!free && r.error === AllocError.AddressInUse, "allocateReserved fails only when taken");
+    else check(free && got.isReserved() && run.claim(slot, got), "allocateReserved hands out the reserved chunks");
+  } else if (kind === 3) {
+    const s: u32 = run.liveSlot();
+    if (s === MAX_LIVE) return;
+    const frames = run.live[s];
+    if (frames === null) return;
+    run.unclaim(s);
+    frames.release();
+    check(!frames.isAlive(), "a released allocation is dead");
+  } else if (kind === 4 && slot < MAX_LIVE) {
+    const s: u32 = run.liveSlot();
+    if (s === MAX_LIVE) return;
+    const frames = run.live[s];
+    if (frames === null || frames.sizeInChunks() < 2n) return;
+    const at: u64 = frames.range().firstNumber() + 1n + (random() % (frames.sizeInChunks() - 1n));
+    run.unclaim(s);
+    const halves = frames.split(frameAt(at));
+    if (halves === null) {
+      check(false, "split inside an allocation succeeds");
+      return;
+    }
+    check(run.claim(s, halves.first) && run.claim(slot, halves.second) && !frames.isAlive(), "split gives two owned halves and consumes the whole");
+  } else if (kind === 5) {
+    const s: u32 = run.liveSlot();
+    const t: u32 = run.liveSlot();
+    if (s === MAX_LIVE || s === t) return;
+    const x = run.live[s];
+    const y = run.live[t];
+    if (x === null || y === null) return;
+    const adjacent: bool = x.isReserved() === y.isReserved() && (x.range().lastNumber() + 1n === y.range().firstNumber() || y.range().lastNumber() + 1n === x.range().firstNumber());
+    run.unclaim(s);
+    run.unclaim(t);
+    const merged: bool = x.merge(y);
+    check(merged === adjacent, "merge succeeds exactly for contiguous allocations of one kind");
+    if (merged) check(run.claim(s, x) && !y.isAlive(), "merge consumes the other");
+    else check(run.claim(s, x) && run.claim(t, y), "a refused merge leaves both alive");
+  }
+  check(a.freeChunks() === run.countFree(false), "free ordinary chunks match the model");
+  check(a.freeReservedChunks() === run.countFree(true), "free reserved chunks match the model");
+  check(a.freeChunks() + a.freeReservedChunks() + a.allocatedChunks() === u64(CHUNKS), "chunks are conserved");
+}
+
+/** `steps` random steps on a fresh allocator; upgrades to trees half way when asked. */
+function randomRun(steps: u32, upgradeHalfway: bool): void {
+  const a = new ChunkAllocator<PhysicalAddress, Frame, FrameRange>("random test", FrameRange.empty(), 256);
+  a.addReserved(rangeOf(RESERVED_FIRST, u64(RESERVED_COUNT)));
+  a.addFree(rangeOf(FIRST, u64(CHUNKS)));
+  const run = new Run();
+  for (let i: u32 = 0; i < steps; i++) {
+    if (upgradeHalfway && i === steps / 2) a.upgrade(new NodePool(512));
+    step(a, run);
+    if (failures > 0) return;
+  }
+  for (let s: u32 = 0; s < MAX_LIVE; s++) {
+    const frames = run.live[s];
+    if (frames !== null) {
+      run.unclaim(s);
+      frames.release();
+    }
+  }
+  expectEqU64(a.allocatedChunks(), 0n, "nothing allocated after releasing everything");
+  expectEqU64(a.freeChunks(), u64(CHUNKS - RESERVED_COUNT), "every ordinary chunk is free again");
+  expectEqU64(u64(a.freeRegionCount(false)), 2n, "the free set merged back to the two regions around the reserved one");
+}
+
+/** Random operations in early mode (fixed arrays). */
+export function testAllocatorRandomEarly(): void {
+  randomRun(2000, false);
+  println(`# ${operations} random allocator operations checked so far`);
+}
+
+/** Random operations across the upgrade to trees. */
+export function testAllocatorRandomUpgraded(): void {
+  randomRun(2000, true);
+  println(`# ${operations} random allocator operations checked so far`);
+}
