@@ -67,6 +67,7 @@ class JsEmitter {
       '  "use strict";',
       ...this.prelude(),
       ...[...this.helpers.values()].map((h) => `  ${h}`),
+      ...this.structs(),
       "",
       ...body,
       "  return { keel_start };",
@@ -103,6 +104,18 @@ class JsEmitter {
       "  function keel_fmt_hex(x) {",
       `    keel_fmt_str("0x" + keel_asUintN(64, keel_BigInt(x)).toString(16));`,
       "  }",
+      "  /* Fixed-length arrays: a JavaScript array per C { length, data }. */",
+      "  function keel_array_new(length, fill) {",
+      "    return new Array(length).fill(fill);",
+      "  }",
+      "  function keel_at(a, i, loc) {",
+      '    if (i >= a.length) keel_fail(loc, "array index out of bounds");',
+      "    return a[i];",
+      "  }",
+      "  function keel_set(a, i, value, loc) {",
+      '    if (i >= a.length) keel_fail(loc, "array index out of bounds");',
+      "    a[i] = value;",
+      "  }",
       "  /* A failed check: print where, as panic() does, and stop. */",
       "  function keel_fail(loc, what) {",
       '    keel_fmt_str("panic at ");',
@@ -130,15 +143,33 @@ class JsEmitter {
     return m.init.length > 0 || m.globals.some((g) => !g.constInit);
   }
 
+  /** C's zero value of a type: 0, false, NULL; a value struct is an object of zeros, an
+   *  array `{ 0, NULL }` is an empty array, an empty `T | null` is null. */
   private zero(t: Ty): string {
     switch (t.k) {
       case "int":
         return intInfo(t.kind).big ? "0n" : "0";
       case "bool":
         return "false";
+      case "struct":
+        return t.mutable ? "null" : `keel_zero_${t.cname}()`;
+      case "array":
+        return "[]";
+      case "opt":
+        if (t.inner.k === "opt") throw new JsBackendUnsupported("type 'opt' of 'opt'");
+        return "null";
       default:
         return "null";
     }
+  }
+
+  /** One function per struct: a fresh object with every field zero (a value struct, or the
+   *  zeroed storage of a mutable object). Objects of value classes are never mutated after
+   *  their constructor, so sharing them where C copies them is unobservable. */
+  private structs(): string[] {
+    return (this.p.structs ?? []).map(
+      (d) => `  function keel_zero_${d.cname}() { return { ${d.fields.map((f) => `${f.name}: ${this.zero(f.ty)}`).join(", ")} }; } // ${d.file}`,
+    );
   }
 
   private global(g: Global): string {
@@ -180,7 +211,7 @@ class JsEmitter {
         out.push(`${pad}let ${s.name} = ${s.init ? this.expr(s.init) : this.zero(s.ty)};`);
         break;
       case "assign":
-        out.push(`${pad}${this.lvalue(s.target)} = ${this.expr(s.value)};`);
+        out.push(`${pad}${this.assign(s.target, s.value)};`);
         break;
       case "expr":
         out.push(`${pad}${this.expr(s.x)};`);
@@ -241,15 +272,25 @@ class JsEmitter {
   }
 
   private stepExpr(st: Stmt): string {
-    if (st.s === "assign") return `${this.lvalue(st.target)} = ${this.expr(st.value)}`;
+    if (st.s === "assign") return this.assign(st.target, st.value);
     if (st.s === "expr") return this.expr(st.x);
     throw new JsBackendUnsupported(`for-loop step '${st.s}'`);
   }
 
-  private lvalue(x: Expr): string {
-    if (x.e === "local") return x.name;
-    if (x.e === "global") return x.cname;
-    throw new JsBackendUnsupported(`assignment target '${x.e}'`);
+  /** An assignment as a JavaScript expression. */
+  private assign(target: Expr, value: Expr): string {
+    switch (target.e) {
+      case "local":
+        return `${target.name} = ${this.expr(value)}`;
+      case "global":
+        return `${target.cname} = ${this.expr(value)}`;
+      case "field":
+        return `${this.expr(target.x)}.${target.name} = ${this.expr(value)}`;
+      case "index":
+        return `keel_set(${this.expr(target.x)}, ${this.expr(target.i)}, ${this.expr(value)}, ${jsString(target.loc)})`;
+      default:
+        throw new JsBackendUnsupported(`assignment target '${target.e}'`);
+    }
   }
 
   private fmt(piece: FmtPiece): string {
@@ -264,6 +305,8 @@ class JsEmitter {
         return `keel_fmt_dec(${this.expr(piece.x)})`;
       case "hex":
         return `keel_fmt_hex(${this.expr(piece.x)})`;
+      case "obj":
+        return `${piece.fn}(${this.expr(piece.x)})`;
       default:
         throw new JsBackendUnsupported(`format piece '${(piece as { p: string }).p}'`);
     }
@@ -308,6 +351,32 @@ class JsEmitter {
         return this.conv(x);
       case "cond":
         return `(${this.expr(x.c)} ? ${this.expr(x.a)} : ${this.expr(x.b)})`;
+      case "self":
+        return "self";
+      case "field":
+        return `${this.expr(x.x)}.${x.name}`;
+      case "addrof":
+        // Objects are references already: a static instance and its address are one value.
+        return this.expr(x.x);
+      case "some":
+        // `T | null`: null when empty, the value itself otherwise (C's { some, value }).
+        if (x.ty.k === "opt" && x.ty.inner.k === "opt") throw new JsBackendUnsupported("type 'opt' of 'opt'");
+        return this.expr(x.x);
+      case "isSome":
+        return `(${this.expr(x.x)} !== null)`;
+      case "unwrap":
+        return this.expr(x.x);
+      case "zero":
+        return this.zero(x.ty);
+      case "alloc":
+        if (x.ty.k !== "struct") throw new JsBackendUnsupported(`alloc of ${x.ty.k}`);
+        return `keel_zero_${x.ty.cname}()`;
+      case "newArray":
+        return `keel_array_new(${this.expr(x.length)}, ${this.expr(x.fill)})`;
+      case "index":
+        return `keel_at(${this.expr(x.x)}, ${this.expr(x.i)}, ${jsString(x.loc)})`;
+      case "length":
+        return `(${this.expr(x.x)}).length`;
       default:
         throw new JsBackendUnsupported(`expression '${(x as { e: string }).e}'`);
     }
