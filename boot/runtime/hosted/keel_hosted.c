@@ -1,0 +1,143 @@
+/* Hosted implementation of keel_runtime.h: the kernel's C runs as an ordinary Linux
+ * process (keelc run-hosted, the differential tests). It mirrors the Node machine of
+ * `keelc run-node` (compiler/src/hosted.ts) byte for byte:
+ *
+ *   - COM1 (16550 at 0x3f8): a byte written to the data port while the line control
+ *     register's DLAB bit is clear goes to stdout; the line status port 0x3fd always
+ *     reads 0x20 (transmitter empty). Every other port is a plain latch: a read returns
+ *     the last value written there (0 if none), truncated to the access width.
+ *   - qemuExit(code) flushes stdout and exits with status (code << 1) | 1, as QEMU's
+ *     isa-debug-exit does; haltForever exits with status KEEL_HOSTED_HALT_STATUS (even,
+ *     so never a QEMU status). Returning from kernelMain exits with 0.
+ *   - load/store act on a SIMULATED sparse memory (4 KiB pages, zero-filled on first
+ *     touch, little-endian, addresses wrap modulo 2^64), never on host memory: kernel
+ *     addresses mean nothing in a process, and Node's machine does the same.
+ *   - When the process stops (qemuExit, haltForever) and the last line written to COM1
+ *     holds a panic message ("panic at ..."), that message is also written to stderr.
+ *
+ * libc is allowed here (hosted). Built with -fsanitize=address,undefined. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "keel_runtime.h"
+
+#define KEEL_HOSTED_HALT_STATUS 4
+
+#define COM1 0x3f8
+#define COM1_LINE_CONTROL (COM1 + 3)
+#define COM1_LINE_STATUS (COM1 + 5)
+#define LCR_DLAB 0x80
+#define LSR_TRANSMIT_EMPTY 0x20
+
+/* ---- ports ---- */
+
+static uint32_t ports[65536];
+
+/* The current (or, right after a newline, the last complete) line written to COM1. */
+static char line[4096];
+static size_t line_len;
+static bool line_done;
+
+static void serial_byte(uint8_t b) {
+    putchar(b);
+    if (line_done) {
+        line_len = 0;
+        line_done = false;
+    }
+    if (b == '\n') line_done = true;
+    else if (line_len < sizeof line - 1) line[line_len++] = (char)b;
+}
+
+static void port_out(uint16_t port, uint32_t value) {
+    if (port == COM1 && (ports[COM1_LINE_CONTROL] & LCR_DLAB) == 0) serial_byte((uint8_t)value);
+    else ports[port] = value;
+}
+
+static uint32_t port_in(uint16_t port) {
+    if (port == COM1_LINE_STATUS) return LSR_TRANSMIT_EMPTY;
+    return ports[port];
+}
+
+void keel_outb(uint16_t port, uint8_t value) { port_out(port, value); }
+uint8_t keel_inb(uint16_t port) { return (uint8_t)port_in(port); }
+void keel_outw(uint16_t port, uint16_t value) { port_out(port, value); }
+uint16_t keel_inw(uint16_t port) { return (uint16_t)port_in(port); }
+void keel_outl(uint16_t port, uint32_t value) { port_out(port, value); }
+uint32_t keel_inl(uint16_t port) { return port_in(port); }
+
+/* ---- stopping ---- */
+
+_Noreturn static void stop(int status) {
+    fflush(stdout);
+    line[line_len] = '\0';
+    /* The last "panic at " of the line: output may precede it on the same line. */
+    const char *panic = NULL;
+    for (const char *p = strstr(line, "panic at "); p; p = strstr(p + 1, "panic at ")) panic = p;
+    if (panic) {
+        fprintf(stderr, "%s\n", panic);
+        fflush(stderr);
+    }
+    exit(status);
+}
+
+_Noreturn void keel_qemuExit(uint32_t code) { stop((int)(((code << 1) | 1) & 0xff)); }
+_Noreturn void keel_haltForever(void) { stop(KEEL_HOSTED_HALT_STATUS); }
+
+/* ---- simulated sparse memory ---- */
+
+#define PAGE_SIZE 4096u
+#define BUCKETS 1024u
+
+struct page {
+    struct page *next;
+    uint64_t base;
+    uint8_t bytes[PAGE_SIZE];
+};
+
+static struct page *buckets[BUCKETS];
+
+static uint8_t *byte_at(uint64_t addr) {
+    uint64_t base = addr & ~(uint64_t)(PAGE_SIZE - 1);
+    size_t h = (size_t)((base >> 12) * 0x9e3779b97f4a7c15ull >> 54) % BUCKETS;
+    struct page *p = buckets[h];
+    while (p && p->base != base) p = p->next;
+    if (!p) {
+        p = calloc(1, sizeof *p);
+        if (!p) {
+            fprintf(stderr, "keel hosted runtime: out of memory\n");
+            exit(125);
+        }
+        p->base = base;
+        p->next = buckets[h];
+        buckets[h] = p;
+    }
+    return &p->bytes[addr - base];
+}
+
+static uint64_t load(uint64_t addr, int size) {
+    uint64_t v = 0;
+    for (int i = size - 1; i >= 0; i--) v = (v << 8) | *byte_at(addr + (uint64_t)i);
+    return v;
+}
+
+static void store(uint64_t addr, int size, uint64_t value) {
+    for (int i = 0; i < size; i++) *byte_at(addr + (uint64_t)i) = (uint8_t)(value >> (8 * i));
+}
+
+uint8_t keel_load8(uint64_t addr) { return (uint8_t)load(addr, 1); }
+uint16_t keel_load16(uint64_t addr) { return (uint16_t)load(addr, 2); }
+uint32_t keel_load32(uint64_t addr) { return (uint32_t)load(addr, 4); }
+uint64_t keel_load64(uint64_t addr) { return load(addr, 8); }
+void keel_store8(uint64_t addr, uint8_t value) { store(addr, 1, value); }
+void keel_store16(uint64_t addr, uint16_t value) { store(addr, 2, value); }
+void keel_store32(uint64_t addr, uint32_t value) { store(addr, 4, value); }
+void keel_store64(uint64_t addr, uint64_t value) { store(addr, 8, value); }
+
+/* ---- entry ---- */
+
+int main(void) {
+    /* The boot information address: there is none in a process. */
+    keel_start(0);
+    fflush(stdout);
+    return 0;
+}
