@@ -1,0 +1,90 @@
+// Differential tests: every program of the corpus runs through the JavaScript backend
+// (`keelc run-node`) and the C backend (`keelc run-hosted`: gcc, ASan + UBSan); stdout,
+// stderr and exit status must be identical, with no sanitizer report. The corpus is the
+// hand-written programs of corpus/ (one feature each) and the table-generated programs of
+// tables.ts (every operator and conversion of every width over edge values, and every way
+// each can panic), which must also print what the reference model says.
+//
+// known/ holds programs on which the C backend is known to be wrong (see each file's
+// header); those tests assert the failure, so that fixing the backend makes them fail and
+// the program can move to corpus/.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compile } from "../../compiler/src/compile";
+import { expectSame, literal } from "./compare";
+import { compileBatch, runBoth, type Compiled } from "./harness";
+import { generatePrograms, writePrograms, type GenProgram } from "./tables";
+
+const CORPUS = "test/differential/corpus";
+const KNOWN = "test/differential/known";
+const handWritten = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".ts")).sort().map((f) => `${CORPUS}/${f}`);
+const known = fs.readdirSync(KNOWN).filter((f) => f.endsWith(".ts")).sort().map((f) => `${KNOWN}/${f}`);
+const generated: GenProgram[] = generatePrograms();
+
+let compiled: Map<string, Compiled>;
+const started = Date.now();
+
+beforeAll(() => {
+  writePrograms(generated);
+  compiled = compileBatch([...handWritten, ...generated.map((g) => g.file), ...known]);
+}, 120_000);
+
+afterAll(() => {
+  const n = handWritten.length + generated.length;
+  console.log(`differential corpus: ${n} programs (${handWritten.length} hand-written, ${generated.length} generated), ${known.length} known C-backend bugs, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+function get(entry: string): Compiled {
+  const c = compiled.get(entry)!;
+  expect(c.errors, `${entry} must compile`).toBe("");
+  return c;
+}
+
+describe("differential corpus", () => {
+  it("has at least 150 programs", () => {
+    expect(handWritten.length + generated.length).toBeGreaterThanOrEqual(150);
+  });
+
+  it("compileBatch emits exactly the C of compile()", () => {
+    for (const entry of [`${CORPUS}/init_order.ts`, `${CORPUS}/fnptr.ts`, generated[0]!.file]) {
+      expect(get(entry).files).toEqual(compile(entry).files);
+    }
+  }, 60_000);
+
+  describe("hand-written programs", () => {
+    it.concurrent.each(handWritten)("%s", async (entry) => {
+      const { node, hosted } = await runBoth(get(entry));
+      expectSame(entry, node, hosted);
+    }, 120_000);
+  });
+
+  describe("generated programs agree with each other and with the model", () => {
+    it.concurrent.each(generated.map((g) => [g.name, g] as const))("%s", async (_name, g) => {
+      const { node, hosted } = await runBoth(get(g.file));
+      expectSame(g.file, node, hosted);
+      if (g.stdout !== undefined) {
+        expect(node.stdout).toBe(g.stdout);
+        expect(node.status).toBe(0);
+      }
+      if (g.panic) {
+        expect(node.status).toBe(3);
+        expect(node.stdout).toMatch(new RegExp(`^start\\npanic at ${literal(g.file)}:${g.panic.line}:\\d+: ${literal(g.panic.what)}\\n$`));
+      }
+    }, 120_000);
+  });
+
+  describe("known C-backend bugs (these assertions flip when the bug is fixed)", () => {
+    it.concurrent.each(known)("%s still differs or fails to build natively", async (entry) => {
+      const c = get(entry);
+      let differs: boolean;
+      try {
+        const { node, hosted } = await runBoth(c);
+        differs = node.stdout !== hosted.stdout || node.status !== hosted.status;
+      } catch (e) {
+        differs = /hosted build of .* failed/.test(String(e));
+      }
+      expect(differs, `${path.basename(entry)} now agrees: move it to corpus/`).toBe(true);
+    }, 120_000);
+  });
+});

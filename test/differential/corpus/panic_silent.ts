@@ -1,0 +1,8 @@
+import { type u8, type u16, type u32, type u64, type i8, type i16, type i32, type i64, type bool } from "../../../kernel/lib/int";
+import { print, println } from "../../../kernel/lib/console";
+import { serialInit } from "../../../kernel/arch/x86_64/serial";
+// A panic before the console exists prints nothing but still exits with status 3.
+import { panic } from "../../../kernel/lib/panic";
+export function kernelMain(bootInfo: u64): void {
+  panic("nobody hears this");
+}

@@ -1,0 +1,9 @@
+import { type u8, type u16, type u32, type u64, type i8, type i16, type i32, type i64, type bool } from "../../../kernel/lib/int";
+import { print, println } from "../../../kernel/lib/console";
+import { serialInit } from "../../../kernel/arch/x86_64/serial";
+// A negative shift count is out of range: panic.
+export function kernelMain(bootInfo: u64): void {
+  serialInit();
+  const a: i64 = 5n;
+  for (let n: i64 = 2n; n > -3n; n--) println(`${a << n}`);
+}

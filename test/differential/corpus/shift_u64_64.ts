@@ -1,0 +1,9 @@
+import { type u8, type u16, type u32, type u64, type i8, type i16, type i32, type i64, type bool } from "../../../kernel/lib/int";
+import { print, println } from "../../../kernel/lib/console";
+import { serialInit } from "../../../kernel/arch/x86_64/serial";
+// Shifting a u64 by 64 is out of range: panic.
+export function kernelMain(bootInfo: u64): void {
+  serialInit();
+  const a: u64 = 0xffn;
+  for (let n: u64 = 62n; n < 70n; n++) println(`${a >> n}`);
+}

@@ -1,0 +1,22 @@
+import { type u8, type u16, type u32, type u64, type i8, type i16, type i32, type i64, type bool } from "../../../kernel/lib/int";
+import { print, println } from "../../../kernel/lib/console";
+import { serialInit } from "../../../kernel/arch/x86_64/serial";
+// Shifts by 0, 31, 32 and 63 where they are in range; arithmetic vs logical right shifts.
+import { hex } from "../../../kernel/lib/fmt";
+export function kernelMain(bootInfo: u64): void {
+  serialInit();
+  const a: u32 = 0x8000_0001;
+  const z: u32 = 0; const t1: u32 = 31;
+  println(`${hex(a << z)} ${hex(a << t1)} ${hex(a >> z)} ${hex(a >> t1)}`);
+  const b: i32 = -2147483647;
+  const bz: i32 = 0; const b31: i32 = 31;
+  println(`${b << bz} ${b << b31} ${b >> bz} ${b >> b31} ${(b >> 4)}`);
+  const c: u64 = 0x8000_0000_0000_0001n;
+  println(`${hex(c << 0n)} ${hex(c << 31n)} ${hex(c << 32n)} ${hex(c << 63n)} ${hex(c >> 0n)} ${hex(c >> 31n)} ${hex(c >> 32n)} ${hex(c >> 63n)}`);
+  const d: i64 = -9223372036854775807n;
+  println(`${d << 0n} ${d << 31n} ${d << 32n} ${d << 63n} ${d >> 0n} ${d >> 31n} ${d >> 32n} ${d >> 63n}`);
+  const e: u8 = 0x81; const f: i8 = -127; const s7: u8 = 7; const s7i: i8 = 7;
+  println(`${e << s7} ${e >> s7} ${f << s7i} ${f >> s7i}`);
+  const g: u16 = 0x8001; const h: i16 = -32767;
+  println(`${g << 15} ${g >> 15} ${h << 15} ${h >> 15}`);
+}
