@@ -5,6 +5,7 @@ import { println } from "./lib/console";
 import { qemuExit } from "./lib/intrinsics";
 import { serialInit, serialReadByte } from "./arch/x86_64/serial";
 import { printBanner } from "./boot/banner";
+import { printBootReport } from "./boot/boot_report";
 
 const KEY_HELP: u8 = 0x68; // 'h'
 const KEY_QUIT: u8 = 0x71; // 'q'
@@ -15,6 +16,7 @@ const EXIT_CLEAN: u32 = 0x10;
 export function kernelMain(bootInfo: u64): void {
   serialInit(); // gdb-test: breakpoint here
   printBanner(bootInfo);
+  printBootReport(bootInfo);
   println("keel> console ready: h for help, q to quit");
   while (true) {
     const key: u8 = serialReadByte();

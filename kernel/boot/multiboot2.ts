@@ -12,10 +12,18 @@ export const MULTIBOOT2_MAGIC: u32 = 0x36d76289;
 export const TAG_END: u32 = 0;
 export const TAG_COMMAND_LINE: u32 = 1;
 export const TAG_BOOTLOADER_NAME: u32 = 2;
+export const TAG_MODULE: u32 = 3;
+export const TAG_BASIC_MEMINFO: u32 = 4;
 export const TAG_MEMORY_MAP: u32 = 6;
+export const TAG_FRAMEBUFFER: u32 = 8;
+export const TAG_ELF_SECTIONS: u32 = 9;
+export const TAG_ACPI_OLD: u32 = 14;
+export const TAG_ACPI_NEW: u32 = 15;
+export const TAG_LOAD_BASE_ADDR: u32 = 21;
 
 const HEADER_SIZE: u64 = 8n; // u32 total_size, u32 reserved
-const TAG_HEADER_SIZE: u64 = 8n; // u32 type, u32 size
+/** Bytes of a tag's header (u32 type, u32 size): payloads start here. */
+export const TAG_HEADER_SIZE: u64 = 8n;
 /** Largest boot information accepted: far above what GRUB produces, below absurd. */
 const MAX_TOTAL_SIZE: u64 = 0x10_0000n;
 
@@ -29,23 +37,62 @@ export function bootInfoSize(info: u64): u64 {
   if ((info & 7n) !== 0n) panic(`multiboot2 information at ${hex(info)} is not 8-byte aligned`);
   const total: u64 = u64(load32(info));
   if (total < HEADER_SIZE + TAG_HEADER_SIZE || total > MAX_TOTAL_SIZE) panic(`multiboot2 information at ${hex(info)} has a bad total size ${total}`);
+  if ((total & 7n) !== 0n) panic(`multiboot2 information at ${hex(info)} has total size ${total}, not a multiple of 8: its tags cannot all be 8-byte aligned`);
+  if (info > 0xffff_ffff_ffff_ffffn - total) panic(`multiboot2 information at ${hex(info)} (size ${total}) wraps around the address space`);
   return total;
 }
 
 /** Address of the first tag of `type`, or 0 when there is none. Panics on malformed tags. */
 export function findTag(info: u64, type: u32): u64 {
+  return findNthTag(info, type, 0n);
+}
+
+/**
+ * Address of the `n`-th (from 0) tag of `type`, or 0 when there are fewer. Walks every tag
+ * up to it, checking each header: size at least the header, inside total_size, 8-byte
+ * aligned start, and an end tag of size 8 that terminates the list.
+ */
+export function findNthTag(info: u64, type: u32, n: u64): u64 {
   const end: u64 = info + bootInfoSize(info);
   let at: u64 = info + HEADER_SIZE;
+  let seen: u64 = 0n;
   while (at + TAG_HEADER_SIZE <= end) {
     const tagType: u32 = load32(at);
     const size: u64 = u64(load32(at + 4n));
     if (size < TAG_HEADER_SIZE) panic(`multiboot2 tag ${tagType} at ${hex(at)} has size ${size}, less than its header`);
     if (size > end - at) panic(`multiboot2 tag ${tagType} at ${hex(at)} (size ${size}) runs past the end ${hex(end)}`);
-    if (tagType === type) return at;
+    if (tagType === TAG_END && size !== TAG_HEADER_SIZE) panic(`multiboot2 end tag at ${hex(at)} has size ${size}, not 8`);
+    if (tagType === type) {
+      if (seen === n) return at;
+      seen += 1n;
+    }
     if (tagType === TAG_END) return 0n;
     at = at + align8(size);
   }
   panic(`multiboot2 information at ${hex(info)} has no end tag`);
+}
+
+/** Number of tags of `type` (modules can come several times). */
+export function countTags(info: u64, type: u32): u64 {
+  let n: u64 = 0n;
+  while (findNthTag(info, type, n) !== 0n) n += 1n;
+  return n;
+}
+
+/** The size field of the tag at `tag` (already checked against total_size by the walk). */
+export function tagSize(tag: u64): u64 {
+  return u64(load32(tag + 4n));
+}
+
+/** Panics unless the tag at `tag` holds at least `min` bytes (header included). */
+export function requireTagSize(tag: u64, min: u64, what: string): void {
+  const size: u64 = tagSize(tag);
+  if (size < min) panic(`multiboot2 ${what} tag at ${hex(tag)} has size ${size}, less than the ${min} bytes it needs`);
+}
+
+/** Reads a u64 at any 4-byte aligned address as two u32 loads (tag payloads are 4-aligned). */
+export function loadU64(addr: u64): u64 {
+  return u64(load32(addr)) | (u64(load32(addr + 4n)) << 32n);
 }
 
 /** Length of the NUL-terminated string in a tag's payload (bounded by the tag's size). */
@@ -58,8 +105,17 @@ export function tagStringLength(tag: u64): u64 {
 
 /** Prints the string payload of a string tag (command line, bootloader name). */
 export function printTagString(tag: u64): void {
-  const n: u64 = tagStringLength(tag);
-  for (let i: u64 = 0n; i < n; i++) printByte(load8(tag + TAG_HEADER_SIZE + i));
+  printStringAt(tag, TAG_HEADER_SIZE);
+}
+
+/** Prints the NUL-terminated string at byte `offset` of the tag at `tag`, bounded by its size. */
+export function printStringAt(tag: u64, offset: u64): void {
+  const size: u64 = tagSize(tag);
+  let i: u64 = offset;
+  while (i < size && load8(tag + i) !== 0) {
+    printByte(load8(tag + i));
+    i += 1n;
+  }
 }
 
 const QUESTION_MARK: u8 = 0x3f;
