@@ -4,6 +4,7 @@ import { ktapFinish, ktapPlan, ktapRun } from "./lib/ktap";
 import { serialInit } from "./arch/x86_64/serial";
 import { testU32DivisionAndConversions, testU64BitOperations, testU64ExactAbove2To53, testWrappingArithmetic } from "./tests/integer_tests";
 import { setBootInfo, testBootInfoHeader, testBootloaderNameIsGrub, testMemoryMapTagInBounds } from "./tests/boot_info_tests";
+import { setBootMemoryInfo, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAvailableRam, testFreeRegionsSortedAndDisjoint, testKernelImageInAvailableRam } from "./tests/boot_memory_tests";
 import { testAllocatorRandomEarly, testAllocatorRandomUpgraded } from "./tests/allocator_random_tests";
 import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVirtualAddressCanonical } from "./tests/memory_types_tests";
 
@@ -11,7 +12,8 @@ import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVi
 export function kernelMain(bootInfo: u64): void {
   serialInit();
   setBootInfo(bootInfo);
-  ktapPlan(13);
+  setBootMemoryInfo(bootInfo);
+  ktapPlan(17);
   ktapRun("u64 arithmetic is exact above 2^53", testU64ExactAbove2To53);
   ktapRun("u64 bit operations use all 64 bits", testU64BitOperations);
   ktapRun("wrapping arithmetic wraps at the width", testWrappingArithmetic);
@@ -19,6 +21,10 @@ export function kernelMain(bootInfo: u64): void {
   ktapRun("boot information header is sane", testBootInfoHeader);
   ktapRun("bootloader name is GRUB", testBootloaderNameIsGrub);
   ktapRun("memory map tag lies inside the boot information", testMemoryMapTagInBounds);
+  ktapRun("boot report: free regions sorted, disjoint, in available RAM, outside reserved regions", testFreeRegionsSortedAndDisjoint);
+  ktapRun("boot report: available RAM is free or reserved", testFreeRamAccountsForAvailableRam);
+  ktapRun("boot report: basic meminfo agrees with the memory map", testBasicMeminfoAgreesWithMap);
+  ktapRun("boot report: kernel image at the load base, in available RAM, not free", testKernelImageInAvailableRam);
   ktapRun("virtual addresses: canonical ones are told apart", testVirtualAddressCanonical);
   ktapRun("physical addresses have 52 bits", testPhysicalAddressWidth);
   ktapRun("the last page: no successor, ranges and for…of do not overflow", testTopOfAddressSpace);
