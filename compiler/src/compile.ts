@@ -5,6 +5,7 @@ import { Codes, formatDiagnostic, type Diagnostic } from "./diagnostics";
 import { emitC, type CFiles } from "./emit_c";
 import type { Program } from "./ir";
 import { Lowering } from "./lower";
+import { checkMoves } from "./ownership";
 import { loadProgram } from "./program";
 
 /** Result of a compilation: C files only when there were no errors. */
@@ -27,6 +28,8 @@ export function compile(entryPath: string): CompileResult {
     if (loaded.typeErrors.length > 0) return result;
     const sources = loaded.project.getSourceFiles();
     for (const sf of sources) result.diagnostics.push(...checkSourceFile(sf));
+    if (result.diagnostics.length > 0) return result;
+    for (const sf of sources) result.diagnostics.push(...checkMoves(sf));
     if (result.diagnostics.length > 0) return result;
     const lowering = new Lowering();
     const ir = lowering.lowerProgram(loaded.entries[0]!, sources);

@@ -290,14 +290,51 @@ export class Lowering {
 
   // ---- statements -------------------------------------------------------------------
 
-  private block(b: Block): Stmt[] {
+  /** Open scopes of the function being lowered, innermost last, with their `using` locals. */
+  private scopes: { usings: { x: Expr; dispose: string }[]; loop: boolean }[] = [];
+
+  private block(b: Block, loop = false): Stmt[] {
     const out: Stmt[] = [];
-    for (const st of b.getStatements()) this.guard(() => out.push(...this.stmt(st)), undefined);
+    this.scopes.push({ usings: [], loop });
+    try {
+      for (const st of b.getStatements()) this.guard(() => out.push(...this.stmt(st)), undefined);
+      // Leaving the block normally disposes its `using` locals, last declared first.
+      out.push(...this.disposals(this.scopes.length - 1, lineOf(b.getLastChildOrThrow())));
+    } finally {
+      this.scopes.pop();
+    }
     return out;
   }
 
-  private body(st: Statement): Stmt[] {
-    return Node.isBlock(st) ? this.block(st) : this.guard(() => this.stmt(st), []);
+  /** A branch of an if: its own (non-loop) scope. */
+  private branch(st: Statement): Stmt[] {
+    return this.body(st, false);
+  }
+
+  /** A loop body: its own scope, which break and continue leave. */
+  private body(st: Statement, loop = true): Stmt[] {
+    if (Node.isBlock(st)) return this.block(st, loop);
+    this.scopes.push({ usings: [], loop });
+    try {
+      return this.guard(() => this.stmt(st), []);
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** Dispose calls for the `using` locals of scopes[from..], innermost first. */
+  private disposals(from: number, line: number): Stmt[] {
+    const out: Stmt[] = [];
+    for (let i = this.scopes.length - 1; i >= from; i--) {
+      for (const u of [...this.scopes[i]!.usings].reverse()) out.push({ line, s: "expr", x: { e: "call", cname: u.dispose, args: [u.x], ty: T.void } });
+    }
+    return out;
+  }
+
+  /** Index of the innermost loop scope (break and continue dispose up to it). */
+  private loopScope(): number {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i]!.loop) return i;
+    return 0;
   }
 
   private stmt(st: Statement): Stmt[] {
@@ -310,7 +347,7 @@ export class Lowering {
     if (Node.isExpressionStatement(st) && !isSuperCall(st.getExpression())) return [this.exprStmt(st.getExpression())];
     if (Node.isIfStatement(st)) {
       const els = st.getElseStatement();
-      return [{ line, s: "if", c: this.cond(st.getExpression()), then: this.body(st.getThenStatement()), else: els ? this.body(els) : null }];
+      return [{ line, s: "if", c: this.cond(st.getExpression()), then: this.branch(st.getThenStatement()), else: els ? this.branch(els) : null }];
     }
     if (Node.isWhileStatement(st)) return [{ line, s: "while", c: this.cond(st.getExpression()), body: this.body(st.getStatement()) }];
     if (Node.isDoStatement(st)) return [{ line, s: "dowhile", c: this.cond(st.getExpression()), body: this.body(st.getStatement()) }];
@@ -328,27 +365,35 @@ export class Lowering {
     }
     if (Node.isBreakStatement(st)) {
       if (st.getLabel()) fail(st, Codes.Unsupported, "labelled break is not supported");
-      return [{ line, s: "break" }];
+      return [...this.disposals(this.loopScope(), line), { line, s: "break" }];
     }
     if (Node.isContinueStatement(st)) {
       if (st.getLabel()) fail(st, Codes.Unsupported, "labelled continue is not supported");
-      return [{ line, s: "continue" }];
+      return [...this.disposals(this.loopScope(), line), { line, s: "continue" }];
     }
     if (Node.isReturnStatement(st)) {
       const x = st.getExpression();
-      if (!x) return [{ line, s: "return", x: null }];
+      const exits = this.disposals(0, line);
+      if (!x) return [...exits, { line, s: "return", x: null }];
       const sink = this.sinkStmt(x);
       if (sink) return [sink];
-      if (this.ctx.fmtMode) return [{ line, s: "fmt", pieces: this.fmtPieces(x) }, { line, s: "return", x: null }];
-      return [{ line, s: "return", x: this.coerce(this.expr(x, this.currentReturn), this.currentReturn, x) }];
+      if (this.ctx.fmtMode) return [{ line, s: "fmt", pieces: this.fmtPieces(x) }, ...exits, { line, s: "return", x: null }];
+      const value = this.coerce(this.expr(x, this.currentReturn), this.currentReturn, x);
+      if (exits.length === 0 || value.e === "local") return [{ line, s: "return", x: value }];
+      // The value is computed before the `using` locals are disposed, as in JavaScript.
+      const name = `keel_result${++this.tempCounter}`;
+      const ty = exprTy(value);
+      if (ty.k === "void" || ty.k === "never") return [{ line, s: "expr", x: value }, ...exits, { line, s: "return", x: null }];
+      return [{ line, s: "let", name, ty, init: value }, ...exits, { line, s: "return", x: { e: "local", name, ty } }];
     }
     fail(st, Codes.Unsupported, `${st.getKindName()} is not supported in kernel code`);
   }
 
   private localDecl(d: VariableDeclaration): Stmt {
     const list = d.getVariableStatement()?.getDeclarationList() ?? d.getParent();
-    if (Node.isVariableDeclarationList(list) && list.getDeclarationKind() !== "let" && list.getDeclarationKind() !== "const")
-      fail(d, Codes.Unsupported, `'${list.getDeclarationKind()}' declarations are not supported in kernel code`);
+    const kind = Node.isVariableDeclarationList(list) ? String(list.getDeclarationKind()) : "const";
+    if (kind !== "let" && kind !== "const" && kind !== "using")
+      fail(d, Codes.Unsupported, `'${kind}' declarations are not supported in kernel code`);
     if (!Node.isIdentifier(d.getNameNode())) fail(d, Codes.Unsupported, "destructuring is not supported in kernel code");
     const initNode = d.getInitializer();
     const annotated = d.getTypeNode();
@@ -364,6 +409,7 @@ export class Lowering {
     }
     if (ty.k === "never" || ty.k === "void") fail(d, Codes.Unsupported, "this expression has no value");
     this.ctx.locals.set(d, ty);
+    if (kind === "using") this.registerUsing(d, ty);
     return { line: lineOf(d), s: "let", name: localCName(d.getName()), ty, init };
   }
 
@@ -377,12 +423,34 @@ export class Lowering {
     if (!b || (b.b !== "print" && b.b !== "panic")) return null;
     const arg = x.getArguments()[0];
     if (!arg || x.getArguments().length !== 1) fail(x, Codes.Unsupported, `${callee.getText()} takes exactly one string argument`);
-    const pieces = this.fmtPieces(arg as Expression);
+    const line = lineOf(x);
+    const { pieces, pre } = this.hoisted(this.fmtPieces(arg as Expression), line);
+    let out: Stmt;
     if (b.b === "print") {
       if (b.newline) pieces.push({ p: "str", value: "\n" });
-      return { line: lineOf(x), s: "fmt", pieces };
+      out = { line, s: "fmt", pieces };
+    } else {
+      out = { line, s: "panic", loc: locationOf(x), pieces };
     }
-    return { line: lineOf(x), s: "panic", loc: locationOf(x), pieces };
+    return pre.length ? { line, s: "block", body: [...pre, out] } : out;
+  }
+
+  /**
+   * JavaScript evaluates every substitution of a template before anything is printed; so do
+   * we: calls in substitutions are evaluated into locals first, then the pieces are written.
+   */
+  private hoisted(pieces: FmtPiece[], line: number): { pieces: FmtPiece[]; pre: Stmt[] } {
+    const pre: Stmt[] = [];
+    // Locals and constants cannot change while other substitutions run; anything else is hoisted.
+    const simple = (x: Expr) => x.e === "local" || x.e === "int" || x.e === "str" || x.e === "bool" || x.e === "self";
+    const out = pieces.map((piece): FmtPiece => {
+      if (piece.p === "str" || simple(piece.x)) return piece;
+      const name = `keel_arg${++this.tempCounter}`;
+      const ty = exprTy(piece.x);
+      pre.push({ line, s: "let", name, ty, init: piece.x });
+      return { ...piece, x: { e: "local", name, ty } };
+    });
+    return { pieces: out, pre };
   }
 
   private fmtPieces(arg: Expression): FmtPiece[] {
@@ -1035,6 +1103,18 @@ export class Lowering {
     if (l.e === "null" || r === null) ty = ty.k === "opt" || ty.k === "fn" ? ty : { k: "opt", inner: ty };
     if (expected && expected.k === "opt") ty = expected;
     return [this.coerce(l, ty, a), this.coerce(r ?? { e: "null", ty }, ty, b)];
+  }
+
+  /** `using x = …`: x is disposed at every exit of the enclosing scope. */
+  private registerUsing(d: VariableDeclaration, ty: Ty): void {
+    const inner = ty.k === "opt" ? ty.inner : ty;
+    const info = inner.k === "struct" ? this.classInfoByCName(inner.cname) : null;
+    const m = info ? findMember(info, "[Symbol.dispose]") : null;
+    if (!info || !m || m.m !== "method") fail(d, Codes.Unsupported, "`using` needs an object with [Symbol.dispose]()");
+    if (ty.k === "opt") fail(d, Codes.Unsupported, "`using` of an optional object is not supported: check for null first");
+    const scope = this.scopes[this.scopes.length - 1];
+    if (!scope) fail(d, Codes.Unsupported, "`using` only inside a function");
+    scope.usings.push({ x: { e: "local", name: localCName(d.getName()), ty }, dispose: this.methodFunc(info, m, "method") });
   }
 
   private isNewArray(e: Node): boolean {

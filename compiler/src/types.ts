@@ -99,8 +99,12 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
       return structTyOf(decl, args);
     }
     if (decl && Node.isTypeAliasDeclaration(decl)) {
-      if (decl.getTypeParameters().length > 0) fail(node, Codes.UnsupportedType, "generic type aliases are not supported");
-      return mapTypeNode(decl.getTypeNodeOrThrow());
+      // Aliases expand in place, generic ones with their arguments (Consumed<T> is T).
+      const params = decl.getTypeParameters();
+      const args = node.getTypeArguments();
+      if (args.length !== params.length) fail(node, Codes.UnsupportedType, `give every type argument of '${name}'`);
+      const aliasEnv: Env = new Map(params.map((p, i) => [p.getName(), mapTypeNode(args[i]!, env)]));
+      return mapTypeNode(decl.getTypeNodeOrThrow(), aliasEnv);
     }
     if (decl && Node.isEnumDeclaration(decl)) return T.int("i32");
   }

@@ -32,3 +32,10 @@ export abstract class Owned {
     if (this.alive) this.release();
   }
 }
+
+/**
+ * Marks a parameter that takes ownership: `map(pages: Consumed<AllocatedPages>, …)`.
+ * keelc rejects any use of a local after it was passed to such a parameter, returned or
+ * assigned away (a move, as in Rust); TypeScript sees plain `T`.
+ */
+export type Consumed<T extends Owned> = T;

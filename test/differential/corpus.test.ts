@@ -4,12 +4,8 @@
 // hand-written programs of corpus/ (one feature each) and the table-generated programs of
 // tables.ts (every operator and conversion of every width over edge values, and every way
 // each can panic), which must also print what the reference model says.
-//
-// known/ holds programs on which the C backend is known to be wrong (see each file's
-// header); those tests assert the failure, so that fixing the backend makes them fail and
-// the program can move to corpus/.
+
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/src/compile";
 import { expectSame, literal } from "./compare";
@@ -17,9 +13,7 @@ import { compileBatch, runBoth, type Compiled } from "./harness";
 import { generatePrograms, writePrograms, type GenProgram } from "./tables";
 
 const CORPUS = "test/differential/corpus";
-const KNOWN = "test/differential/known";
 const handWritten = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".ts")).sort().map((f) => `${CORPUS}/${f}`);
-const known = fs.readdirSync(KNOWN).filter((f) => f.endsWith(".ts")).sort().map((f) => `${KNOWN}/${f}`);
 const generated: GenProgram[] = generatePrograms();
 
 let compiled: Map<string, Compiled>;
@@ -27,12 +21,12 @@ const started = Date.now();
 
 beforeAll(() => {
   writePrograms(generated);
-  compiled = compileBatch([...handWritten, ...generated.map((g) => g.file), ...known]);
+  compiled = compileBatch([...handWritten, ...generated.map((g) => g.file)]);
 }, 120_000);
 
 afterAll(() => {
   const n = handWritten.length + generated.length;
-  console.log(`differential corpus: ${n} programs (${handWritten.length} hand-written, ${generated.length} generated), ${known.length} known C-backend bugs, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`differential corpus: ${n} programs (${handWritten.length} hand-written, ${generated.length} generated), ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
 function get(entry: string): Compiled {
@@ -71,20 +65,6 @@ describe("differential corpus", () => {
         expect(node.status).toBe(3);
         expect(node.stdout).toMatch(new RegExp(`^start\\npanic at ${literal(g.file)}:${g.panic.line}:\\d+: ${literal(g.panic.what)}\\n$`));
       }
-    }, 120_000);
-  });
-
-  describe("known C-backend bugs (these assertions flip when the bug is fixed)", () => {
-    it.concurrent.each(known)("%s still differs or fails to build natively", async (entry) => {
-      const c = get(entry);
-      let differs: boolean;
-      try {
-        const { node, hosted } = await runBoth(c);
-        differs = node.stdout !== hosted.stdout || node.status !== hosted.status;
-      } catch (e) {
-        differs = /hosted build of .* failed/.test(String(e));
-      }
-      expect(differs, `${path.basename(entry)} now agrees: move it to corpus/`).toBe(true);
     }, 120_000);
   });
 });

@@ -1,5 +1,4 @@
-// KNOWN C-BACKEND BUG: a module-level `const` string emits `static const const char *` in
-// keel_program.h, which gcc rejects under -Werror (duplicate const, unused variable).
+// A module-level const string: `static const char *const` in C.
 import type { u64 } from "../../../kernel/lib/int";
 import { println } from "../../../kernel/lib/console";
 import { serialInit } from "../../../kernel/arch/x86_64/serial";

@@ -1,6 +1,5 @@
-// KNOWN C-BACKEND BUG: operands and arguments are evaluated left to right in TypeScript,
-// but emit_c puts them directly in C expressions (helper-call arguments, call arguments),
-// whose evaluation order is unspecified: gcc evaluates f(2) before f(1) here.
+// Operands and arguments are evaluated left to right, as TypeScript does (C leaves the order
+// unspecified, so keelc evaluates effectful operands into temporaries in order).
 import type { u32, u64 } from "../../../kernel/lib/int";
 import { println } from "../../../kernel/lib/console";
 import { serialInit } from "../../../kernel/arch/x86_64/serial";

@@ -1,5 +1,4 @@
-// KNOWN C-BACKEND BUG: a module-level `const` holding a function is emitted as a static
-// const in keel_program.h before the function's prototype: "undeclared here".
+// A module-level const holding a function: a C constant declared after the prototypes.
 import type { u32, u64 } from "../../../kernel/lib/int";
 import { println } from "../../../kernel/lib/console";
 import { serialInit } from "../../../kernel/arch/x86_64/serial";
