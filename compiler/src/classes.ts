@@ -61,7 +61,7 @@ export function hasMutableField(decl: ClassDeclaration): boolean {
 export const instances = new Map<string, { decl: ClassDeclaration; args: Ty[] }>();
 
 /** Short name of a type inside a C identifier. */
-function mangle(t: Ty): string {
+export function mangle(t: Ty): string {
   switch (t.k) {
     case "int":
       return t.kind;

@@ -9,6 +9,7 @@ import {
   type CallExpression,
   type Expression,
   type FunctionDeclaration,
+  type TypeNode,
   type SourceFile,
   type Statement,
   type VariableDeclaration,
@@ -18,7 +19,7 @@ import { CompileError, Codes, diagnosticAt, fail, locationOf, displayPath, type 
 import { exprTy, type BinOp, type CmpOp, type Expr, type FmtPiece, type Func, type Global, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { globalCName, localCName, moduleId } from "./names";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
-import { baseOf, fieldsOf, findMember, hasMutableField, instances, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
+import { baseOf, fieldsOf, findMember, hasMutableField, instances, mangle, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
 import type { StructDef } from "./ir";
 
 /** What the code being lowered sits in: bindings of type parameters, the class of `this`. */
@@ -198,6 +199,8 @@ export class Lowering {
       if (!name) fail(st, Codes.Unsupported, "functions need a name");
       if (builtinOf(st, name)) return;
       if (st.hasDeclareKeyword()) fail(st, Codes.Unsupported, "declared functions exist only in kernel/lib/intrinsics.ts");
+      if (st.getTypeParameters().length > 0) return; // monomorphized per call
+      if (st.getOverloads().length > 0) fail(st, Codes.Unsupported, "overloads are not supported in kernel code");
       mod.funcs.push(this.lowerFunction(st, name));
       return;
     }
@@ -359,11 +362,13 @@ export class Lowering {
       return [{ line, s: "for", init: initStmts, c: c ? this.cond(c) : null, step: inc ? [this.exprStmt(inc)] : [], body: this.body(st.getStatement()) }];
     }
     if (Node.isForOfStatement(st)) return [this.forOf(st)];
+    if (Node.isSwitchStatement(st)) return this.switchStmt(st);
     if (Node.isExpressionStatement(st)) {
       const call = st.getExpression();
       if (Node.isCallExpression(call) && call.getExpression().getKind() === SyntaxKind.SuperKeyword) return this.superCall(call);
     }
     if (Node.isBreakStatement(st)) {
+      if (this.switchBreaks.has(st)) return this.disposals(this.scopes.length - 1, line);
       if (st.getLabel()) fail(st, Codes.Unsupported, "labelled break is not supported");
       return [...this.disposals(this.loopScope(), line), { line, s: "break" }];
     }
@@ -681,7 +686,6 @@ export class Lowering {
       if (args.length !== 1) fail(e, Codes.Unsupported, "fill takes one value (the whole array is filled)");
       return this.newArray(callee.getExpression(), args[0]!);
     }
-    if (e.getTypeArguments().length > 0) fail(e, Codes.Unsupported, "explicit type arguments are not supported in this compiler slice");
     if (Node.isPropertyAccessExpression(callee)) return this.methodCall(e, callee);
     if (!Node.isIdentifier(callee)) fail(callee, Codes.UnknownCallee, "only calls of named functions and methods are supported");
     const decl = resolveDecl(callee);
@@ -690,6 +694,8 @@ export class Lowering {
     const args = e.getArguments() as Expression[];
     const b = builtinOf(decl, name);
     if (b) return this.builtinCall(b, name, e, args, expected);
+    if (Node.isFunctionDeclaration(decl) && decl.getTypeParameters().length > 0) return this.genericCall(e, decl, args, expected);
+    if (e.getTypeArguments().length > 0) fail(e, Codes.Unsupported, `'${name}' is not generic`);
     const fty = this.typeOfDecl(decl);
     if (fty.k !== "fn") fail(callee, Codes.UnknownCallee, `'${name}' is not a function`);
     const callSites = Node.isFunctionDeclaration(decl) ? this.signature(decl).callSites : [];
@@ -701,6 +707,64 @@ export class Lowering {
     const target = this.identifier(callee);
     if (target.e === "fnref") return { e: "call", cname: target.cname, args: lowered, ty: fty.ret };
     return { e: "callptr", callee: target, args: lowered, ty: fty.ret };
+  }
+
+  /** A call of a generic function: infer or read the type arguments, instantiate, call. */
+  private genericCall(e: CallExpression, decl: FunctionDeclaration, args: Expression[], expected?: Ty): Expr {
+    const params = decl.getTypeParameters().map((p) => p.getName());
+    const env: Env = new Map();
+    const explicit = e.getTypeArguments();
+    explicit.forEach((t, i) => env.set(params[i]!, mapTypeNode(t, this.ctx.env)));
+    const paramNodes = decl.getParameters().map((p) => p.getTypeNodeOrThrow());
+    if (args.length !== paramNodes.length) fail(e, Codes.Unsupported, `'${decl.getName()}' takes ${paramNodes.length} arguments`);
+    // Infer from arguments whose parameter type is a bare type parameter or an instance of a generic class.
+    const lowered: (Expr | null)[] = args.map(() => null);
+    const rn = decl.getReturnTypeNode();
+    const unify = (node: TypeNode, ty: Ty): void => {
+      if (!Node.isTypeReference(node)) return;
+      const name = node.getTypeName().getText();
+      if (params.includes(name)) {
+        if (!env.has(name)) env.set(name, ty.k === "opt" && Node.isUnionTypeNode(node) ? ty.inner : ty);
+        return;
+      }
+      const inst = ty.k === "struct" ? instances.get(ty.cname) : undefined;
+      if (inst) node.getTypeArguments().forEach((a, i) => inst.args[i] && unify(a, inst.args[i]!));
+    };
+    if (rn && expected) unify(rn, expected);
+    args.forEach((a, i) => {
+      if (params.every((p) => env.has(p))) return;
+      const x = this.expr(a);
+      lowered[i] = x;
+      unify(paramNodes[i]!, exprTy(x));
+    });
+    const missing = params.filter((p) => !env.has(p));
+    if (missing.length) fail(e, Codes.Unsupported, `cannot infer ${missing.join(", ")}: give the type arguments explicitly`);
+    const { params: ptys, ret } = this.signature(decl, env);
+    const cname = `${globalCName(decl.getSourceFile(), decl.getName()!)}_${params.map((p) => mangle(env.get(p)!)).join("_")}`;
+    if (!this.instantiated.has(cname)) {
+      this.instantiated.add(cname);
+      const sf = decl.getSourceFile();
+      this.queue.push(() => {
+        const body = decl.getBody();
+        if (!body || !Node.isBlock(body)) fail(decl, Codes.Unsupported, "functions need a body");
+        const ctx: Context = { env, self: null, selfPtr: false, fmtMode: false, ret, locals: new Map() };
+        const func = this.withContext(ctx, (): Func => ({
+          cname,
+          tsName: decl.getName()!,
+          params: decl.getParameters().map((p, i) => ({ name: localCName(p.getName()), ty: ptys[i]! })),
+          ret,
+          body: this.block(body),
+          exported: decl.isExported(),
+          file: displayPath(sf),
+          line: lineOf(decl),
+        }));
+        const list = this.classFuncs.get(sf) ?? [];
+        list.push(func);
+        this.classFuncs.set(sf, list);
+      });
+    }
+    const final = args.map((a, i) => (lowered[i] ? this.coerce(lowered[i]!, ptys[i]!, a) : this.argument(a, ptys[i]!)));
+    return { e: "call", cname, args: final, ty: ret };
   }
 
   private argument(a: Expression, want: Ty): Expr {
@@ -1104,6 +1168,67 @@ export class Lowering {
     if (expected && expected.k === "opt") ty = expected;
     return [this.coerce(l, ty, a), this.coerce(r ?? { e: "null", ty }, ty, b)];
   }
+
+  /**
+   * `switch` over integers: an if/else chain on a temporary. Cases with no statements share
+   * the next body; each body must end in break, return or a panic (TypeScript's
+   * noFallthroughCasesInSwitch), and the trailing break is dropped.
+   */
+  private switchStmt(st: Node): Stmt[] {
+    if (!Node.isSwitchStatement(st)) fail(st, Codes.Unsupported, "expected switch");
+    const line = lineOf(st);
+    const disc = this.expr(st.getExpression());
+    const ty = exprTy(disc);
+    if (ty.k !== "int") fail(st.getExpression(), Codes.Unsupported, "switch works on integers");
+    const name = `keel_switch${++this.tempCounter}`;
+    const value: Expr = { e: "local", name, ty };
+    let labels: Expr[] = [];
+    let defaultBody: Stmt[] | null = null;
+    const arms: { c: Expr; body: Stmt[] }[] = [];
+    for (const clause of st.getClauses()) {
+      const stmts = clause.getStatements();
+      const isDefault = Node.isDefaultClause(clause);
+      if (Node.isCaseClause(clause)) labels.push({ e: "cmp", op: "==", l: value, r: this.expr(clause.getExpression(), ty) });
+      if (stmts.length === 0 && !isDefault) continue;
+      // The break that ends a case (directly or as the last statement of its block) leaves the switch.
+      const last = stmts[stmts.length - 1];
+      const finalBreak = last && Node.isBreakStatement(last) ? last : last && Node.isBlock(last) ? last.getStatements().at(-1) : undefined;
+      if (finalBreak && Node.isBreakStatement(finalBreak)) this.switchBreaks.add(finalBreak);
+      const kept = stmts;
+      for (const k of kept) {
+        const check = (d: Node): void => {
+          if (Node.isBreakStatement(d) && !this.switchBreaks.has(d)) fail(d, Codes.Unsupported, "break inside a case is only supported as its last statement");
+        };
+        check(k);
+        k.forEachDescendant((d, t) => {
+          if (Node.isIterationStatement(d) || Node.isSwitchStatement(d)) t.skip();
+          else check(d);
+        });
+      }
+      this.scopes.push({ usings: [], loop: false });
+      let body: Stmt[];
+      try {
+        body = kept.flatMap((k) => this.guard(() => this.stmt(k), [] as Stmt[]));
+      } finally {
+        this.scopes.pop();
+      }
+      if (isDefault) {
+        // A default sharing labels with cases before it takes them all (they lead to it too).
+        defaultBody = body;
+        labels = [];
+        continue;
+      }
+      const c = labels.reduce((acc: Expr | null, l): Expr => (acc ? { e: "logic", op: "||", l: acc, r: l } : l), null);
+      if (c) arms.push({ c, body });
+      labels = [];
+    }
+    let chain: Stmt[] | null = defaultBody;
+    for (const arm of arms.reverse()) chain = [{ line, s: "if", c: arm.c, then: arm.body, else: chain }];
+    return [{ line, s: "block", body: [{ line, s: "let", name, ty, init: disc }, ...(chain ?? [])] }];
+  }
+
+  /** The breaks that end switch cases: they lower to nothing (the if chain ends there). */
+  private readonly switchBreaks = new Set<Node>();
 
   /** `using x = …`: x is disposed at every exit of the enclosing scope. */
   private registerUsing(d: VariableDeclaration, ty: Ty): void {
