@@ -4,8 +4,9 @@
  * kernel stack and calls keel_start(multiboot_info_phys). */
 #include "boot.h"
 
-/* Size of the boot kernel stack. __boot_stack_bottom is page-aligned so the memory
- * manager can turn the page below it into a guard page. */
+/* Size of the boot kernel stack. __boot_stack_bottom is page-aligned; the page below
+ * it, __boot_stack_guard, is reserved for nothing else: kernel/arch/x86_64/stack_guard.ts
+ * unmaps it at start so an overflow faults instead of overwriting .bss. */
 #define BOOT_STACK_SIZE (64 * 1024)
 
 	/* Call-frame information for debuggers only: marks start64 as the outermost frame
@@ -91,7 +92,9 @@ gdt64_pointer32:
 
 	.section .bss.boot_stack, "aw", @nobits
 	.balign PAGE_SIZE
-	.globl __boot_stack_bottom, __boot_stack_top
+	.globl __boot_stack_guard, __boot_stack_bottom, __boot_stack_top
+__boot_stack_guard:
+	.skip PAGE_SIZE
 __boot_stack_bottom:
 	.skip BOOT_STACK_SIZE
 __boot_stack_top:

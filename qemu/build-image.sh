@@ -5,6 +5,9 @@
 #
 # writes build/NAME/gen/ (keelc's C), build/NAME/obj/, build/NAME/keel.elf and
 # build/NAME/keel.iso (BIOS + UEFI). Quiet on success; on failure says which step failed.
+# The kernel is linked twice (as Linux's kallsyms): the first link's DWARF line table and
+# function symbols become C tables (qemu/line-table.mjs -> build/NAME/obj/symbols/), linked
+# into the final image so the kernel can print `kernel/x.ts:LINE` for a fault address.
 # Environment:
 #   KEELC          compiler command (default: node compiler/bin/keelc.mjs); it is run as
 #                  $KEELC --out build/NAME/gen ENTRY.ts and must write *.c (each including
@@ -38,8 +41,8 @@ need mformat mtools
 [ -d /usr/lib/grub/i386-pc ] || die "missing /usr/lib/grub/i386-pc (Debian package grub-pc-bin): the ISO would not boot under BIOS; run 'make deps'"
 [ -d /usr/lib/grub/x86_64-efi ] || die "missing /usr/lib/grub/x86_64-efi (Debian package grub-efi-amd64-bin): the ISO would not boot under UEFI; run 'make deps'"
 
+need node nodejs
 if [ -z "${KEELC:-}" ]; then
-    need node nodejs
     [ -f compiler/bin/keelc.mjs ] || die "compiler not found: compiler/bin/keelc.mjs does not exist"
     KEELC="node compiler/bin/keelc.mjs"
 fi
@@ -65,13 +68,13 @@ shopt -u nullglob
 # 2. C and assembly -> objects
 CFLAGS=(-std=gnu11 "${KEEL_OPT:--O2}" -g -gdwarf-4 -Wall -Wextra -Werror
     -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mno-mmx -mno-sse -mno-sse2
-    -fno-pic -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer
+    -fno-pic -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
     -fno-asynchronous-unwind-tables -I boot/runtime -I "$GEN")
 # shellcheck disable=SC2206 # extra flags are a word list
 CFLAGS+=(${KEEL_CFLAGS:-})
 ASFLAGS=(-g -gdwarf-4 -Wa,--noexecstack -I boot)
-RUNTIME_C=(boot/runtime/keel_runtime.c boot/runtime/string.c)
-BOOT_S=(boot/multiboot2_header.S boot/entry32.S boot/boot_fail32.S boot/entry64.S)
+RUNTIME_C=(boot/runtime/keel_runtime.c boot/runtime/string.c boot/runtime/keel_arch.c boot/runtime/keel_symbols.c)
+BOOT_S=(boot/multiboot2_header.S boot/entry32.S boot/boot_fail32.S boot/entry64.S boot/exceptions.S)
 
 OBJS=()
 compile() { # source, object, flags...
@@ -84,9 +87,24 @@ for s in "${BOOT_S[@]}"; do compile "$s" "$OBJ/boot/$(basename "${s%.S}").o" "${
 for c in "${RUNTIME_C[@]}"; do compile "$c" "$OBJ/runtime/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
 for c in "${GEN_C[@]}"; do compile "$c" "$OBJ/gen/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
 
-# 3. link
-ld -n -T linker.ld -z max-page-size=0x1000 --fatal-warnings --no-warn-rwx-segments \
-    -o "$OUT/keel.elf.tmp" "${OBJS[@]}" || die "linking $OUT/keel.elf failed"
+# 3. link twice. The tables are data linked after every other object, in .rodata, which
+# follows .text: the second link's code sits exactly where the first link's was, and the
+# check below proves it (tables regenerated from the final image must be identical).
+SYMS=$OBJ/symbols
+mkdir -p "$SYMS"
+link() { # output, table object
+    ld -n -T linker.ld -z max-page-size=0x1000 --fatal-warnings --no-warn-rwx-segments \
+        -o "$1" "${OBJS[@]}" "$2" || die "linking $1 failed"
+}
+node qemu/line-table.mjs empty "$SYMS/placeholder.c" || die "writing the placeholder line table failed"
+gcc "${CFLAGS[@]}" -c "$SYMS/placeholder.c" -o "$SYMS/placeholder.o" || die "compiling $SYMS/placeholder.c failed"
+link "$OUT/keel.elf.pass1" "$SYMS/placeholder.o"
+node qemu/line-table.mjs generate "$OUT/keel.elf.pass1" "$SYMS/tables.c" ||
+    die "building the line table from $OUT/keel.elf.pass1 failed"
+gcc "${CFLAGS[@]}" -c "$SYMS/tables.c" -o "$SYMS/tables.o" || die "compiling $SYMS/tables.c failed"
+link "$OUT/keel.elf.tmp" "$SYMS/tables.o"
+node qemu/line-table.mjs check "$OUT/keel.elf.tmp" "$SYMS/tables.c" || die "the line table does not describe $OUT/keel.elf"
+rm -f "$OUT/keel.elf.pass1"
 grub-file --is-x86-multiboot2 "$OUT/keel.elf.tmp" ||
     die "$OUT/keel.elf has no valid multiboot2 header in its first 32 KiB"
 mv "$OUT/keel.elf.tmp" "$OUT/keel.elf"

@@ -30,6 +30,43 @@ void keel_store16(uint64_t addr, uint16_t value);
 void keel_store32(uint64_t addr, uint32_t value);
 void keel_store64(uint64_t addr, uint64_t value);
 
+/* x86_64 control registers, descriptor tables and stacks (boot/runtime/keel_arch.c). */
+uint64_t keel_readCr2(void);
+uint64_t keel_readCr3(void);
+void keel_writeCr3(uint64_t value);
+void keel_invlpg(uint64_t addr);
+uint64_t keel_readRsp(void);
+uint64_t keel_readRbp(void);
+void keel_lidt(uint64_t base, uint16_t limit);
+void keel_lgdt(uint64_t base, uint16_t limit);
+void keel_ltr(uint16_t selector);
+_Noreturn void keel_ud2(void);               /* boot/exceptions.S */
+
+/* Addresses the linker and boot/exceptions.S define (boot/runtime/keel_arch.c). */
+uint64_t keel_kernelTextStart(void);
+uint64_t keel_kernelTextEnd(void);
+uint64_t keel_kernelVma(void);
+uint64_t keel_bootStackGuard(void);
+uint64_t keel_bootStackBottom(void);
+uint64_t keel_bootStackTop(void);
+uint64_t keel_doubleFaultStackBottom(void);
+uint64_t keel_doubleFaultStackTop(void);
+uint64_t keel_exceptionStubAddress(uint32_t vector);
+uint64_t keel_idtAddress(void);
+uint64_t keel_gdtAddress(void);
+uint16_t keel_gdtLimit(void);
+uint64_t keel_tssAddress(void);
+uint64_t keel_guardPageTableAddress(void);
+
+/* Kernel symbolizer over the line and function tables that qemu/build-image.sh generates
+ * from the kernel's own DWARF (boot/runtime/keel_symbols.c): the source file, line and
+ * function of a code address; "" and 0 when the address is not in the tables. */
+const char *keel_sourceFileOf(uint64_t addr);
+uint32_t keel_sourceLineOf(uint64_t addr);
+const char *keel_functionNameOf(uint64_t addr);
+uint64_t keel_functionStartOf(uint64_t addr);
+bool keel_sourceIsTypeScript(uint64_t addr);
+
 /* Emitted by keelc: runs module initialisers, then the entry module's `kernelMain`.
  * The boot stub calls it in 64-bit mode with the multiboot2 information's physical
  * address (reachable through the early identity map). */

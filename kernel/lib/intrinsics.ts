@@ -1,7 +1,7 @@
 // Machine intrinsics. Declarations only: keelc lowers each call to the runtime's
 // `keel_<name>` (boot/runtime/keel_runtime.h); under Node they resolve to the simulated
 // machine in test/sim/. Keep this list in step with both.
-import type { u8, u16, u32, u64 } from "./int";
+import type { bool, u8, u16, u32, u64 } from "./int";
 
 /** Writes a byte to an I/O port. */
 export declare function outb(port: u16, value: u8): void;
@@ -37,3 +37,67 @@ export declare function store16(addr: u64, value: u16): void;
 export declare function store32(addr: u64, value: u32): void;
 /** Stores a 64-bit word at a virtual address. */
 export declare function store64(addr: u64, value: u64): void;
+
+// x86_64 traps and stacks (boot/runtime/keel_arch.c, boot/exceptions.S).
+/** Reads CR2: the linear address of the last page fault. */
+export declare function readCr2(): u64;
+/** Reads CR3: the physical address of the top-level page table (and flags). */
+export declare function readCr3(): u64;
+/** Writes CR3: switches page tables and flushes every non-global TLB entry. */
+export declare function writeCr3(value: u64): void;
+/** Flushes the TLB entry of the page holding a virtual address. */
+export declare function invlpg(addr: u64): void;
+/** The caller's stack pointer. */
+export declare function readRsp(): u64;
+/** The caller's frame pointer (RBP). */
+export declare function readRbp(): u64;
+/** Loads the IDT register. */
+export declare function lidt(base: u64, limit: u16): void;
+/** Loads the GDT register. */
+export declare function lgdt(base: u64, limit: u16): void;
+/** Loads the task register with a TSS selector. */
+export declare function ltr(selector: u16): void;
+/** Executes an undefined instruction (#UD); never returns. */
+export declare function ud2(): never;
+
+// Addresses fixed by linker.ld and boot/*.S.
+/** Start of the kernel's code (__text_start). */
+export declare function kernelTextStart(): u64;
+/** End of the kernel's code (__text_end, exclusive). */
+export declare function kernelTextEnd(): u64;
+/** Virtual base of the higher half (__kernel_vma): virtual = physical + this in the image. */
+export declare function kernelVma(): u64;
+/** The unmapped page below the boot stack (__boot_stack_guard). */
+export declare function bootStackGuard(): u64;
+/** Lowest address of the boot stack (__boot_stack_bottom). */
+export declare function bootStackBottom(): u64;
+/** Top of the boot stack (__boot_stack_top, exclusive). */
+export declare function bootStackTop(): u64;
+/** Lowest address of the double-fault (IST1) stack. */
+export declare function doubleFaultStackBottom(): u64;
+/** Top of the double-fault (IST1) stack. */
+export declare function doubleFaultStackTop(): u64;
+/** Entry address of the exception stub for a vector 0..31 (0 for any other). */
+export declare function exceptionStubAddress(vector: u32): u64;
+/** The IDT's storage: 256 gates of 16 bytes. */
+export declare function idtAddress(): u64;
+/** The kernel GDT (null, code 0x08, data 0x10, TSS 0x18). */
+export declare function gdtAddress(): u64;
+/** The kernel GDT's limit (size - 1). */
+export declare function gdtLimit(): u16;
+/** The 104-byte TSS. */
+export declare function tssAddress(): u64;
+/** A page-aligned 4 KiB page table for splitting the 2 MiB page around the stack guard. */
+export declare function guardPageTableAddress(): u64;
+
+// The kernel symbolizer (tables built from the kernel's DWARF at link time).
+/** Source file of a code address ("" when unknown). */
+export declare function sourceFileOf(addr: u64): string;
+/** Source line of a code address (0 when unknown). */
+export declare function sourceLineOf(addr: u64): u32;
+/** Name of the function holding a code address ("" when unknown). */
+export declare function functionNameOf(addr: u64): string;
+/** True when the source of a code address is a TypeScript file (not the runtime's C or assembly). */
+export declare function sourceIsTypeScript(addr: u64): bool;
+/** Start address of the function holding a code address (0 when unknown). */
+export declare function functionStartOf(addr: u64): u64;

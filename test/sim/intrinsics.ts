@@ -18,3 +18,49 @@ export function store8(addr: bigint, value: number): void { machine.store(addr, 
 export function store16(addr: bigint, value: number): void { machine.store(addr, 2, BigInt(value)); }
 export function store32(addr: bigint, value: number): void { machine.store(addr, 4, BigInt(value)); }
 export function store64(addr: bigint, value: bigint): void { machine.store(addr, 8, value); }
+
+// x86_64 traps and stacks. The simulated machine has no MMU or descriptor tables: control
+// registers and descriptor-table registers are plain values here, and the linker-defined
+// addresses are fixed stand-ins with the image's layout (higher half, page-aligned).
+const KERNEL_VMA = 0xffff_ffff_8000_0000n;
+const SIM_TEXT_START = KERNEL_VMA + 0x10_1000n;
+const SIM_TEXT_END = KERNEL_VMA + 0x10_9000n;
+const SIM_GUARD = KERNEL_VMA + 0x12_0000n;
+const SIM_STACK_TOP = SIM_GUARD + 0x1000n + 0x1_0000n;
+const SIM_DF_BOTTOM = KERNEL_VMA + 0x13_0000n;
+const SIM_IDT = KERNEL_VMA + 0x14_0000n;
+const SIM_GDT = KERNEL_VMA + 0x14_1000n;
+const SIM_TSS = KERNEL_VMA + 0x14_2000n;
+const SIM_GUARD_TABLE = KERNEL_VMA + 0x14_3000n;
+/** Control and descriptor-table registers of the simulated CPU. */
+export const simCpu = { cr2: 0n, cr3: 0n, idt: { base: 0n, limit: 0 }, gdt: { base: 0n, limit: 0 }, tr: 0, flushes: 0 };
+
+export function readCr2(): bigint { return simCpu.cr2; }
+export function readCr3(): bigint { return simCpu.cr3; }
+export function writeCr3(value: bigint): void { simCpu.cr3 = value; simCpu.flushes++; }
+export function invlpg(_addr: bigint): void { simCpu.flushes++; }
+export function readRsp(): bigint { return SIM_STACK_TOP - 0x100n; }
+export function readRbp(): bigint { return 0n; }
+export function lidt(base: bigint, limit: number): void { simCpu.idt = { base, limit }; }
+export function lgdt(base: bigint, limit: number): void { simCpu.gdt = { base, limit }; }
+export function ltr(selector: number): void { simCpu.tr = selector; }
+export function ud2(): never { throw new Error("invalid opcode (ud2) on the simulated machine"); }
+export function kernelTextStart(): bigint { return SIM_TEXT_START; }
+export function kernelTextEnd(): bigint { return SIM_TEXT_END; }
+export function kernelVma(): bigint { return KERNEL_VMA; }
+export function bootStackGuard(): bigint { return SIM_GUARD; }
+export function bootStackBottom(): bigint { return SIM_GUARD + 0x1000n; }
+export function bootStackTop(): bigint { return SIM_STACK_TOP; }
+export function doubleFaultStackBottom(): bigint { return SIM_DF_BOTTOM; }
+export function doubleFaultStackTop(): bigint { return SIM_DF_BOTTOM + 0x4000n; }
+export function exceptionStubAddress(vector: number): bigint { return vector < 32 ? SIM_TEXT_START + BigInt(vector) * 16n : 0n; }
+export function idtAddress(): bigint { return SIM_IDT; }
+export function gdtAddress(): bigint { return SIM_GDT; }
+export function gdtLimit(): number { return 5 * 8 - 1; }
+export function tssAddress(): bigint { return SIM_TSS; }
+export function guardPageTableAddress(): bigint { return SIM_GUARD_TABLE; }
+export function sourceFileOf(_addr: bigint): string { return ""; }
+export function sourceLineOf(_addr: bigint): number { return 0; }
+export function functionNameOf(_addr: bigint): string { return ""; }
+export function sourceIsTypeScript(_addr: bigint): boolean { return false; }
+export function functionStartOf(_addr: bigint): bigint { return 0n; }

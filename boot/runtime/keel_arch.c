@@ -1,0 +1,81 @@
+/* x86_64 intrinsics for traps and stacks (keel_runtime.h): control registers, descriptor
+ * table loads, and the addresses of linker and boot/exceptions.S symbols, for
+ * kernel/arch/x86_64/. */
+#include "keel_runtime.h"
+
+uint64_t keel_readCr2(void) {
+    uint64_t value;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(value));
+    return value;
+}
+
+uint64_t keel_readCr3(void) {
+    uint64_t value;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(value));
+    return value;
+}
+
+void keel_writeCr3(uint64_t value) {
+    __asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory");
+}
+
+void keel_invlpg(uint64_t addr) {
+    __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
+
+/* The caller's stack and frame pointers: noinline so "the caller" is well defined. */
+__attribute__((noinline)) uint64_t keel_readRsp(void) {
+    uint64_t value;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(value));
+    return value + 16; /* before the call: return address and saved RBP */
+}
+
+__attribute__((noinline)) uint64_t keel_readRbp(void) {
+    /* This function's own frame (RBP) holds the caller's saved RBP. */
+    const uint64_t *frame = __builtin_frame_address(0);
+    return frame[0];
+}
+
+/* lidt/lgdt operand: 16-bit limit, 64-bit base. */
+struct __attribute__((packed)) keel_descriptor_pointer {
+    uint16_t limit;
+    uint64_t base;
+};
+
+void keel_lidt(uint64_t base, uint16_t limit) {
+    struct keel_descriptor_pointer p = { limit, base };
+    __asm__ volatile("lidt %0" : : "m"(p) : "memory");
+}
+
+void keel_lgdt(uint64_t base, uint16_t limit) {
+    struct keel_descriptor_pointer p = { limit, base };
+    __asm__ volatile("lgdt %0" : : "m"(p) : "memory");
+}
+
+void keel_ltr(uint16_t selector) {
+    __asm__ volatile("ltr %0" : : "r"(selector) : "memory");
+}
+
+/* Linker script and assembly symbols: only their addresses mean anything. */
+extern char __text_start[], __text_end[], __kernel_vma[];
+extern char __boot_stack_guard[], __boot_stack_bottom[], __boot_stack_top[];
+extern char keel_double_fault_stack_bottom[], keel_double_fault_stack_top[];
+extern const uint64_t keel_exception_stubs[32];
+extern char keel_idt[], keel_gdt[], keel_gdt_end[], keel_tss[], keel_guard_page_table[];
+
+#define ADDR(sym) ((uint64_t)(uintptr_t)(sym))
+
+uint64_t keel_kernelTextStart(void) { return ADDR(__text_start); }
+uint64_t keel_kernelTextEnd(void) { return ADDR(__text_end); }
+uint64_t keel_kernelVma(void) { return ADDR(__kernel_vma); }
+uint64_t keel_bootStackGuard(void) { return ADDR(__boot_stack_guard); }
+uint64_t keel_bootStackBottom(void) { return ADDR(__boot_stack_bottom); }
+uint64_t keel_bootStackTop(void) { return ADDR(__boot_stack_top); }
+uint64_t keel_doubleFaultStackBottom(void) { return ADDR(keel_double_fault_stack_bottom); }
+uint64_t keel_doubleFaultStackTop(void) { return ADDR(keel_double_fault_stack_top); }
+uint64_t keel_exceptionStubAddress(uint32_t vector) { return vector < 32 ? keel_exception_stubs[vector] : 0; }
+uint64_t keel_idtAddress(void) { return ADDR(keel_idt); }
+uint64_t keel_gdtAddress(void) { return ADDR(keel_gdt); }
+uint16_t keel_gdtLimit(void) { return (uint16_t)(keel_gdt_end - keel_gdt - 1); }
+uint64_t keel_tssAddress(void) { return ADDR(keel_tss); }
+uint64_t keel_guardPageTableAddress(void) { return ADDR(keel_guard_page_table); }
