@@ -1,0 +1,120 @@
+// Symbolized backtraces: code addresses to `file:line (function)` through the tables the
+// build links into the kernel (qemu/line-table.mjs), and a walk of the RBP frame chain
+// (the kernel C is compiled with frame pointers) that only reads memory it has checked.
+import type { bool, u8, u32, u64 } from "../../lib/int";
+import { print, println } from "../../lib/console";
+import { hex } from "../../lib/fmt";
+import {
+  doubleFaultStackBottom, doubleFaultStackTop, functionNameOf, functionStartOf, kernelTextEnd, kernelTextStart, load64, load8, sourceFileOf,
+  sourceIsTypeScript, sourceLineOf,
+} from "../../lib/intrinsics";
+import { inBootStack } from "./stack_guard";
+
+/** Frames printed at most (the faulting instruction's included). */
+export const MAX_FRAMES: u32 = 16;
+
+/** True when `addr` is inside the kernel's code. */
+export function isKernelCode(addr: u64): bool {
+  return addr >= kernelTextStart() && addr < kernelTextEnd();
+}
+
+/** True when a frame record (saved RBP, return address) at `fp` can be read safely. */
+export function isSaneFrame(fp: u64): bool {
+  if ((fp & 7n) !== 0n) return false;
+  if (inBootStack(fp)) return true;
+  return fp >= doubleFaultStackBottom() && fp <= doubleFaultStackTop() - 16n;
+}
+
+/** The caller's frame pointer saved in the frame at `fp`, or 0 when the chain ends or is broken. */
+export function callerFrame(fp: u64): u64 {
+  const next = load64(fp);
+  // Frames only go up the stack; RBP = 0 (set by the boot stub) ends the chain.
+  if (next <= fp || !isSaneFrame(next)) return 0n;
+  return next;
+}
+
+/** The return address in the frame at `fp` (a sane frame), or 0 when it is not kernel code. */
+export function returnAddress(fp: u64): u64 {
+  const ret = load64(fp + 8n);
+  return isKernelCode(ret) ? ret : 0n;
+}
+
+/** Prints `file:line (function+0xoffset)` for the instruction at `addr`; `?` when unknown. */
+export function printLocation(addr: u64): void {
+  const line = sourceLineOf(addr);
+  if (line === 0) print("?");
+  else print(`${sourceFileOf(addr)}:${line}`);
+  const start = functionStartOf(addr);
+  if (start !== 0n) print(` (${functionNameOf(addr)}+${hex(addr - start)})`);
+}
+
+/** Opcode of `push %rbp`, the first instruction of every kernel function's prologue. */
+const PUSH_RBP: u8 = 0x55;
+
+/**
+ * The return address of a function interrupted inside its prologue, before `mov %rsp, %rbp`
+ * (RBP still holds its caller's frame, so the chain would skip the caller), or 0.
+ */
+export function prologueReturnAddress(rip: u64, rsp: u64): u64 {
+  const start = functionStartOf(rip);
+  if (start === 0n || (rsp & 7n) !== 0n || !isSaneFrame(rsp & ~15n)) return 0n;
+  let slot: u64 = 0n;
+  if (rip === start) slot = rsp; // nothing pushed yet
+  else if (rip === start + 1n && load8(start) === PUSH_RBP) slot = rsp + 8n; // RBP pushed
+  else return 0n;
+  const ret = load64(slot);
+  return isKernelCode(ret) ? ret : 0n;
+}
+
+/**
+ * The code address of frame `index` of code interrupted at `rip` with stack pointer `rsp`
+ * and frame pointer `rbp`: 0 is `rip` itself, then return addresses up the RBP chain; 0
+ * past the end of the chain or at a frame that does not look sane.
+ */
+export function frameAddress(rip: u64, rsp: u64, rbp: u64, index: u32): u64 {
+  if (index === 0) return rip;
+  let i: u32 = 1;
+  const entry = prologueReturnAddress(rip, rsp);
+  if (entry !== 0n) {
+    if (index === 1) return entry;
+    i = 2;
+  }
+  let fp: u64 = isSaneFrame(rbp) ? rbp : 0n;
+  while (fp !== 0n) {
+    const ret = returnAddress(fp);
+    if (ret === 0n) return 0n;
+    if (i === index) return ret;
+    i++;
+    fp = callerFrame(fp);
+  }
+  return 0n;
+}
+
+/** Prints the backtrace of code interrupted at `rip` (stack pointer `rsp`, frame pointer `rbp`). */
+export function printBacktrace(rip: u64, rsp: u64, rbp: u64): void {
+  println("  backtrace:");
+  for (let index: u32 = 0; index < MAX_FRAMES; index++) {
+    const addr = frameAddress(rip, rsp, rbp, index);
+    if (addr === 0n) return;
+    print(`    #${index} ${hex(addr)} `);
+    // A return address follows its call: name the call.
+    printLocation(index === 0 ? addr : addr - 1n);
+    println("");
+  }
+  if (frameAddress(rip, rsp, rbp, MAX_FRAMES) !== 0n) println("    ... (more frames)");
+}
+
+/**
+ * The address to name as the faulting TypeScript code: `rip` when it is TypeScript, else
+ * the first call site up the stack that is (a fault inside an intrinsic's C is reported at
+ * the TypeScript statement that called it); 0 when there is none.
+ */
+export function typeScriptSite(rip: u64, rsp: u64, rbp: u64): u64 {
+  for (let index: u32 = 0; index < MAX_FRAMES; index++) {
+    const addr = frameAddress(rip, rsp, rbp, index);
+    if (addr === 0n) return 0n;
+    const site = index === 0 ? addr : addr - 1n;
+    if (sourceIsTypeScript(site)) return site;
+  }
+  return 0n;
+}
