@@ -4,6 +4,7 @@ import type { u8, u32, u64 } from "./lib/int";
 import { println } from "./lib/console";
 import { qemuExit } from "./lib/intrinsics";
 import { serialInit, serialReadByte } from "./arch/x86_64/serial";
+import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { printBanner } from "./boot/banner";
 import { printBootReport } from "./boot/boot_report";
 
@@ -15,6 +16,7 @@ const EXIT_CLEAN: u32 = 0x10;
 /** Called by the boot stub in 64-bit mode with the multiboot2 information's address. */
 export function kernelMain(bootInfo: u64): void {
   serialInit(); // gdb-test: breakpoint here
+  installExceptionHandlers();
   printBanner(bootInfo);
   printBootReport(bootInfo);
   println("keel> console ready: h for help, q to quit");

@@ -2,6 +2,7 @@
 import type { u64 } from "./lib/int";
 import { ktapFinish, ktapPlan, ktapRun } from "./lib/ktap";
 import { serialInit } from "./arch/x86_64/serial";
+import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { testU32DivisionAndConversions, testU64BitOperations, testU64ExactAbove2To53, testWrappingArithmetic } from "./tests/integer_tests";
 import { setBootInfo, testBootInfoHeader, testBootloaderNameIsGrub, testMemoryMapTagInBounds } from "./tests/boot_info_tests";
 import { setBootMemoryInfo, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAvailableRam, testFreeRegionsSortedAndDisjoint, testKernelImageInAvailableRam } from "./tests/boot_memory_tests";
@@ -11,6 +12,7 @@ import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVi
 /** Test-build entry: every in-kernel test, then exit QEMU with the verdict. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
+  installExceptionHandlers();
   setBootInfo(bootInfo);
   setBootMemoryInfo(bootInfo);
   ktapPlan(17);
