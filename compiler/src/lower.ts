@@ -482,7 +482,9 @@ export class Lowering {
       const b = decl ? builtinOf(decl, e.getExpression().getText()) : null;
       if (b?.b === "hex") {
         const x = this.expr(e.getArguments()[0] as Expression);
-        if (exprTy(x).k !== "int") fail(e, Codes.WidthMismatch, "hex() formats integers");
+        const hx = exprTy(x);
+        if (hx.k !== "int") fail(e, Codes.WidthMismatch, "hex() formats integers");
+        if (intInfo(hx.kind).signed) fail(e, Codes.WidthMismatch, `hex() formats unsigned integers; convert the ${hx.kind} first (JavaScript would print a minus sign)`);
         return { p: "hex", x };
       }
     }
@@ -664,6 +666,7 @@ export class Lowering {
         return cmp === "!=" ? some : { e: "not", x: some };
       }
       if (ty.k === "struct") fail(e, Codes.IdentityComparison, `objects have no identity in kernel code (they are copied by value): compare with an equals() method`);
+      if (ty.k === "string") fail(e, Codes.ReferenceSemantics, "strings cannot be compared: JavaScript compares their text, C would compare pointers");
       if (cmp !== "==" && cmp !== "!=" && ty.k !== "int") fail(e, Codes.WidthMismatch, `'${e.getOperatorToken().getText()}' compares integers`);
       return { e: "cmp", op: cmp, l, r };
     }
