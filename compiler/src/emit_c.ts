@@ -165,6 +165,7 @@ class CEmitter {
       "void keel_fmt_u64(uint64_t x);",
       "void keel_fmt_i64(int64_t x);",
       "void keel_fmt_hex(uint64_t x);",
+      "void keel_fmt_hex_signed(int64_t x);",
       "",
     ];
     const protos: string[] = [];
@@ -254,6 +255,12 @@ void keel_fmt_hex(uint64_t x) {
   keel_fmt_str("0x");
   do { buf[n++] = "0123456789abcdef"[x & 15]; x >>= 4; } while (x != 0);
   while (n > 0) ${writeByte}((uint8_t)buf[--n]);
+}
+
+/* Signed hex as JavaScript prints it: a minus sign, then the magnitude (-0x80). */
+void keel_fmt_hex_signed(int64_t x) {
+  if (x < 0) { ${writeByte}((uint8_t)'-'); keel_fmt_hex((uint64_t)0 - (uint64_t)x); }
+  else keel_fmt_hex((uint64_t)x);
 }
 
 /* Storage for mutable objects and arrays: they live as long as the kernel (there is no
@@ -384,8 +391,10 @@ ${inits.join("\n")}
         const kind = (exprTy(piece.x) as Ty & { k: "int" }).kind;
         return intInfo(kind).signed ? `keel_fmt_i64((int64_t)(${this.expr(piece.x)}))` : `keel_fmt_u64((uint64_t)(${this.expr(piece.x)}))`;
       }
-      case "hex":
-        return `keel_fmt_hex((uint64_t)(${this.expr(piece.x)}))`;
+      case "hex": {
+        const kind = (exprTy(piece.x) as Ty & { k: "int" }).kind;
+        return intInfo(kind).signed ? `keel_fmt_hex_signed((int64_t)(${this.expr(piece.x)}))` : `keel_fmt_hex((uint64_t)(${this.expr(piece.x)}))`;
+      }
       case "obj":
         return `${piece.fn}(${this.expr(piece.x)})`;
     }

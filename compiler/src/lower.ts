@@ -484,7 +484,6 @@ export class Lowering {
         const x = this.expr(e.getArguments()[0] as Expression);
         const hx = exprTy(x);
         if (hx.k !== "int") fail(e, Codes.WidthMismatch, "hex() formats integers");
-        if (intInfo(hx.kind).signed) fail(e, Codes.WidthMismatch, `hex() formats unsigned integers; convert the ${hx.kind} first (JavaScript would print a minus sign)`);
         return { p: "hex", x };
       }
     }

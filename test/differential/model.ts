@@ -123,7 +123,7 @@ export function dec(v: bigint): string {
   return v.toString();
 }
 
-/** What `${hex(x)}` prints: the value converted to uint64_t, in hex. */
+/** What `${hex(x)}` prints: sign and magnitude in hex, as JavaScript does (-0x80). */
 export function hexOf(v: bigint): string {
-  return "0x" + BigInt.asUintN(64, v).toString(16);
+  return v < 0n ? "-0x" + (-v).toString(16) : "0x" + v.toString(16);
 }
