@@ -2,6 +2,8 @@
 #   make            build build/keel.iso (kernel/main.ts) and build/keel.elf
 #   make run        boot it in QEMU, serial on the terminal (Ctrl-C or Ctrl-A X quits)
 #   make test       build the test images, then run vitest (unit + QEMU tests)
+#   make test-all   make test with the heavy matrices (KEEL_TEST_ALL=1): every boot
+#                   configuration, more random programs
 #   make gdb        QEMU halted + GDB attached (serial in build/gdb-serial.log)
 #   make deps       install missing tools (apt) and npm packages
 #   make clean      remove build/
@@ -42,7 +44,7 @@ APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorri
 DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb
 DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi
 
-.PHONY: all run test gdb deps clean
+.PHONY: all run test test-all gdb deps clean
 
 all: build/keel.iso build/keel.elf
 
@@ -69,6 +71,9 @@ run: build/keel.iso | deps
 
 test: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) | deps
 	$(VITEST)
+
+test-all: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) | deps
+	KEEL_TEST_ALL=1 $(VITEST)
 
 gdb: build/keel.iso build/keel.elf | deps
 	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/keel.elf build/keel.iso $(QEMU_EXTRA)

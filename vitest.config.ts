@@ -50,6 +50,8 @@ export default defineConfig({
           // Each boot has its own timeout in runQemu; these only bound the whole test.
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // Concurrent boots (the boot matrix): no more QEMUs than the machine's two cores.
+          maxConcurrency: 2,
         },
       },
     ],
