@@ -7,6 +7,7 @@
 // C leaves the evaluation order of operands unspecified (see known/eval_order.ts): an
 // expression in which two different operations could fail first is order-dependent, so
 // the generator keeps only expressions with at most one reachable failure.
+import { ts } from "ts-morph";
 import fc from "fast-check";
 import * as path from "node:path";
 import type { IntKind } from "../../compiler/src/ir";
@@ -142,6 +143,20 @@ function litOk(e: RExpr): boolean {
   }
 }
 
+/** True when TypeScript parses `text` as one expression with no type arguments anywhere. */
+function parsesAsExpression(text: string): boolean {
+  const sf = ts.createSourceFile("x.ts", `const x = ${text};`, ts.ScriptTarget.ES2022, true);
+  const diagnostics = (sf as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics;
+  let typeArguments = false;
+  const visit = (n: ts.Node): void => {
+    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.typeArguments) typeArguments = true;
+    if (ts.isExpressionWithTypeArguments(n) && n.typeArguments) typeArguments = true;
+    n.forEachChild(visit);
+  };
+  visit(sf);
+  return diagnostics.length === 0 && !typeArguments;
+}
+
 /** Renders programs: module-level variables for the values, kernelMain printing each. */
 export class RandomProgram {
   private readonly globals = new Map<string, string>();
@@ -178,6 +193,9 @@ export class RandomProgram {
   /** Adds an expression if it is usable; returns whether it was added. */
   add(e: RExpr): boolean {
     if (!litOk(e)) return false;
+    // Some operator sequences read as type arguments to TypeScript (`a << (b) > (c)` is the
+    // generic call `a<(b)>(c)`); such an expression is not the program we meant to write.
+    if (!parsesAsExpression(this.render(e))) return false;
     const r = evaluate(e);
     if (!r.ok && (this.panic || r.fails.length !== 1)) return false;
     const hexed = this.count % 5 === 4;
