@@ -7,6 +7,7 @@ import { serialInit, serialReadByte } from "./arch/x86_64/serial";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { printBanner } from "./boot/banner";
 import { printBootReport } from "./boot/boot_report";
+import { initMemory } from "./boot/memory_init";
 
 const KEY_HELP: u8 = 0x68; // 'h'
 const KEY_QUIT: u8 = 0x71; // 'q'
@@ -19,6 +20,7 @@ export function kernelMain(bootInfo: u64): void {
   installExceptionHandlers();
   printBanner(bootInfo);
   printBootReport(bootInfo);
+  initMemory(bootInfo); // the kernel's own page tables and heap; drops the identity map
   println("keel> console ready: h for help, q to quit");
   while (true) {
     const key: u8 = serialReadByte();

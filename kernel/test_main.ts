@@ -8,6 +8,9 @@ import { setBootInfo, testBootInfoHeader, testBootloaderNameIsGrub, testMemoryMa
 import { setBootMemoryInfo, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAvailableRam, testFreeRegionsSortedAndDisjoint, testKernelImageInAvailableRam } from "./tests/boot_memory_tests";
 import { testAllocatorRandomEarly, testAllocatorRandomUpgraded } from "./tests/allocator_random_tests";
 import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVirtualAddressCanonical } from "./tests/memory_types_tests";
+import { initMemory } from "./boot/memory_init";
+import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateHugePages } from "./tests/paging_tests";
+import { testAllocatorsUpgraded, testHeapAllocFree, testHeapGrows, testObjectStorageZeroed } from "./tests/heap_tests";
 
 /** Test-build entry: every in-kernel test, then exit QEMU with the verdict. */
 export function kernelMain(bootInfo: u64): void {
@@ -15,7 +18,7 @@ export function kernelMain(bootInfo: u64): void {
   installExceptionHandlers();
   setBootInfo(bootInfo);
   setBootMemoryInfo(bootInfo);
-  ktapPlan(17);
+  ktapPlan(29);
   ktapRun("u64 arithmetic is exact above 2^53", testU64ExactAbove2To53);
   ktapRun("u64 bit operations use all 64 bits", testU64BitOperations);
   ktapRun("wrapping arithmetic wraps at the width", testWrappingArithmetic);
@@ -27,11 +30,26 @@ export function kernelMain(bootInfo: u64): void {
   ktapRun("boot report: available RAM is free or reserved", testFreeRamAccountsForAvailableRam);
   ktapRun("boot report: basic meminfo agrees with the memory map", testBasicMeminfoAgreesWithMap);
   ktapRun("boot report: kernel image at the load base, in available RAM, not free", testKernelImageInAvailableRam);
+  // The tests above read the boot information through the boot stub's identity map, which
+  // initMemory drops (the kernel's own tables, kernel/boot/memory_init.ts).
+  initMemory(bootInfo);
   ktapRun("virtual addresses: canonical ones are told apart", testVirtualAddressCanonical);
   ktapRun("physical addresses have 52 bits", testPhysicalAddressWidth);
   ktapRun("the last page: no successor, ranges and for…of do not overflow", testTopOfAddressSpace);
   ktapRun("frame ranges count bytes and frames", testFrameRange);
   ktapRun("frame allocator: random operations against a reference model (early arrays)", testAllocatorRandomEarly);
   ktapRun("frame allocator: random operations against a reference model (across the upgrade to trees)", testAllocatorRandomUpgraded);
+  ktapRun("paging: CR3 holds the kernel's tables, the identity map is gone", testKernelTablesLoaded);
+  ktapRun("paging: sections mapped with their own permissions, no W+X page, stack guard unmapped", testSectionPermissions);
+  ktapRun("paging: map, write, read back through the mapping and the direct map", testMapWriteReadBack);
+  ktapRun("paging: release unmaps and gives pages, frames and empty tables back", testReleaseUnmaps);
+  ktapRun("paging: one error per cause, failed maps give pages and frames back", testMapErrors);
+  ktapRun("paging: translate through 2 MiB pages of the direct map", testTranslateHugePages);
+  ktapRun("paging: remap changes the flags", testRemap);
+  ktapRun("paging: exhaust the frames (map fails with out of frames), then refill", testExhaustAndRefill);
+  ktapRun("heap: allocate and free many sizes, counters restored", testHeapAllocFree);
+  ktapRun("heap: grows on demand from the page and frame allocators", testHeapGrows);
+  ktapRun("heap: object storage is zeroed and on the heap", testObjectStorageZeroed);
+  ktapRun("heap: allocators upgraded to heap-backed trees", testAllocatorsUpgraded);
   ktapFinish();
 }

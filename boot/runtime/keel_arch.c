@@ -79,3 +79,35 @@ uint64_t keel_gdtAddress(void) { return ADDR(keel_gdt); }
 uint16_t keel_gdtLimit(void) { return (uint16_t)(keel_gdt_end - keel_gdt - 1); }
 uint64_t keel_tssAddress(void) { return ADDR(keel_tss); }
 uint64_t keel_guardPageTableAddress(void) { return ADDR(keel_guard_page_table); }
+
+/* Memory management (kernel/mm/): section bounds, the time-stamp counter. */
+extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[], __bss_start[], __bss_end[];
+
+uint64_t keel_kernelRodataStart(void) { return ADDR(__rodata_start); }
+uint64_t keel_kernelRodataEnd(void) { return ADDR(__rodata_end); }
+uint64_t keel_kernelDataStart(void) { return ADDR(__data_start); }
+uint64_t keel_kernelDataEnd(void) { return ADDR(__data_end); }
+uint64_t keel_kernelBssStart(void) { return ADDR(__bss_start); }
+uint64_t keel_kernelBssEnd(void) { return ADDR(__bss_end); }
+
+uint64_t keel_readTsc(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* The kernel heap's object allocator (kernel/mm/heap.ts), once registered. keel_alloc in
+ * keelc's keel_support.c asks keel_heap_alloc first and falls back to its static arena on
+ * NULL. Reentrancy (a `new` while the heap itself allocates, e.g. while it grows) gets NULL. */
+static uint64_t (*keel_object_allocator)(uint64_t);
+static bool keel_object_allocator_busy;
+
+void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t)) { keel_object_allocator = alloc; }
+
+void *keel_heap_alloc(uint64_t size) {
+    if (keel_object_allocator == NULL || keel_object_allocator_busy) return NULL;
+    keel_object_allocator_busy = true;
+    uint64_t addr = keel_object_allocator(size);
+    keel_object_allocator_busy = false;
+    return (void *)(uintptr_t)addr;
+}

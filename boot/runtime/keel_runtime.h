@@ -79,4 +79,19 @@ void *memset(void *dest, int c, size_t n);
 void *memmove(void *dest, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
+/* Memory management (boot/runtime/keel_arch.c): section bounds, rdtsc, and the kernel
+ * heap's hook for object storage. keel_heap_alloc returns `size` zeroed, 16-byte aligned
+ * bytes from the allocator registered with keel_setObjectAllocator, or NULL (none
+ * registered, it is out of memory, or the call is reentrant): then keel_alloc uses its
+ * static arena. */
+uint64_t keel_kernelRodataStart(void);
+uint64_t keel_kernelRodataEnd(void);
+uint64_t keel_kernelDataStart(void);
+uint64_t keel_kernelDataEnd(void);
+uint64_t keel_kernelBssStart(void);
+uint64_t keel_kernelBssEnd(void);
+uint64_t keel_readTsc(void);
+void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t));
+void *keel_heap_alloc(uint64_t size);
+
 #endif

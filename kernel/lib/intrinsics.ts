@@ -101,3 +101,26 @@ export declare function functionNameOf(addr: u64): string;
 export declare function sourceIsTypeScript(addr: u64): bool;
 /** Start address of the function holding a code address (0 when unknown). */
 export declare function functionStartOf(addr: u64): u64;
+
+// Memory management (kernel/mm/): the image's sections, the time-stamp counter, and the
+// hook that moves keelc's object storage onto the kernel heap.
+/** Start of the read-only data (__rodata_start, page-aligned). */
+export declare function kernelRodataStart(): u64;
+/** End of the read-only data (__rodata_end, exclusive, page-aligned). */
+export declare function kernelRodataEnd(): u64;
+/** Start of the initialised data (__data_start, page-aligned). */
+export declare function kernelDataStart(): u64;
+/** End of the initialised data (__data_end, exclusive, page-aligned). */
+export declare function kernelDataEnd(): u64;
+/** Start of the zeroed data, stacks included (__bss_start, page-aligned). */
+export declare function kernelBssStart(): u64;
+/** End of the zeroed data (__bss_end, exclusive, page-aligned). */
+export declare function kernelBssEnd(): u64;
+/** The time-stamp counter (rdtsc); with QEMU's `-icount shift=0` it counts instructions. */
+export declare function readTsc(): u64;
+/**
+ * Makes `alloc` the source of storage for `new` (keel_alloc): it returns the address of
+ * `size` zeroed bytes, 16-byte aligned, or 0 to fall back to the static arena. The runtime
+ * never calls it reentrantly (a `new` inside `alloc` takes arena storage).
+ */
+export declare function setObjectAllocator(alloc: (size: u64) => u64): void;

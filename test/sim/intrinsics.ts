@@ -64,3 +64,23 @@ export function sourceLineOf(_addr: bigint): number { return 0; }
 export function functionNameOf(_addr: bigint): string { return ""; }
 export function sourceIsTypeScript(_addr: bigint): boolean { return false; }
 export function functionStartOf(_addr: bigint): bigint { return 0n; }
+
+// Memory management (kernel/mm/): section bounds of the simulated image (page-aligned,
+// after .text, the boot stack and the descriptor tables inside .bss), a time-stamp counter
+// that only moves forward, and the object-allocator hook (Node objects need no storage:
+// the hook is recorded and never called).
+const SIM_RODATA_START = SIM_TEXT_END;
+const SIM_DATA_START = KERNEL_VMA + 0x10_b000n;
+const SIM_BSS_START = KERNEL_VMA + 0x10_c000n;
+const SIM_BSS_END = KERNEL_VMA + 0x14_4000n;
+export function kernelRodataStart(): bigint { return SIM_RODATA_START; }
+export function kernelRodataEnd(): bigint { return SIM_DATA_START; }
+export function kernelDataStart(): bigint { return SIM_DATA_START; }
+export function kernelDataEnd(): bigint { return SIM_BSS_START; }
+export function kernelBssStart(): bigint { return SIM_BSS_START; }
+export function kernelBssEnd(): bigint { return SIM_BSS_END; }
+let simTsc = 0n;
+export function readTsc(): bigint { simTsc += 1000n; return simTsc; }
+/** The allocator the kernel registered with setObjectAllocator (null before). */
+export const simObjectAllocator: { alloc: ((size: bigint) => bigint) | null } = { alloc: null };
+export function setObjectAllocator(alloc: (size: bigint) => bigint): void { simObjectAllocator.alloc = alloc; }

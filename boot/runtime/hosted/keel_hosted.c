@@ -133,6 +133,23 @@ void keel_store16(uint64_t addr, uint16_t value) { store(addr, 2, value); }
 void keel_store32(uint64_t addr, uint32_t value) { store(addr, 4, value); }
 void keel_store64(uint64_t addr, uint64_t value) { store(addr, 8, value); }
 
+/* ---- memory management intrinsics (kernel/mm/): fixed stand-ins, as test/sim/intrinsics.ts ---- */
+
+#define HOSTED_KERNEL_VMA 0xffffffff80000000ull
+uint64_t keel_kernelRodataStart(void) { return HOSTED_KERNEL_VMA + 0x109000; }
+uint64_t keel_kernelRodataEnd(void) { return HOSTED_KERNEL_VMA + 0x10b000; }
+uint64_t keel_kernelDataStart(void) { return HOSTED_KERNEL_VMA + 0x10b000; }
+uint64_t keel_kernelDataEnd(void) { return HOSTED_KERNEL_VMA + 0x10c000; }
+uint64_t keel_kernelBssStart(void) { return HOSTED_KERNEL_VMA + 0x10c000; }
+uint64_t keel_kernelBssEnd(void) { return HOSTED_KERNEL_VMA + 0x144000; }
+/* A counter that only moves forward (no cycle count in a process). */
+static uint64_t hosted_tsc;
+uint64_t keel_readTsc(void) { return hosted_tsc += 1000; }
+/* Objects stay in the emitted arena in a process: the hook is accepted and never used. */
+static uint64_t (*hosted_object_allocator)(uint64_t);
+void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t)) { hosted_object_allocator = alloc; }
+void *keel_heap_alloc(uint64_t size) { (void)size; (void)hosted_object_allocator; return NULL; }
+
 /* ---- entry ---- */
 
 int main(void) {

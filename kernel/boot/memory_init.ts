@@ -1,0 +1,169 @@
+// Memory initialisation at boot, after the boot report: the frame allocator from the real
+// memory map, the page allocator over the kernel's half of the address space, the kernel's
+// own page tables (loaded into CR3, the boot stub's identity map gone), then the heap, which
+// takes over keelc's object storage and the allocators' bookkeeping. Prints its figures:
+//
+//   memory: frames: N free (K KiB) in R regions; F free in reserved regions (MMIO); A allocated
+//   memory: pages: P free for ordinary requests
+//   memory: kernel page tables at p0x... (T table frames): text R-X, rodata R--, data RW-, bss RW-, guard v0x... unmapped; direct map D MiB at v0xffff800000000000; identity map dropped
+//   memory: heap at v0xffffc00000000000, B KiB mapped; allocators upgraded to heap-backed trees (pool of C nodes)
+//   memory init: X TSC ticks (allocators A, page tables B, heap C)
+import { u32, type bool, type u64 } from "../lib/int";
+import { println } from "../lib/console";
+import { hex } from "../lib/fmt";
+import {
+  bootStackGuard, kernelBssEnd, kernelBssStart, kernelDataEnd, kernelDataStart, kernelRodataEnd, kernelRodataStart, kernelTextEnd,
+  kernelTextStart, kernelVma, readTsc, setObjectAllocator,
+} from "../lib/intrinsics";
+import { panic } from "../lib/panic";
+import { frameAllocator } from "../mm/frame_allocator";
+import { heapBytesMapped, initHeap, objectAlloc } from "../mm/heap";
+import {
+  ADDRESS_SPACE_LAST, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, KERNEL_WINDOW_BASE,
+} from "../mm/layout";
+import { NodePool } from "../mm/node_pool";
+import { pageAllocator } from "../mm/page_allocator";
+import { PageFlags } from "../mm/paging/flags";
+import { MapError, Mapper, mapErrorName } from "../mm/paging/mapper";
+import { FrameRange } from "../mm/physical";
+import { PageRange, VirtualAddress } from "../mm/virtual";
+import { PHYSICAL_MAX } from "./memory_map";
+import { BootMemory, readBootMemory } from "./regions";
+
+/** The boot stub's identity map covers physical 0 .. 4 GiB: tables built before the switch lie there. */
+const IDENTITY_LIMIT: u64 = 0x1_0000_0000n;
+/** Bytes the heap maps at start. */
+const HEAP_INITIAL: u64 = 0x4_0000n;
+/** Tree nodes for the allocators' bookkeeping once the heap is up (shared by both). */
+const POOL_NODES: u32 = 2048;
+const PAGE_SHIFT: u64 = 12n;
+
+let kernelTables: Mapper | null = null;
+let directMapBytes: u64 = 0n;
+
+/** The kernel's page tables (after initMemory). */
+export function kernelPageTables(): Mapper {
+  const m = kernelTables;
+  if (m === null) return panic("kernelPageTables: initMemory has not run");
+  return m;
+}
+
+/** True once initMemory ran. */
+export function memoryIsUp(): bool {
+  return kernelTables !== null;
+}
+
+/** Bytes of physical memory the direct map covers. */
+export function directMapSize(): u64 {
+  return directMapBytes;
+}
+
+/**
+ * Sets up memory from the boot information at `bootInfo` (physical, read through the boot
+ * stub's identity map: call before anything drops it; afterwards it is readable only at
+ * DIRECT_MAP_BASE + bootInfo).
+ */
+export function initMemory(bootInfo: u64): void {
+  const t0 = readTsc();
+  const mem = readBootMemory(bootInfo);
+  initFrameAllocator(mem);
+  initPageAllocator();
+  const t1 = readTsc();
+  const m = buildKernelTables(mem);
+  m.activate(DIRECT_MAP_BASE);
+  kernelTables = m;
+  const t2 = readTsc();
+  initHeap(m, HEAP_INITIAL);
+  setObjectAllocator(objectAlloc);
+  const pool = new NodePool(POOL_NODES);
+  frameAllocator.upgrade(pool);
+  pageAllocator.upgrade(pool);
+  const t3 = readTsc();
+  println(`memory: frames: ${frameAllocator.freeChunks()} free (${frameAllocator.freeChunks() * 4n} KiB) in ${frameAllocator.freeRegionCount(false)} regions; ${frameAllocator.freeReservedChunks()} free in reserved regions (MMIO); ${frameAllocator.allocatedChunks()} allocated`);
+  println(`memory: pages: ${pageAllocator.freeChunks()} free for ordinary requests`);
+  println(`memory: kernel page tables at p${hex(m.p4Address())} (${m.tableFrameCount()} table frames): text R-X, rodata R--, data RW-, bss RW-, guard v${hex(bootStackGuard())} unmapped; direct map ${directMapBytes >> 20n} MiB at v${hex(DIRECT_MAP_BASE)}; identity map dropped`);
+  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped; allocators upgraded to heap-backed trees (pool of ${POOL_NODES} nodes)`);
+  println(`memory init: ${t3 - t0} TSC ticks (allocators ${t1 - t0}, page tables ${t2 - t1}, heap ${t3 - t2})`);
+}
+
+/** The frames holding bytes `first..=last` (clipped to physical memory), possibly empty. */
+function framesCovering(first: u64, last: u64): FrameRange {
+  if (first > PHYSICAL_MAX) return FrameRange.empty();
+  const top: u64 = last > PHYSICAL_MAX ? PHYSICAL_MAX : last;
+  const f: u64 = first >> PAGE_SHIFT;
+  return FrameRange.empty().withNumbers(f, (top >> PAGE_SHIFT) - f + 1n);
+}
+
+/** Free regions -> addFree; reserved regions and every non-available map entry -> addReserved. */
+function initFrameAllocator(mem: BootMemory): void {
+  const n: u64 = mem.reservedCount();
+  for (let i: u64 = 0n; i < n; i++) {
+    const r = mem.reserved(i).region;
+    frameAllocator.addReserved(framesCovering(r.first, r.last));
+  }
+  for (const e of mem.map) {
+    const r = e.region();
+    if (r === null || e.isAvailable()) continue;
+    frameAllocator.addReserved(framesCovering(r.first, r.last));
+  }
+  let from: u64 = 0n;
+  while (true) {
+    const fr = mem.nextFreeFrames(from);
+    if (fr === null) break;
+    frameAllocator.addFree(fr);
+    from = BootMemory.after(fr);
+  }
+}
+
+/** The pages of bytes `first..=last` of the higher half. */
+function pagesBetween(first: u64, last: u64): PageRange {
+  const f: u64 = first >> PAGE_SHIFT;
+  return PageRange.empty().withNumbers(f, (last >> PAGE_SHIFT) - f + 1n);
+}
+
+/** The higher half is free, except the direct map, heap and kernel image windows (reserved). */
+function initPageAllocator(): void {
+  if (kernelVma() !== KERNEL_WINDOW_BASE) panic(`layout.ts: KERNEL_WINDOW_BASE ${hex(KERNEL_WINDOW_BASE)} differs from the linker's ${hex(kernelVma())}`);
+  pageAllocator.addReserved(pagesBetween(DIRECT_MAP_BASE, DIRECT_MAP_BASE + (DIRECT_MAP_SIZE - 1n)));
+  pageAllocator.addReserved(pagesBetween(HEAP_BASE, HEAP_BASE + (HEAP_WINDOW_SIZE - 1n)));
+  pageAllocator.addReserved(pagesBetween(KERNEL_WINDOW_BASE, ADDRESS_SPACE_LAST));
+  pageAllocator.addFree(pagesBetween(HIGHER_HALF_BASE, ADDRESS_SPACE_LAST));
+}
+
+/** Maps the image section [start, end) (virtual, page-aligned) at its physical load address. */
+function mapSection(m: Mapper, name: string, start: u64, end: u64, flags: PageFlags): void {
+  if ((start & 0xfffn) !== 0n || (end & 0xfffn) !== 0n || end < start) panic(`memory init: section ${name} ${hex(start)}..${hex(end)} is not page-aligned`);
+  if (end === start) return;
+  const e = m.mapRange(start >> PAGE_SHIFT, (start - kernelVma()) >> PAGE_SHIFT, (end - start) >> PAGE_SHIFT, flags);
+  if (e !== MapError.None) panic(`memory init: mapping ${name} ${hex(start)}..${hex(end)} failed: ${mapErrorName(e)}`);
+}
+
+/**
+ * The kernel's tables: each section with its own permissions, the boot stack's guard page
+ * left out, the direct map of every 2 MiB block holding available RAM. Nothing in the
+ * lower half. Built through the identity map (tables below 4 GiB), not yet loaded.
+ */
+function buildKernelTables(mem: BootMemory): Mapper {
+  const m = Mapper.create(frameAllocator, 0n, IDENTITY_LIMIT);
+  mapSection(m, ".text", kernelTextStart(), kernelTextEnd(), PageFlags.readExecute());
+  mapSection(m, ".rodata", kernelRodataStart(), kernelRodataEnd(), PageFlags.readOnly());
+  mapSection(m, ".data", kernelDataStart(), kernelDataEnd(), PageFlags.readWrite());
+  const guard = bootStackGuard();
+  if (guard < kernelBssStart() || guard >= kernelBssEnd()) panic(`memory init: the boot stack guard ${hex(guard)} is not in .bss`);
+  mapSection(m, ".bss (below the stack guard)", kernelBssStart(), guard, PageFlags.readWrite());
+  mapSection(m, ".bss (above the stack guard)", guard + 0x1000n, kernelBssEnd(), PageFlags.readWrite());
+  for (const e of mem.map) {
+    const r = e.region();
+    if (r === null || !e.isAvailable()) continue;
+    if (r.first >= DIRECT_MAP_SIZE) continue;
+    const last: u64 = r.last >= DIRECT_MAP_SIZE ? DIRECT_MAP_SIZE - 1n : r.last;
+    for (let b: u64 = r.first & ~(HUGE_2M - 1n); b <= last; b += HUGE_2M) {
+      const v = VirtualAddress.checked(DIRECT_MAP_BASE + b);
+      if (v === null) return panic("memory init: direct map address not canonical");
+      const err = m.mapHuge2M(v, b, PageFlags.readWrite());
+      if (err === MapError.None) directMapBytes += HUGE_2M;
+      else if (err !== MapError.AlreadyMapped) panic(`memory init: direct map of ${hex(b)} failed: ${mapErrorName(err)}`);
+    }
+  }
+  return m;
+}

@@ -1,0 +1,55 @@
+// Page-table entries of x86_64 4-level paging (Intel SDM vol. 3A, 4.5; AMD APM vol. 2,
+// 5.3): one u64 per entry, 512 entries per 4 KiB table. Each bit the kernel uses is a named
+// constant here; entries are handled as plain u64 (a table is raw memory).
+import type { bool, u64 } from "../../lib/int";
+
+/** Bit 0: the entry maps something (a table or a page); all other bits are ignored when clear. */
+export const ENTRY_PRESENT: u64 = 1n << 0n;
+/** Bit 1: writes allowed (with CR0.WP also for the kernel). In a table entry: for everything below. */
+export const ENTRY_WRITABLE: u64 = 1n << 1n;
+/** Bit 2: user mode (CPL 3) may access. The kernel never sets it yet. */
+export const ENTRY_USER: u64 = 1n << 2n;
+/** Bit 3: page-level write-through (PWT): a cache-mode bit. */
+export const ENTRY_WRITE_THROUGH: u64 = 1n << 3n;
+/** Bit 4: page-level cache disable (PCD): uncached, for device memory. */
+export const ENTRY_CACHE_DISABLE: u64 = 1n << 4n;
+/** Bit 5: set by the CPU on any access. */
+export const ENTRY_ACCESSED: u64 = 1n << 5n;
+/** Bit 6: set by the CPU on a write (leaf entries only). */
+export const ENTRY_DIRTY: u64 = 1n << 6n;
+/** Bit 7 in a P3 or P2 entry: maps a 1 GiB or 2 MiB page instead of pointing to a table (PS). */
+export const ENTRY_HUGE: u64 = 1n << 7n;
+/** Bit 8: global (kept in the TLB across CR3 writes when CR4.PGE is set; leaf entries only). */
+export const ENTRY_GLOBAL: u64 = 1n << 8n;
+/** Bit 63: no-execute (needs EFER.NXE, which entry32.S sets; else a reserved-bit fault). */
+export const ENTRY_NO_EXECUTE: u64 = 1n << 63n;
+/** Bits 51..12: the physical address of the table or 4 KiB page. */
+export const ENTRY_ADDRESS_MASK: u64 = 0x000f_ffff_ffff_f000n;
+/** Bits 51..21: the physical address of a 2 MiB page (bit 12 is its PAT bit). */
+export const ENTRY_HUGE_2M_ADDRESS_MASK: u64 = 0x000f_ffff_ffe0_0000n;
+/** Bits 51..30: the physical address of a 1 GiB page. */
+export const ENTRY_HUGE_1G_ADDRESS_MASK: u64 = 0x000f_ffff_c000_0000n;
+/** The flag bits a leaf mapping may carry (what PageFlags holds). */
+export const ENTRY_FLAG_BITS: u64 = ENTRY_PRESENT | ENTRY_WRITABLE | ENTRY_USER | ENTRY_WRITE_THROUGH | ENTRY_CACHE_DISABLE | ENTRY_GLOBAL | ENTRY_NO_EXECUTE;
+/** What an entry pointing to a lower table carries: present and writable (the leaf decides). */
+export const TABLE_ENTRY_FLAGS: u64 = ENTRY_PRESENT | ENTRY_WRITABLE;
+
+/** Entries per table. */
+export const ENTRIES_PER_TABLE: u64 = 512n;
+/** Bytes per entry. */
+export const ENTRY_SIZE: u64 = 8n;
+
+/** True when the present bit is set. */
+export function isPresent(entry: u64): bool {
+  return (entry & ENTRY_PRESENT) !== 0n;
+}
+
+/** True when a P3/P2 entry maps a huge page. */
+export function isHuge(entry: u64): bool {
+  return (entry & ENTRY_HUGE) !== 0n;
+}
+
+/** The physical address a table entry or a 4 KiB leaf points to. */
+export function entryAddress(entry: u64): u64 {
+  return entry & ENTRY_ADDRESS_MASK;
+}

@@ -1,0 +1,417 @@
+// The mapper: 4-level x86_64 page tables (P4 -> P3 -> P2 -> P1) in kernel TypeScript.
+//
+// Ownership: a Mapper owns its P4 table and every lower table it created, each a frame
+// from the frame allocator held as an AllocatedFrames in the mapper's list. Tables are read
+// and written at physical + `physOffset` (0 through the boot stub's identity map while
+// memory_init.ts builds the kernel's tables; DIRECT_MAP_BASE once they are loaded, see
+// layout.ts). Empty P1 and P2 tables are given back on unmap; P3 tables stay, so the
+// kernel's P4 entries never change once made.
+//
+// Every change to a loaded table flushes the page's TLB entry (invlpg). A map that fails
+// half way unmaps what it mapped, frees the tables it made empty, and gives the pages and
+// frames back to their allocators. No mapping is both writable and executable.
+import { u32, type bool, type u64 } from "../../lib/int";
+import { invlpg, writeCr3 } from "../../lib/intrinsics";
+import { panic } from "../../lib/panic";
+import type { Consumed } from "../../lib/owned";
+import { AllocError } from "../allocator";
+import type { AllocatedFrames, FrameAllocator } from "../frame_allocator";
+import type { AllocatedPages } from "../page_allocator";
+import { FrameRange, PhysicalAddress } from "../physical";
+import { Page, VirtualAddress } from "../virtual";
+import { MappedPages } from "../mapped_pages";
+import {
+  ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_HUGE_1G_ADDRESS_MASK, ENTRY_HUGE_2M_ADDRESS_MASK, TABLE_ENTRY_FLAGS, entryAddress, isHuge, isPresent,
+} from "./entry";
+import { PageFlags } from "./flags";
+import { PageTable } from "./table";
+
+/** Why a mapper operation failed: one kind per cause. */
+export const enum MapError {
+  /** The operation succeeded. */
+  None = 0,
+  /** A page of the request is already mapped. */
+  AlreadyMapped = 1,
+  /** No frame for a page table. */
+  OutOfFrames = 2,
+  /** A huge page maps the region where a table is needed (or where a 4 KiB page is expected). */
+  HugePageInTheWay = 3,
+  /** The pages and frames differ in number. */
+  SizeMismatch = 4,
+  /** The flags ask for a writable and executable mapping (never allowed). */
+  WritableAndExecutable = 5,
+  /** The page is not mapped. */
+  NotMapped = 6,
+  /** An address of a huge mapping is not aligned to the page size. */
+  Misaligned = 7,
+}
+
+/** The name of an error, for messages. */
+export function mapErrorName(e: MapError): string {
+  switch (e) {
+    case MapError.None: return "none";
+    case MapError.AlreadyMapped: return "already mapped";
+    case MapError.OutOfFrames: return "out of frames for page tables";
+    case MapError.HugePageInTheWay: return "huge page in the way";
+    case MapError.SizeMismatch: return "pages and frames differ in size";
+    case MapError.WritableAndExecutable: return "writable and executable";
+    case MapError.NotMapped: return "not mapped";
+    case MapError.Misaligned: return "misaligned";
+    default: return "unknown map error";
+  }
+}
+
+/** The result of `map`: the mapping, or null and the reason (the pages and frames were given back). */
+export class MapResult {
+  readonly mapped: MappedPages | null;
+  readonly error: MapError;
+
+  constructor(mapped: MappedPages | null, error: MapError) {
+    this.mapped = mapped;
+    this.error = error;
+  }
+}
+
+/** A table frame the mapper owns, in a singly linked list. */
+class TableFrame {
+  readonly frames: AllocatedFrames;
+  next: TableFrame | null;
+
+  constructor(frames: Consumed<AllocatedFrames>, next: TableFrame | null) {
+    this.frames = frames;
+    this.next = next;
+  }
+}
+
+/** Page-table levels, by the table an entry lives in. */
+const LEVEL_P1: u32 = 1;
+const LEVEL_P2: u32 = 2;
+const SHIFT_2M: u64 = 21n;
+const SIZE_2M: u64 = 0x20_0000n;
+const NO_LIMIT: u64 = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * What a walk found: the table at the level asked for, or the error. A value class.
+ * (`table.phys` is meaningful only when `error` is MapError.None.)
+ */
+class Walk {
+  readonly table: PageTable;
+  readonly error: MapError;
+
+  constructor(table: PageTable, error: MapError) {
+    this.table = table;
+    this.error = error;
+  }
+}
+
+/** An address space's page tables. */
+export class Mapper {
+  private readonly p4: u64;
+  private physOffset: u64;
+  private tableLimit: u64;
+  private readonly frames: FrameAllocator;
+  private tables: TableFrame | null;
+  private tableCount: u64 = 0n;
+  private active: bool = false;
+
+  /** A mapper with an empty P4 table from `frames`; panics when no frame is left. See `create`. */
+  constructor(frames: FrameAllocator, physOffset: u64, tableLimit: u64) {
+    this.frames = frames;
+    this.physOffset = physOffset;
+    this.tableLimit = tableLimit;
+    this.tables = null;
+    const p4 = this.newTable();
+    if (p4 === 0n) panic("Mapper: no frame for the P4 table");
+    this.p4 = p4;
+  }
+
+  /**
+   * A mapper with an empty P4 whose tables are reached at physical + `physOffset`; table
+   * frames lie below `tableLimit` (bytes, exclusive) when it is not 0, e.g. inside the
+   * boot stub's identity map.
+   */
+  static create(frames: FrameAllocator, physOffset: u64, tableLimit: u64): Mapper {
+    return new Mapper(frames, physOffset, tableLimit === 0n ? NO_LIMIT : tableLimit);
+  }
+
+  /** Physical address of the P4 table (what CR3 holds). */
+  p4Address(): u64 {
+    return this.p4;
+  }
+
+  /** Physical + this = where the mapper reads and writes tables. */
+  tableOffset(): u64 {
+    return this.physOffset;
+  }
+
+  /** Frames held as page tables, P4 included. */
+  tableFrameCount(): u64 {
+    return this.tableCount;
+  }
+
+  /** True once `activate` loaded this P4 into CR3. */
+  isActive(): bool {
+    return this.active;
+  }
+
+  /**
+   * Loads this P4 into CR3 (every non-global TLB entry is flushed), then reaches tables at
+   * physical + `newOffset` with no limit on where table frames lie. The caller guarantees
+   * that the code, stack and data in use stay mapped, and that the tables are mapped at
+   * `newOffset` in this P4.
+   */
+  activate(newOffset: u64): void {
+    writeCr3(this.p4);
+    this.active = true;
+    this.physOffset = newOffset;
+    this.tableLimit = NO_LIMIT;
+  }
+
+  /** Maps `pages` to `frames` with `flags`, consuming both; on failure both are given back. */
+  map(pages: Consumed<AllocatedPages>, frames: Consumed<AllocatedFrames>, flags: PageFlags): MapResult {
+    let error: MapError = MapError.None;
+    if (pages.sizeInChunks() !== frames.sizeInChunks()) error = MapError.SizeMismatch;
+    else if (flags.isWritable() && flags.isExecutable()) error = MapError.WritableAndExecutable;
+    else error = this.mapRange(pages.range().firstNumber(), frames.range().firstNumber(), pages.sizeInChunks(), flags);
+    if (error !== MapError.None) {
+      pages.release();
+      frames.release();
+      return new MapResult(null, error);
+    }
+    return new MapResult(new MappedPages(this, pages, frames, flags), MapError.None);
+  }
+
+  /**
+   * Maps `count` pages from page number `firstPage` to the frames from `firstFrame`, without
+   * owning them (the kernel image; callers hold the frames some other way). All or nothing.
+   */
+  mapRange(firstPage: u64, firstFrame: u64, count: u64, flags: PageFlags): MapError {
+    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
+    for (let i: u64 = 0n; i < count; i++) {
+      const e = this.mapPage(pageNumbered(firstPage + i), (firstFrame + i) << 12n, flags);
+      if (e !== MapError.None) {
+        for (let j: u64 = 0n; j < i; j++) this.unmapPage(pageNumbered(firstPage + j));
+        this.prune(pageNumbered(firstPage + i));
+        return e;
+      }
+    }
+    return MapError.None;
+  }
+
+  /** Unmaps `count` pages from page number `firstPage`; stops at the first that is not mapped. */
+  unmapRange(firstPage: u64, count: u64): MapError {
+    for (let i: u64 = 0n; i < count; i++) {
+      const e = this.unmapPage(pageNumbered(firstPage + i));
+      if (e !== MapError.None) return e;
+    }
+    return MapError.None;
+  }
+
+  /** Changes the flags of `count` mapped 4 KiB pages from page number `firstPage`. */
+  remapRange(firstPage: u64, count: u64, flags: PageFlags): MapError {
+    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
+    for (let i: u64 = 0n; i < count; i++) {
+      const e = this.remapPage(pageNumbered(firstPage + i), flags);
+      if (e !== MapError.None) return e;
+    }
+    return MapError.None;
+  }
+
+  /** Maps one 4 KiB page to the frame at physical `phys`. */
+  mapPage(page: Page, phys: u64, flags: PageFlags): MapError {
+    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
+    const w = this.walk(page, LEVEL_P1, true);
+    if (w.error !== MapError.None) return w.error;
+    const i = page.p1Index();
+    if (isPresent(w.table.get(i))) return MapError.AlreadyMapped;
+    w.table.set(i, (phys & ENTRY_ADDRESS_MASK) | flags.entryBits());
+    this.flush(page);
+    return MapError.None;
+  }
+
+  /** Maps the 2 MiB page at virtual `virt` to physical `phys` (both 2 MiB aligned). */
+  mapHuge2M(virt: VirtualAddress, phys: u64, flags: PageFlags): MapError {
+    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
+    if ((virt.value() & (SIZE_2M - 1n)) !== 0n || (phys & (SIZE_2M - 1n)) !== 0n) return MapError.Misaligned;
+    const page = Page.containing(virt);
+    const w = this.walk(page, LEVEL_P2, true);
+    if (w.error !== MapError.None) return w.error;
+    const i = page.p2Index();
+    const old = w.table.get(i);
+    if (isPresent(old)) return isHuge(old) ? MapError.AlreadyMapped : MapError.HugePageInTheWay;
+    w.table.set(i, (phys & ENTRY_HUGE_2M_ADDRESS_MASK) | flags.entryBits() | ENTRY_HUGE);
+    this.flush(page);
+    return MapError.None;
+  }
+
+  /** Removes the 4 KiB mapping of `page`; frees its P1 (and P2) table when they become empty. */
+  unmapPage(page: Page): MapError {
+    const w = this.walk(page, LEVEL_P1, false);
+    if (w.error !== MapError.None) return w.error;
+    const i = page.p1Index();
+    if (!isPresent(w.table.get(i))) return MapError.NotMapped;
+    w.table.set(i, 0n);
+    this.flush(page);
+    this.prune(page);
+    return MapError.None;
+  }
+
+  /** Changes the flags of the mapped 4 KiB page `page`. */
+  remapPage(page: Page, flags: PageFlags): MapError {
+    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
+    const w = this.walk(page, LEVEL_P1, false);
+    if (w.error !== MapError.None) return w.error;
+    const i = page.p1Index();
+    const old = w.table.get(i);
+    if (!isPresent(old)) return MapError.NotMapped;
+    w.table.set(i, (old & ENTRY_ADDRESS_MASK) | flags.entryBits());
+    this.flush(page);
+    return MapError.None;
+  }
+
+  /** The physical address `addr` maps to (4 KiB, 2 MiB or 1 GiB pages), or null. */
+  translate(addr: VirtualAddress): PhysicalAddress | null {
+    const page = Page.containing(addr);
+    const v: u64 = addr.value();
+    const p4e = this.table(this.p4).get(page.p4Index());
+    if (!isPresent(p4e)) return null;
+    const p3e = this.table(entryAddress(p4e)).get(page.p3Index());
+    if (!isPresent(p3e)) return null;
+    if (isHuge(p3e)) return PhysicalAddress.checked((p3e & ENTRY_HUGE_1G_ADDRESS_MASK) | (v & 0x3fff_ffffn));
+    const p2e = this.table(entryAddress(p3e)).get(page.p2Index());
+    if (!isPresent(p2e)) return null;
+    if (isHuge(p2e)) return PhysicalAddress.checked((p2e & ENTRY_HUGE_2M_ADDRESS_MASK) | (v & (SIZE_2M - 1n)));
+    const p1e = this.table(entryAddress(p2e)).get(page.p1Index());
+    if (!isPresent(p1e)) return null;
+    return PhysicalAddress.checked((p1e & ENTRY_ADDRESS_MASK) | (v & 0xfffn));
+  }
+
+  /**
+   * The leaf entry mapping `addr` (a P1 entry, or a huge P2/P3 entry), 0 when nothing maps
+   * it. For checks of permissions; 0 also when `addr` is unmapped but its table exists.
+   */
+  leafEntry(addr: VirtualAddress): u64 {
+    const page = Page.containing(addr);
+    const p4e = this.table(this.p4).get(page.p4Index());
+    if (!isPresent(p4e)) return 0n;
+    const p3e = this.table(entryAddress(p4e)).get(page.p3Index());
+    if (!isPresent(p3e) || isHuge(p3e)) return p3e;
+    const p2e = this.table(entryAddress(p3e)).get(page.p2Index());
+    if (!isPresent(p2e) || isHuge(p2e)) return p2e;
+    return this.table(entryAddress(p2e)).get(page.p1Index());
+  }
+
+  /** The flags `addr` is mapped with, or null when unmapped. */
+  flagsOf(addr: VirtualAddress): PageFlags | null {
+    const e = this.leafEntry(addr);
+    return isPresent(e) ? PageFlags.fromEntry(e) : null;
+  }
+
+  /** The table at physical `phys`, as the mapper reaches it. */
+  private table(phys: u64): PageTable {
+    return new PageTable(phys, this.physOffset);
+  }
+
+  /**
+   * Walks from P4 to the table of `level` (1: the P1 holding `page`'s entry, 2: the P2),
+   * creating missing tables when `create`; NotMapped when one is missing and not created.
+   */
+  private walk(page: Page, level: u32, create: bool): Walk {
+    let t = this.table(this.p4);
+    for (let at: u32 = 4; at > level; at--) {
+      const i = indexAt(page, at);
+      const e = t.get(i);
+      if (isPresent(e)) {
+        if (isHuge(e)) return new Walk(t, MapError.HugePageInTheWay);
+        t = this.table(entryAddress(e));
+        continue;
+      }
+      if (!create) return new Walk(t, MapError.NotMapped);
+      const fresh = this.newTable();
+      if (fresh === 0n) return new Walk(t, MapError.OutOfFrames);
+      t.set(i, fresh | TABLE_ENTRY_FLAGS);
+      t = this.table(fresh);
+    }
+    return new Walk(t, MapError.None);
+  }
+
+  /** Frees the P1 table of `page` when empty, then its P2 table when empty (P3 tables stay). */
+  private prune(page: Page): void {
+    const p4e = this.table(this.p4).get(page.p4Index());
+    if (!isPresent(p4e)) return;
+    const p3 = this.table(entryAddress(p4e));
+    const p3e = p3.get(page.p3Index());
+    if (!isPresent(p3e) || isHuge(p3e)) return;
+    const p2 = this.table(entryAddress(p3e));
+    const p2e = p2.get(page.p2Index());
+    if (!isPresent(p2e) || isHuge(p2e)) return;
+    const p1 = this.table(entryAddress(p2e));
+    if (!p1.isEmpty()) return;
+    p2.set(page.p2Index(), 0n);
+    this.flush(page); // invlpg also drops the paging-structure caches for the address
+    this.freeTable(p1.phys);
+    if (!p2.isEmpty()) return;
+    p3.set(page.p3Index(), 0n);
+    this.flush(page);
+    this.freeTable(p2.phys);
+  }
+
+  /** A zeroed table frame's physical address, or 0 when no frame is left. */
+  private newTable(): u64 {
+    const r = this.tableLimit === NO_LIMIT
+      ? this.frames.allocate(1n)
+      : this.frames.allocateIn(FrameRange.empty().withNumbers(0n, this.tableLimit >> 12n), 1n);
+    const f = r.allocated;
+    if (f === null) {
+      if (r.error !== AllocError.OutOfMemory && r.error !== AllocError.RegionTableFull) panic(`Mapper: table frame request failed (${u32(r.error)})`);
+      return 0n;
+    }
+    const phys: u64 = f.range().firstNumber() << 12n;
+    this.tables = new TableFrame(f, this.tables);
+    this.tableCount++;
+    this.table(phys).zero();
+    return phys;
+  }
+
+  /** Gives the table frame at `phys` back to the frame allocator. */
+  private freeTable(phys: u64): void {
+    const num: u64 = phys >> 12n;
+    let prev: TableFrame | null = null;
+    let t = this.tables;
+    while (t !== null) {
+      if (t.frames.range().firstNumber() === num) {
+        if (prev === null) this.tables = t.next;
+        else prev.next = t.next;
+        t.frames.release();
+        this.tableCount--;
+        return;
+      }
+      prev = t;
+      t = t.next;
+    }
+    panic(`Mapper: table p${phys} is not one of this mapper's tables`);
+  }
+
+  /** Flushes `page`'s TLB entry when these tables are loaded. */
+  private flush(page: Page): void {
+    if (this.active) invlpg(page.start().value());
+  }
+}
+
+/** The index of `page` in its table of level `level` (4: P4 .. 1: P1). */
+function indexAt(page: Page, level: u32): u32 {
+  if (level === 4) return page.p4Index();
+  if (level === 3) return page.p3Index();
+  if (level === 2) return page.p2Index();
+  return page.p1Index();
+}
+
+/** The page numbered `num` (must be valid). */
+function pageNumbered(num: u64): Page {
+  const p = Page.fromNumber(num);
+  if (p === null) return panic(`Mapper: page number ${num} is not canonical`);
+  return p;
+}
+
+/** Index shift of a 2 MiB page number (for callers iterating 2 MiB blocks). */
+export const HUGE_2M_SHIFT: u64 = SHIFT_2M;

@@ -1,0 +1,51 @@
+// One page table in memory: 512 u64 entries in a 4 KiB frame, reached at the frame's
+// physical address plus an offset (the direct map once the kernel runs on its own tables,
+// 0 through the boot stub's identity map while they are being built).
+import { u64, type bool, type u32 } from "../../lib/int";
+import { load64, store64 } from "../../lib/intrinsics";
+import { panic } from "../../lib/panic";
+import { ENTRIES_PER_TABLE, ENTRY_SIZE } from "./entry";
+
+/** A page table: its frame's physical address and where the kernel sees that frame. A value class. */
+export class PageTable {
+  /** Physical address of the table (4 KiB aligned). */
+  readonly phys: u64;
+  /** Virtual address = physical + this. */
+  readonly offset: u64;
+
+  constructor(phys: u64, offset: u64) {
+    if ((phys & 0xfffn) !== 0n) panic(`PageTable: table address ${phys} is not 4 KiB aligned`);
+    this.phys = phys;
+    this.offset = offset;
+  }
+
+  /** The virtual address of entry `index` (0..511). */
+  entryAddress(index: u32): u64 {
+    const i: u64 = u64(index);
+    if (i >= ENTRIES_PER_TABLE) panic(`PageTable: entry index ${index} out of 512`);
+    return this.phys + this.offset + i * ENTRY_SIZE;
+  }
+
+  /** Entry `index`. */
+  get(index: u32): u64 {
+    return load64(this.entryAddress(index));
+  }
+
+  /** Sets entry `index`. */
+  set(index: u32, entry: u64): void {
+    store64(this.entryAddress(index), entry);
+  }
+
+  /** Clears all 512 entries. */
+  zero(): void {
+    const base: u64 = this.phys + this.offset;
+    for (let i: u64 = 0n; i < ENTRIES_PER_TABLE; i++) store64(base + i * ENTRY_SIZE, 0n);
+  }
+
+  /** True when every entry is zero (the mapper clears entries it removes). */
+  isEmpty(): bool {
+    const base: u64 = this.phys + this.offset;
+    for (let i: u64 = 0n; i < ENTRIES_PER_TABLE; i++) if (load64(base + i * ENTRY_SIZE) !== 0n) return false;
+    return true;
+  }
+}
