@@ -1,0 +1,225 @@
+// The mapper in Node: its tables are checked by the independent software walker in
+// test/sim/page_walker.ts (reading the bytes the mapper wrote at direct-map addresses of
+// the simulated memory), against a Map model under random map/release/remap/translate
+// sequences (fast-check), plus one test per error kind and MappedPages' access checks.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ChunkAllocator } from "../../kernel/mm/allocator";
+import type { AllocatedFrames, FrameAllocator } from "../../kernel/mm/frame_allocator";
+import { DIRECT_MAP_BASE } from "../../kernel/mm/layout";
+import type { MappedPages } from "../../kernel/mm/mapped_pages";
+import type { AllocatedPages, PageAllocator } from "../../kernel/mm/page_allocator";
+import { PageFlags } from "../../kernel/mm/paging/flags";
+import { MapError, Mapper } from "../../kernel/mm/paging/mapper";
+import { Frame, FrameRange, PhysicalAddress } from "../../kernel/mm/physical";
+import { Page, PageRange, VirtualAddress } from "../../kernel/mm/virtual";
+import { allMappings, walk } from "../sim/page_walker";
+import { expectPanic, some, useSimulatedConsole } from "./support";
+
+useSimulatedConsole();
+
+const FRAMES_FIRST = 0x100n; // 1 MiB
+const FRAME_COUNT = 0x800n; // 8 MiB
+/** Page window: starts 256 pages below a 2 MiB boundary, and 1 GiB boundary, so runs cross P1 and P2 tables. */
+const WINDOW_FIRST = (0xffff_c010_4000_0000n >> 12n) - 256n;
+const WINDOW_PAGES = 1536n;
+
+interface Setup {
+  frames: FrameAllocator;
+  pages: PageAllocator;
+  m: Mapper;
+}
+
+function setup(frameCount: bigint = FRAME_COUNT): Setup {
+  const frames = new ChunkAllocator<PhysicalAddress, Frame, FrameRange>("test frames", FrameRange.empty(), 64);
+  frames.addFree(FrameRange.empty().withNumbers(FRAMES_FIRST, frameCount));
+  const pages = new ChunkAllocator<VirtualAddress, Page, PageRange>("test pages", PageRange.empty(), 64);
+  pages.addFree(PageRange.empty().withNumbers(WINDOW_FIRST - 0x10_0000n, 0x20_0000n));
+  return { frames, pages, m: Mapper.create(frames, DIRECT_MAP_BASE, 0n) };
+}
+
+const va = (x: bigint) => some(VirtualAddress.checked(x));
+const pageAt = (n: bigint) => some(Page.fromNumber(n));
+
+function take(s: Setup, pageNum: bigint, count: bigint): { p: AllocatedPages; f: AllocatedFrames } | null {
+  const p = s.pages.allocateAt(pageAt(pageNum).start(), count).allocated;
+  if (!p) return null;
+  const f = s.frames.allocate(count).allocated;
+  if (!f) {
+    p.release();
+    return null;
+  }
+  return { p, f };
+}
+
+const FLAGS = [PageFlags.readOnly(), PageFlags.readWrite(), PageFlags.readExecute()];
+
+interface Live {
+  mp: MappedPages;
+  first: bigint;
+  count: bigint;
+  frame: bigint;
+  flags: number;
+}
+
+describe("Mapper against the software page walker", () => {
+  it("random map / release / remap / translate sequences agree with a Map model", () => {
+    const op = fc.record({ kind: fc.nat({ max: 9 }), a: fc.nat(), b: fc.integer({ min: 1, max: 40 }), c: fc.nat() });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+        const s = setup();
+        const live: Live[] = [];
+        const model = new Map<bigint, { frame: bigint; flags: number }>();
+        for (const o of ops) {
+          if (o.kind <= 3) {
+            const first = WINDOW_FIRST + BigInt(o.a % Number(WINDOW_PAGES));
+            const count = BigInt(o.b);
+            const got = take(s, first, count);
+            if (!got) continue;
+            const frame = got.f.range().firstNumber();
+            const flags = o.c % 3;
+            const r = s.m.map(got.p, got.f, FLAGS[flags]!);
+            expect(r.error).toBe(MapError.None);
+            live.push({ mp: some(r.mapped), first, count, frame, flags });
+            for (let i = 0n; i < count; i++) model.set(first + i, { frame: frame + i, flags });
+          } else if (o.kind <= 5 && live.length > 0) {
+            const [l] = live.splice(o.a % live.length, 1);
+            l!.mp.release();
+            for (let i = 0n; i < l!.count; i++) model.delete(l!.first + i);
+          } else if (o.kind === 6 && live.length > 0) {
+            const l = live[o.a % live.length]!;
+            l.flags = (l.flags + 1 + (o.c % 2)) % 3;
+            l.mp.remap(FLAGS[l.flags]!);
+            for (let i = 0n; i < l.count; i++) model.set(l.first + i, { frame: l.frame + i, flags: l.flags });
+          } else {
+            const pn = WINDOW_FIRST + BigInt(o.a % Number(WINDOW_PAGES));
+            const addr = (pn << 12n) | BigInt(o.c % 4096);
+            const want = model.get(pn);
+            const got = s.m.translate(va(addr));
+            const walked = walk(s.m.p4Address(), addr, DIRECT_MAP_BASE);
+            if (want === undefined) {
+              expect(got).toBeNull();
+              expect(walked).toBeNull();
+            } else {
+              expect(got?.value()).toBe((want.frame << 12n) | BigInt(o.c % 4096));
+              expect(walked?.phys).toBe(got?.value());
+            }
+          }
+        }
+        // Every mapping the walker finds is in the model, with its frame and permissions, and vice versa.
+        const found = allMappings(s.m.p4Address(), DIRECT_MAP_BASE);
+        expect(found.length).toBe(model.size);
+        for (const { virt, t } of found) {
+          const want = model.get(virt >> 12n);
+          expect(want, `unexpected mapping at 0x${virt.toString(16)}`).toBeDefined();
+          expect(t.size).toBe(4096n);
+          expect(t.phys).toBe(want!.frame << 12n);
+          expect(t.writable).toBe(want!.flags === 1);
+          expect(t.executable).toBe(want!.flags === 2);
+          expect(t.user).toBe(false);
+          expect(t.writable && t.executable).toBe(false);
+        }
+        // Frames: the mappings' plus the page tables', nothing else.
+        let mappedFrames = 0n;
+        for (const l of live) mappedFrames += l.count;
+        expect(s.frames.allocatedChunks()).toBe(mappedFrames + s.m.tableFrameCount());
+        // Releasing everything gives back every frame but the P4 and the P3 tables (kept).
+        for (const l of live) l.mp.release();
+        expect(allMappings(s.m.p4Address(), DIRECT_MAP_BASE)).toEqual([]);
+        expect(s.m.tableFrameCount()).toBeLessThanOrEqual(3n);
+        expect(s.frames.allocatedChunks()).toBe(s.m.tableFrameCount());
+        expect(s.pages.allocatedChunks()).toBe(0n);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("Mapper errors: one per cause", () => {
+  it("SizeMismatch gives the pages and frames back", () => {
+    const s = setup();
+    const p = some(s.pages.allocate(2n).allocated);
+    const f = some(s.frames.allocate(3n).allocated);
+    const r = s.m.map(p, f, PageFlags.readWrite());
+    expect(r.error).toBe(MapError.SizeMismatch);
+    expect(r.mapped).toBeNull();
+    expect(s.pages.allocatedChunks()).toBe(0n);
+    expect(s.frames.allocatedChunks()).toBe(1n); // the P4
+  });
+
+  it("WritableAndExecutable is refused by map, mapPage and remap", () => {
+    const s = setup();
+    const wx = PageFlags.readWrite().withExecutable(true);
+    expect(wx.toString()).toBe("RWX");
+    const got = some(take(s, WINDOW_FIRST, 1n));
+    expect(s.m.map(got.p, got.f, wx).error).toBe(MapError.WritableAndExecutable);
+    expect(s.m.mapPage(pageAt(WINDOW_FIRST), 0x5000n, wx)).toBe(MapError.WritableAndExecutable);
+    const again = some(take(s, WINDOW_FIRST, 1n));
+    const mp = some(s.m.map(again.p, again.f, PageFlags.readWrite()).mapped);
+    expectPanic(() => mp.remap(wx), "refused");
+  });
+
+  it("AlreadyMapped, NotMapped, HugePageInTheWay, Misaligned", () => {
+    const s = setup();
+    expect(s.m.mapPage(pageAt(WINDOW_FIRST), 0x5000n, PageFlags.readOnly())).toBe(MapError.None);
+    expect(s.m.mapPage(pageAt(WINDOW_FIRST), 0x6000n, PageFlags.readOnly())).toBe(MapError.AlreadyMapped);
+    expect(s.m.unmapPage(pageAt(WINDOW_FIRST + 1n))).toBe(MapError.NotMapped);
+    expect(s.m.remapPage(pageAt(WINDOW_FIRST + 1n), PageFlags.readOnly())).toBe(MapError.NotMapped);
+    const huge = va(0xffff_c020_0000_0000n);
+    expect(s.m.mapHuge2M(huge, 0x20_0000n, PageFlags.readWrite())).toBe(MapError.None);
+    expect(s.m.mapHuge2M(huge, 0x40_0000n, PageFlags.readWrite())).toBe(MapError.AlreadyMapped);
+    expect(s.m.mapPage(Page.containing(va(huge.value() + 0x3000n)), 0x5000n, PageFlags.readWrite())).toBe(MapError.HugePageInTheWay);
+    expect(s.m.unmapPage(Page.containing(va(huge.value() + 0x3000n)))).toBe(MapError.HugePageInTheWay);
+    expect(s.m.mapHuge2M(va(huge.value() + 0x20_1000n), 0x20_0000n, PageFlags.readWrite())).toBe(MapError.Misaligned);
+    expect(s.m.mapHuge2M(va(huge.value() + 0x20_0000n), 0x20_1000n, PageFlags.readWrite())).toBe(MapError.Misaligned);
+    // a 4 KiB table where a huge page is asked for
+    expect(s.m.mapHuge2M(va(WINDOW_FIRST << 12n & ~0x1f_ffffn), 0x20_0000n, PageFlags.readWrite())).toBe(MapError.HugePageInTheWay);
+    // translate through the huge page, and the walker agrees
+    expect(s.m.translate(va(huge.value() + 0x12_3456n))?.value()).toBe(0x32_3456n);
+    const t = some(walk(s.m.p4Address(), huge.value() + 0x12_3456n, DIRECT_MAP_BASE));
+    expect(t.size).toBe(0x20_0000n);
+    expect(t.phys).toBe(0x32_3456n);
+    expect(t.executable).toBe(false);
+  });
+
+  it("OutOfFrames half way rolls back what was mapped and gives every frame back", () => {
+    // P4 + 3 frames left for tables after the data frames: a run that crosses into a new
+    // P2 region needs more tables than are left.
+    const s = setup(1n + 3n + 600n);
+    const first = (0xffff_c010_4000_0000n >> 12n) - 300n; // crosses a 1 GiB boundary: needs a second P2 and P1
+    const got = some(take(s, first, 600n));
+    expect(s.frames.freeChunks()).toBe(3n);
+    const r = s.m.map(got.p, got.f, PageFlags.readWrite());
+    expect(r.error).toBe(MapError.OutOfFrames);
+    expect(allMappings(s.m.p4Address(), DIRECT_MAP_BASE)).toEqual([]);
+    expect(s.pages.allocatedChunks()).toBe(0n);
+    // everything back but the P4 and the kept P3
+    expect(s.frames.allocatedChunks()).toBe(s.m.tableFrameCount());
+    expect(s.m.tableFrameCount()).toBe(2n);
+  });
+});
+
+describe("MappedPages", () => {
+  it("reads and writes in bounds, refuses out of range and writes to read-only mappings", () => {
+    const s = setup();
+    const got = some(take(s, WINDOW_FIRST, 2n));
+    const mp = some(s.m.map(got.p, got.f, PageFlags.readWrite()).mapped);
+    mp.write64(0n, 0x1122_3344_5566_7788n);
+    mp.write32(8188n, 0xdead_beef);
+    expect(mp.read64(0n)).toBe(0x1122_3344_5566_7788n);
+    expect(mp.read8(0n)).toBe(0x88);
+    expect(mp.read16(6n)).toBe(0x1122);
+    expect(mp.read32(8188n)).toBe(0xdead_beef);
+    expectPanic(() => mp.read64(8185n), "leave the mapping of 8192 bytes");
+    expectPanic(() => mp.write8(8192n, 1), "leave the mapping");
+    expectPanic(() => mp.read8(0xffff_ffff_ffff_ffffn), "leave the mapping");
+    mp.remap(PageFlags.readOnly());
+    expect(mp.read64(0n)).toBe(0x1122_3344_5566_7788n);
+    expectPanic(() => mp.write8(0n, 1), "write to the read-only mapping");
+    expect(mp.toString()).toMatch(/^MappedPages\(v0x.*-> p0x.* R--\)$/);
+    mp.release();
+    expect(s.m.translate(va(WINDOW_FIRST << 12n))).toBeNull();
+    expectPanic(() => mp.read8(0n), "already released");
+    expectPanic(() => mp.release(), "already released");
+  });
+});
