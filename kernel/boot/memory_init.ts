@@ -6,7 +6,7 @@
 //   memory: frames: N free (K KiB) in R regions; F free in reserved regions (MMIO); A allocated
 //   memory: pages: P free for ordinary requests
 //   memory: kernel page tables at p0x... (T table frames): text R-X, rodata R--, data RW-, bss RW-, guard v0x... unmapped; direct map D MiB at v0xffff800000000000; identity map dropped
-//   memory: heap at v0xffffc00000000000, B KiB mapped; allocators upgraded to heap-backed trees (pool of C nodes)
+//   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (pool of C nodes)
 //   memory init: X TSC ticks (allocators A, page tables B, heap C)
 import { u32, type bool, type u64 } from "../lib/int";
 import { println } from "../lib/console";
@@ -17,7 +17,7 @@ import {
 } from "../lib/intrinsics";
 import { panic } from "../lib/panic";
 import { frameAllocator } from "../mm/frame_allocator";
-import { heapBytesMapped, initHeap, objectAlloc } from "../mm/heap";
+import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
   ADDRESS_SPACE_LAST, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, KERNEL_WINDOW_BASE,
 } from "../mm/layout";
@@ -82,7 +82,7 @@ export function initMemory(bootInfo: u64): void {
   println(`memory: frames: ${frameAllocator.freeChunks()} free (${frameAllocator.freeChunks() * 4n} KiB) in ${frameAllocator.freeRegionCount(false)} regions; ${frameAllocator.freeReservedChunks()} free in reserved regions (MMIO); ${frameAllocator.allocatedChunks()} allocated`);
   println(`memory: pages: ${pageAllocator.freeChunks()} free for ordinary requests`);
   println(`memory: kernel page tables at p${hex(m.p4Address())} (${m.tableFrameCount()} table frames): text R-X, rodata R--, data RW-, bss RW-, guard v${hex(bootStackGuard())} unmapped; direct map ${directMapBytes >> 20n} MiB at v${hex(DIRECT_MAP_BASE)}; identity map dropped`);
-  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped; allocators upgraded to heap-backed trees (pool of ${POOL_NODES} nodes)`);
+  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (pool of ${POOL_NODES} nodes)`);
   println(`memory init: ${t3 - t0} TSC ticks (allocators ${t1 - t0}, page tables ${t2 - t1}, heap ${t3 - t2})`);
 }
 

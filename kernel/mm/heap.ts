@@ -56,6 +56,8 @@ let freeHead: u64 = 0n;
 let bytesUsed: u64 = 0n;
 let blocksUsed: u64 = 0n;
 let growths: u64 = 0n;
+/** Set while grow() runs: the objects it makes (allocations, the mapping) take arena storage. */
+let growing: bool = false;
 
 /** Starts the heap on `mapper` with `initialBytes` mapped (rounded up to pages). */
 export function initHeap(mapper: Mapper, initialBytes: u64): void {
@@ -97,6 +99,7 @@ export function heapFree(addr: u64): void {
 
 /** Zeroed storage for keelc's `new` (setObjectAllocator's hook): 0 when out of memory. */
 export function objectAlloc(size: u64): u64 {
+  if (growing) return 0n;
   const a = heapAlloc(size);
   if (a === 0n) return 0n;
   const blockSize: u64 = (load64(a - HEADER) & SIZE_MASK) - HEADER;
@@ -229,6 +232,15 @@ function grow(need: u64): bool {
   if (bytes < GROW_MIN) bytes = GROW_MIN;
   if (bytes > HEAP_BASE + HEAP_WINDOW_SIZE - heapEnd) return false;
   const count: u64 = bytes / PAGE;
+  growing = true;
+  const ok = mapMore(m, count);
+  growing = false;
+  return ok;
+}
+
+/** grow()'s work: `count` pages at the heap's end, mapped to fresh frames, onto the free list. */
+function mapMore(m: Mapper, count: u64): bool {
+  const bytes: u64 = count * PAGE;
   const pr = pageAllocator.allocateReserved(PageRange.empty().withNumbers(heapEnd >> 12n, count));
   const pages = pr.allocated;
   if (pages === null) return false;
