@@ -5,6 +5,8 @@
 #   make test-all   make test with the heavy matrices (KEEL_TEST_ALL=1): every boot
 #                   configuration, more random programs
 #   make gdb        QEMU halted + GDB attached (serial in build/gdb-serial.log)
+#   make bench      instruction counts (QEMU -icount) of memory init and the memory
+#                   operations at several RAM sizes, and compile time: build/bench.json
 #   make deps       install missing tools (apt) and npm packages
 #   make clean      remove build/
 # Variables:
@@ -44,7 +46,7 @@ APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorri
 DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb
 DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi
 
-.PHONY: all run test test-all gdb deps clean
+.PHONY: all run test test-all gdb bench deps clean
 
 all: build/keel.iso build/keel.elf
 
@@ -74,6 +76,13 @@ test: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) | deps
 
 test-all: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) | deps
 	KEEL_TEST_ALL=1 $(VITEST)
+
+# The benchmark kernel (kernel/bench_main.ts).
+build/bench/keel.iso: kernel/bench_main.ts $(IMAGE_DEPS) | deps
+	qemu/build-image.sh bench kernel/bench_main.ts
+
+bench: build/bench/keel.iso | deps
+	npx tsx qemu/bench.ts
 
 gdb: build/keel.iso build/keel.elf | deps
 	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/keel.elf build/keel.iso $(QEMU_EXTRA)

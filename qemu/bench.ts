@@ -1,0 +1,69 @@
+// make bench: instruction counts of the kernel's memory operations, measured by the
+// benchmark kernel (kernel/bench_main.ts) under QEMU's `-icount shift=0`, where the TSC
+// counts instructions, so every figure repeats exactly; plus keelc's compile time of the
+// kernel next to `tsc --noEmit` on the same files. Writes build/bench.json.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { runQemu } from "./runner.ts";
+
+const ISO = "build/bench/keel.iso";
+const RAM_SIZES = ["64M", "128M", "1G", "4G", "16G"];
+
+interface RamResult {
+  memoryInit: number;
+  memoryInitAllocators: number;
+  memoryInitPageTables: number;
+  memoryInitHeap: number;
+  perOperation: Record<string, number>;
+}
+
+/** Boots the benchmark kernel with `ram` and reads its figures. */
+async function measure(ram: string): Promise<RamResult> {
+  const run = await runQemu({ iso: ISO, memory: ram, extraArgs: ["-icount", "shift=0"], timeoutMs: 180_000 });
+  if (run.verdict !== "pass") throw new Error(`benchmark kernel failed with ${ram}:\n${run.describe()}`);
+  const init = run.lines.map((l) => /^memory init: (\d+) TSC ticks \(allocators (\d+), page tables (\d+), heap (\d+)\)/.exec(l)).find((m) => m);
+  if (!init) throw new Error(`no "memory init" line with ${ram}:\n${run.describe()}`);
+  const perOperation: Record<string, number> = {};
+  for (const l of run.lines) {
+    const m = /^bench (\w+) (\d+)$/.exec(l);
+    if (m) perOperation[m[1]!] = Number(m[2]);
+  }
+  return { memoryInit: Number(init[1]), memoryInitAllocators: Number(init[2]), memoryInitPageTables: Number(init[3]), memoryInitHeap: Number(init[4]), perOperation };
+}
+
+/** Median wall time of a command over three runs, in seconds. */
+function seconds(cmd: string, args: string[]): number {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    execFileSync(cmd, args, { stdio: "ignore" });
+    times.push((performance.now() - t0) / 1000);
+  }
+  return times.sort((a, b) => a - b)[1]!;
+}
+
+const results: Record<string, RamResult> = {};
+for (const ram of RAM_SIZES) results[ram] = await measure(ram);
+
+mkdirSync("build/bench-tsc", { recursive: true });
+writeFileSync("build/bench-tsc/tsconfig.json", JSON.stringify({ extends: "../../kernel/tsconfig.json", files: ["../../kernel/main.ts"], include: [] }));
+const compile = {
+  keelcSeconds: seconds("node", ["compiler/bin/keelc.mjs", "--out", "build/bench-gen", "kernel/main.ts"]),
+  tscNoEmitSeconds: seconds("npx", ["tsc", "--noEmit", "-p", "build/bench-tsc/tsconfig.json"]),
+};
+
+const report = { date: new Date().toISOString(), unit: "instructions (QEMU -icount shift=0)", ram: results, compile };
+writeFileSync("build/bench.json", JSON.stringify(report, null, 2) + "\n");
+
+const ops = Object.keys(results[RAM_SIZES[0]!]!.perOperation);
+console.log(`instructions per operation / phase (QEMU -icount shift=0; exact and repeatable)`);
+const headers = ["RAM", "memory init", "allocators", "page tables", "heap", ...ops];
+const widths = headers.map((h) => Math.max(h.length, 10) + 2);
+console.log(headers.map((h, i) => h.padStart(widths[i]!)).join(""));
+for (const ram of RAM_SIZES) {
+  const r = results[ram]!;
+  const row = [ram, r.memoryInit, r.memoryInitAllocators, r.memoryInitPageTables, r.memoryInitHeap, ...ops.map((o) => r.perOperation[o] ?? "-")];
+  console.log(row.map((v, i) => String(v).padStart(widths[i]!)).join(""));
+}
+console.log(`compile kernel/main.ts: keelc ${compile.keelcSeconds.toFixed(2)} s, tsc --noEmit ${compile.tscNoEmitSeconds.toFixed(2)} s (median of 3, wall time)`);
+console.log("written to build/bench.json");
