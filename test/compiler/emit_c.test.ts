@@ -9,7 +9,7 @@ import { compile } from "../../compiler/src/compile";
 
 const FREESTANDING = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-fno-builtin", "-nostdlib", "-mno-red-zone", "-mcmodel=kernel", "-fno-pic", "-Iboot/runtime"];
 
-const entries = ["kernel/main.ts", "kernel/test_main.ts", ...fs.readdirSync("test/kernels").map((f) => `test/kernels/${f}`)];
+const entries = ["kernel/main.ts", "kernel/test_main.ts", "kernel/bench_main.ts", ...fs.readdirSync("test/kernels").map((f) => `test/kernels/${f}`)];
 
 describe("emitted C", () => {
   for (const entry of entries) {
