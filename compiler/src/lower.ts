@@ -837,7 +837,14 @@ export class Lowering {
     const info: ClassInfo = { decl, args, cname: ty.cname, chain, mutable: hasMutableField(decl) };
     this.classes.set(ty.cname, info);
     // Mutable objects are fields by pointer (shared, as in JavaScript); value objects by value.
-    const fields = fieldsOf(info).map((f) => ({ name: fieldCName(f.name), ty: mapTypeNode(f.typeNode, f.level.env) }));
+    const fields = fieldsOf(info).map((f) => {
+      const ty = mapTypeNode(f.typeNode, f.level.env);
+      const inner = ty.k === "opt" ? ty.inner : ty;
+      // A value struct holding itself would be infinitely large in C (JavaScript shares a reference).
+      if (inner.k === "struct" && !inner.mutable && inner.cname === info.cname)
+        fail(f.node, Codes.ReferenceSemantics, `'${decl.getName()}' cannot hold a value of its own class: make the class mutable (its values are then references, as in JavaScript)`);
+      return { name: fieldCName(f.name), ty };
+    });
     this.structs.set(info.cname, { cname: info.cname, fields, file: displayPath(decl.getSourceFile()) });
     this.queue.push(() => this.instantiateAll(info));
     return info;
