@@ -76,6 +76,22 @@ describe.concurrent('exception reports', () => {
     );
   });
 
+  it('use after unmap: a page released through the kernel page tables faults on the next read', async () => {
+    const run = await bootFixture('use_after_unmap');
+    expectReportedFailure(run);
+    const context = run.describe(60);
+    const mapped = run.lines.map((l) => /^# mapped (0x[0-9a-f]+), read back 0x123456789abcdef0$/.exec(l)).find((m) => m);
+    expect(mapped, context).toBeDefined();
+    const addr = mapped![1]!;
+    const lines = report(run);
+    const line = markerLine('use_after_unmap', 'fault-here');
+    expect(lines[0], context).toBe('exception: page fault (#PF, vector 14)');
+    expect(lines[1], context).toBe('  error code 0x0: not present, read, kernel mode');
+    expect(lines[2], context).toBe(`  address (cr2) ${addr}`);
+    expect(lines[4], context).toBe(`  source test/kernels/use_after_unmap.ts:${line} (test_kernels_use_after_unmap__kernelMain)`);
+    expect(run.lines.some((l) => l.startsWith('# unreachable')), context).toBe(false);
+  });
+
   it('general protection: a non-canonical load, no selector, the TypeScript line of the load', async () => {
     const run = await bootFixture('gp_fault');
     expectReportedFailure(run);
