@@ -2,6 +2,7 @@
 // support file (checked arithmetic, formatting, keel_start). TypeScript names are kept
 // and every statement carries a #line directive back to its .ts source, so GDB breaks and
 // lists at TypeScript lines.
+import { BraceStatements } from "./emit_braces";
 import { exprTy, type Expr, type FmtPiece, type Func, type Global, type IntKind, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { intInfo } from "./types";
 
@@ -32,11 +33,13 @@ export function emitC(p: Program): CFiles {
   return em.run();
 }
 
-class CEmitter {
+class CEmitter extends BraceStatements {
   private readonly fnTypedefs = new Map<string, string>();
   private readonly helpers = new Map<string, string>();
 
-  constructor(private readonly p: Program) {}
+  constructor(private readonly p: Program) {
+    super();
+  }
 
   run(): CFiles {
     const files: CFiles = new Map();
@@ -301,90 +304,29 @@ ${inits.join("\n")}
 `;
   }
 
-  // ---- statements ----
+  // ---- statements (control flow printed by BraceStatements) ----
 
-  private stmts(list: Stmt[], depth: number, file: string, out: string[]): void {
-    for (const s of list) this.stmt(s, depth, file, out);
+  protected override lineMarker(line: number, file: string): string {
+    return `#line ${line} "${file}"`;
   }
 
-  private stmt(s: Stmt, depth: number, file: string, out: string[]): void {
-    const pad = "  ".repeat(depth);
-    out.push(`#line ${s.line} "${file}"`);
-    const sub = (body: Stmt[]) => this.stmts(body, depth + 1, file, out);
-    switch (s.s) {
-      case "let":
-        out.push(`${pad}${this.decl(s.ty, s.name)}${s.init ? ` = ${this.expr(s.init)}` : ""};`);
-        break;
-      case "assign":
-        out.push(`${pad}${this.expr(s.target)} = ${this.expr(s.value)};`);
-        break;
-      case "expr":
-        out.push(`${pad}${this.expr(s.x)};`);
-        break;
-      case "if":
-        out.push(`${pad}if (${this.expr(s.c)}) {`);
-        sub(s.then);
-        if (s.else) {
-          out.push(`${pad}} else {`);
-          sub(s.else);
-        }
-        out.push(`${pad}}`);
-        break;
-      case "while":
-        out.push(`${pad}while (${this.expr(s.c)}) {`);
-        sub(s.body);
-        out.push(`${pad}}`);
-        break;
-      case "dowhile":
-        out.push(`${pad}do {`);
-        sub(s.body);
-        out.push(`${pad}} while (${this.expr(s.c)});`);
-        break;
-      case "for":
-        // The init gets its own block (its scope); the step stays in the for header so
-        // that `continue` runs it, as in TypeScript.
-        out.push(`${pad}{`);
-        this.stmts(s.init, depth + 1, file, out);
-        out.push(`${pad}  for (; ${s.c ? this.expr(s.c) : ""}; ${s.step.map((st) => this.stepExpr(st)).join(", ")}) {`);
-        this.stmts(s.body, depth + 2, file, out);
-        out.push(`${pad}  }`, `${pad}}`);
-        break;
-      case "break":
-        out.push(`${pad}break;`);
-        break;
-      case "continue":
-        out.push(`${pad}continue;`);
-        break;
-      case "return":
-        if (s.x && !["void", "never"].includes(exprTy(s.x).k)) out.push(`${pad}return ${this.expr(s.x)};`);
-        else if (s.x && exprTy(s.x).k === "never") out.push(`${pad}${this.expr(s.x)};`);
-        else if (s.x) out.push(`${pad}${this.expr(s.x)};`, `${pad}return;`);
-        else out.push(`${pad}return;`);
-        break;
-      case "block":
-        out.push(`${pad}{`);
-        sub(s.body);
-        out.push(`${pad}}`);
-        break;
-      case "fmt":
-        for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
-        break;
-      case "panic":
-        out.push(`${pad}keel_fmt_str(${cString(`panic at ${s.loc}: `)});`);
-        for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
-        out.push(`${pad}keel_fmt_str("\\n");`, `${pad}${this.p.support.panicStop}();`);
-        break;
-    }
+  protected override declareLocal(s: Stmt & { s: "let" }): string {
+    return `${this.decl(s.ty, s.name)}${s.init ? ` = ${this.expr(s.init)}` : ""}`;
   }
 
-  /** A for-loop step as a C expression (assignments are expressions in C). */
-  private stepExpr(st: Stmt): string {
-    if (st.s === "assign") return `${this.expr(st.target)} = ${this.expr(st.value)}`;
-    if (st.s === "expr") return this.expr(st.x);
-    throw new Error(`unexpected for-loop step ${st.s}`);
+  protected override assignment(target: Expr, value: Expr): string {
+    return `${this.expr(target)} = ${this.expr(value)}`;
   }
 
-  private fmt(piece: FmtPiece): string {
+  protected override stringLiteral(text: string): string {
+    return cString(text);
+  }
+
+  protected override panicStopName(): string {
+    return this.p.support.panicStop;
+  }
+
+  protected override fmt(piece: FmtPiece): string {
     switch (piece.p) {
       case "str":
         return `keel_fmt_str(${cString(piece.value)})`;
@@ -407,7 +349,7 @@ ${inits.join("\n")}
 
   // ---- expressions ----
 
-  private expr(x: Expr): string {
+  protected override expr(x: Expr): string {
     switch (x.e) {
       case "int":
         return this.intLiteral(x.value, x.ty.kind);

@@ -16,6 +16,7 @@
 // C's string literals are), function pointers are functions, null is null. C names are
 // kept (module-qualified globals, TypeScript names for locals), so the output reads like
 // the C output without the #line directives.
+import { BraceStatements } from "./emit_braces";
 import { exprTy, type Expr, type FmtPiece, type Func, type Global, type IntKind, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { intInfo } from "./types";
 
@@ -43,10 +44,12 @@ function lit(v: bigint, kind: IntKind): string {
   return v < 0n ? `(${v})` : String(v);
 }
 
-class JsEmitter {
+class JsEmitter extends BraceStatements {
   private readonly helpers = new Map<string, string>();
 
-  constructor(private readonly p: Program) {}
+  constructor(private readonly p: Program) {
+    super();
+  }
 
   run(): string {
     const body: string[] = [];
@@ -185,7 +188,7 @@ class JsEmitter {
     if (this.hasInit(m)) {
       out.push(`  function ${m.id}__init() {`);
       for (const g of m.globals.filter((g) => !g.constInit)) out.push(`    ${g.cname} = ${this.expr(g.init!)};`);
-      this.stmts(m.init, 2, out);
+      this.stmts(m.init, 2, m.file, out);
       out.push("  }");
     }
     for (const f of m.funcs) this.func(f, out);
@@ -193,89 +196,27 @@ class JsEmitter {
 
   private func(f: Func, out: string[]): void {
     out.push(`  /* ${f.tsName} (${f.file}:${f.line}) */`, `  function ${f.cname}(${f.params.map((p) => p.name).join(", ")}) {`);
-    this.stmts(f.body, 2, out);
+    this.stmts(f.body, 2, f.file, out);
     out.push("  }");
   }
 
-  // ---- statements ----
+  // ---- statements (control flow printed by BraceStatements) ----
 
-  private stmts(list: Stmt[], depth: number, out: string[]): void {
-    for (const s of list) this.stmt(s, depth, out);
+  protected override declareLocal(s: Stmt & { s: "let" }): string {
+    // TypeScript's definite assignment makes the zero unobservable; it keeps types stable.
+    return `let ${s.name} = ${s.init ? this.expr(s.init) : this.zero(s.ty)}`;
   }
 
-  private stmt(s: Stmt, depth: number, out: string[]): void {
-    const pad = "  ".repeat(depth);
-    const sub = (body: Stmt[]) => this.stmts(body, depth + 1, out);
-    switch (s.s) {
-      case "let":
-        // TypeScript's definite assignment makes the zero unobservable; it keeps types stable.
-        out.push(`${pad}let ${s.name} = ${s.init ? this.expr(s.init) : this.zero(s.ty)};`);
-        break;
-      case "assign":
-        out.push(`${pad}${this.assign(s.target, s.value)};`);
-        break;
-      case "expr":
-        out.push(`${pad}${this.expr(s.x)};`);
-        break;
-      case "if":
-        out.push(`${pad}if (${this.expr(s.c)}) {`);
-        sub(s.then);
-        if (s.else) {
-          out.push(`${pad}} else {`);
-          sub(s.else);
-        }
-        out.push(`${pad}}`);
-        break;
-      case "while":
-        out.push(`${pad}while (${this.expr(s.c)}) {`);
-        sub(s.body);
-        out.push(`${pad}}`);
-        break;
-      case "dowhile":
-        out.push(`${pad}do {`);
-        sub(s.body);
-        out.push(`${pad}} while (${this.expr(s.c)});`);
-        break;
-      case "for":
-        out.push(`${pad}{`);
-        this.stmts(s.init, depth + 1, out);
-        out.push(`${pad}  for (; ${s.c ? this.expr(s.c) : ""}; ${s.step.map((st) => this.stepExpr(st)).join(", ")}) {`);
-        this.stmts(s.body, depth + 2, out);
-        out.push(`${pad}  }`, `${pad}}`);
-        break;
-      case "break":
-        out.push(`${pad}break;`);
-        break;
-      case "continue":
-        out.push(`${pad}continue;`);
-        break;
-      case "return":
-        if (s.x && !["void", "never"].includes(exprTy(s.x).k)) out.push(`${pad}return ${this.expr(s.x)};`);
-        else if (s.x) out.push(`${pad}${this.expr(s.x)};`, `${pad}return;`);
-        else out.push(`${pad}return;`);
-        break;
-      case "block":
-        out.push(`${pad}{`);
-        sub(s.body);
-        out.push(`${pad}}`);
-        break;
-      case "fmt":
-        for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
-        break;
-      case "panic":
-        out.push(`${pad}keel_fmt_str(${jsString(`panic at ${s.loc}: `)});`);
-        for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
-        out.push(`${pad}keel_fmt_str("\\n");`, `${pad}${this.p.support.panicStop}();`);
-        break;
-      default:
-        throw new JsBackendUnsupported(`statement '${(s as { s: string }).s}'`);
-    }
+  protected override assignment(target: Expr, value: Expr): string {
+    return this.assign(target, value);
   }
 
-  private stepExpr(st: Stmt): string {
-    if (st.s === "assign") return this.assign(st.target, st.value);
-    if (st.s === "expr") return this.expr(st.x);
-    throw new JsBackendUnsupported(`for-loop step '${st.s}'`);
+  protected override stringLiteral(text: string): string {
+    return jsString(text);
+  }
+
+  protected override panicStopName(): string {
+    return this.p.support.panicStop;
   }
 
   /** An assignment as a JavaScript expression. */
@@ -294,7 +235,7 @@ class JsEmitter {
     }
   }
 
-  private fmt(piece: FmtPiece): string {
+  protected override fmt(piece: FmtPiece): string {
     switch (piece.p) {
       case "str":
         return `keel_fmt_str(${jsString(piece.value)})`;
@@ -315,7 +256,7 @@ class JsEmitter {
 
   // ---- expressions ----
 
-  private expr(x: Expr): string {
+  protected override expr(x: Expr): string {
     switch (x.e) {
       case "int":
         return lit(x.value, x.ty.kind);

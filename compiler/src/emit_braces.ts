@@ -1,0 +1,108 @@
+// What the two backends print alike: C and JavaScript share their curly-brace control flow,
+// so statements are printed once here; each backend supplies expressions, declarations,
+// assignments, formatting pieces and its per-statement source marker (#line in C).
+import { exprTy, type Expr, type FmtPiece, type Stmt } from "./ir";
+
+/** Statement printing shared by emit_c.ts and emit_js.ts. */
+export abstract class BraceStatements {
+  /** An expression in the backend's language. */
+  protected abstract expr(x: Expr): string;
+  /** One formatting piece as a call statement (without `;`). */
+  protected abstract fmt(piece: FmtPiece): string;
+  /** A string literal in the backend's language. */
+  protected abstract stringLiteral(s: string): string;
+  /** A local declaration (without `;`). */
+  protected abstract declareLocal(s: Stmt & { s: "let" }): string;
+  /** An assignment as an expression (C and JavaScript both allow that). */
+  protected abstract assignment(target: Expr, value: Expr): string;
+  /** Name of the program's panicStop function. */
+  protected abstract panicStopName(): string;
+  /** A line before each statement mapping it to its TypeScript source, or null. */
+  protected lineMarker(_line: number, _file: string): string | null {
+    return null;
+  }
+
+  protected stmts(list: Stmt[], depth: number, file: string, out: string[]): void {
+    for (const s of list) this.stmt(s, depth, file, out);
+  }
+
+  protected stmt(s: Stmt, depth: number, file: string, out: string[]): void {
+    const pad = "  ".repeat(depth);
+    const marker = this.lineMarker(s.line, file);
+    if (marker !== null) out.push(marker);
+    const sub = (body: Stmt[]) => this.stmts(body, depth + 1, file, out);
+    switch (s.s) {
+      case "let":
+        out.push(`${pad}${this.declareLocal(s)};`);
+        break;
+      case "assign":
+        out.push(`${pad}${this.assignment(s.target, s.value)};`);
+        break;
+      case "expr":
+        out.push(`${pad}${this.expr(s.x)};`);
+        break;
+      case "if":
+        out.push(`${pad}if (${this.expr(s.c)}) {`);
+        sub(s.then);
+        if (s.else) {
+          out.push(`${pad}} else {`);
+          sub(s.else);
+        }
+        out.push(`${pad}}`);
+        break;
+      case "while":
+        out.push(`${pad}while (${this.expr(s.c)}) {`);
+        sub(s.body);
+        out.push(`${pad}}`);
+        break;
+      case "dowhile":
+        out.push(`${pad}do {`);
+        sub(s.body);
+        out.push(`${pad}} while (${this.expr(s.c)});`);
+        break;
+      case "for":
+        // The init gets its own block (its scope); the step stays in the for header so
+        // that `continue` runs it, as in TypeScript.
+        out.push(`${pad}{`);
+        this.stmts(s.init, depth + 1, file, out);
+        out.push(`${pad}  for (; ${s.c ? this.expr(s.c) : ""}; ${s.step.map((st) => this.stepExpr(st)).join(", ")}) {`);
+        this.stmts(s.body, depth + 2, file, out);
+        out.push(`${pad}  }`, `${pad}}`);
+        break;
+      case "break":
+        out.push(`${pad}break;`);
+        break;
+      case "continue":
+        out.push(`${pad}continue;`);
+        break;
+      case "return":
+        if (s.x && !["void", "never"].includes(exprTy(s.x).k)) out.push(`${pad}return ${this.expr(s.x)};`);
+        else if (s.x && exprTy(s.x).k === "never") out.push(`${pad}${this.expr(s.x)};`);
+        else if (s.x) out.push(`${pad}${this.expr(s.x)};`, `${pad}return;`);
+        else out.push(`${pad}return;`);
+        break;
+      case "block":
+        out.push(`${pad}{`);
+        sub(s.body);
+        out.push(`${pad}}`);
+        break;
+      case "fmt":
+        for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
+        break;
+      case "panic":
+        out.push(`${pad}keel_fmt_str(${this.stringLiteral(`panic at ${s.loc}: `)});`);
+        for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
+        out.push(`${pad}keel_fmt_str(${this.stringLiteral("\n")});`, `${pad}${this.panicStopName()}();`);
+        break;
+      default:
+        throw new Error(`unknown statement '${(s as { s: string }).s}'`);
+    }
+  }
+
+  /** A for-loop step as an expression. */
+  private stepExpr(st: Stmt): string {
+    if (st.s === "assign") return this.assignment(st.target, st.value);
+    if (st.s === "expr") return this.expr(st.x);
+    throw new Error(`unexpected for-loop step ${st.s}`);
+  }
+}
