@@ -1,6 +1,8 @@
 // Phases 3 and 4, types and lower: from the checked TypeScript AST to the typed IR.
 // Widths come from annotations and are inferred through expressions; every rule that needs
 // types (no width mixing, literal ranges, where templates may stand) is enforced here.
+// This file lowers modules, functions, statements and expressions; classes are lowered in
+// lower_classes.ts, and the state and typing both share live in lower_base.ts.
 import {
   Node,
   SyntaxKind,
@@ -19,21 +21,9 @@ import { CompileError, Codes, diagnosticAt, fail, locationOf, displayPath, type 
 import { exprTy, type BinOp, type CmpOp, type Expr, type FmtPiece, type Func, type Global, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { globalCName, localCName, moduleId } from "./names";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
-import { baseOf, fieldsOf, findMember, hasMutableField, instances, mangle, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
-import type { StructDef } from "./ir";
-
-/** What the code being lowered sits in: bindings of type parameters, the class of `this`. */
-interface Context {
-  env: Env;
-  self: ClassInfo | null;
-  /** `this` is a pointer (constructors, mutable classes) rather than a struct value. */
-  selfPtr: boolean;
-  /** Lowering a toString: its returns print their string instead of returning it. */
-  fmtMode: boolean;
-  ret: Ty;
-  /** Types of this function's locals and parameters (per instantiation). */
-  locals: Map<Node, Ty>;
-}
+import { findMember, instances, mangle, type Env } from "./classes";
+import { isCallSiteParam, isModuleLevel, isNullLiteral, isSuperCall, lineOf, parseIntLiteral, resolveDecl, type Context } from "./lower_base";
+import { ClassLowering } from "./lower_classes";
 
 type IntTy = Ty & { k: "int" };
 
@@ -72,57 +62,8 @@ const COMPARE: Partial<Record<SyntaxKind, CmpOp>> = {
   [SyntaxKind.GreaterThanEqualsToken]: ">=",
 };
 
-/** The declaration an identifier refers to, through imports. */
-function resolveDecl(id: Node): Node | undefined {
-  let sym = id.getSymbol();
-  if (!sym) return undefined;
-  if (sym.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
-  return sym.getValueDeclaration() ?? sym.getDeclarations()[0];
-}
-
-function isModuleLevel(decl: Node): boolean {
-  return Node.isSourceFile(decl.getParentOrThrow().getParentOrThrow().getParent() ?? decl);
-}
-
-/** `at: CallSite = callSite()`: the one kind of default parameter kernel code may have. */
-function isCallSiteParam(p: Node): boolean {
-  if (!Node.isParameterDeclaration(p)) return false;
-  const init = p.getInitializer();
-  return p.getTypeNode()?.getText() === "CallSite" && init !== undefined && init.getText() === "callSite()";
-}
-
-function isSuperCall(e: Node): boolean {
-  return Node.isCallExpression(e) && e.getExpression().getKind() === SyntaxKind.SuperKeyword;
-}
-
-function lineOf(node: Node): number {
-  return node.getStartLineNumber();
-}
-
-function isNullLiteral(node: Node): boolean {
-  return node.getKind() === SyntaxKind.NullKeyword;
-}
-
-function parseIntLiteral(text: string): bigint {
-  return BigInt(text.replace(/_/g, "").replace(/n$/, ""));
-}
-
 /** Lowers a loaded program to IR, collecting diagnostics. */
-export class Lowering {
-  readonly diagnostics: Diagnostic[] = [];
-  private readonly declTypes = new Map<Node, Ty>();
-  private ctx: Context = { env: new Map(), self: null, selfPtr: false, fmtMode: false, ret: T.void, locals: new Map() };
-  private readonly classes = new Map<string, ClassInfo>();
-  private readonly structs = new Map<string, StructDef>();
-  private readonly instantiated = new Set<string>();
-  private readonly queue: (() => void)[] = [];
-  private readonly classFuncs = new Map<SourceFile, Func[]>();
-  private tempCounter = 0;
-
-  private get currentReturn(): Ty {
-    return this.ctx.ret;
-  }
-
+export class Lowering extends ClassLowering {
   /** Lowers every compiled module reachable from the entry; null when there were errors. */
   lowerProgram(entry: SourceFile, files: SourceFile[]): Program | null {
     const order = this.initOrder(entry, files).filter((sf) => !isHostOnlyFile(sf));
@@ -167,21 +108,6 @@ export class Lowering {
     // Library modules the lowering calls into (panic, console) even when not imported.
     for (const f of files) if (kernelRelative(f)?.startsWith("lib/")) visit(f);
     return order;
-  }
-
-  /** Runs `f`, turning a CompileError into a recorded diagnostic. */
-  private guard<R>(f: () => R, fallback: R): R {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof CompileError) {
-        const d = e.diagnostic;
-        // A declaration's error can surface at each use: report it once.
-        if (!this.diagnostics.some((o) => o.file === d.file && o.line === d.line && o.column === d.column && o.code === d.code)) this.diagnostics.push(d);
-        return fallback;
-      }
-      throw e;
-    }
   }
 
   private lowerModule(sf: SourceFile): Module {
@@ -246,57 +172,7 @@ export class Lowering {
     };
   }
 
-  private signature(fn: FunctionDeclaration | Node, env: Env = new Map()): { params: Ty[]; ret: Ty; callSites: boolean[] } {
-    if (!Node.isFunctionDeclaration(fn) && !Node.isMethodDeclaration(fn) && !Node.isGetAccessorDeclaration(fn) && !Node.isConstructorDeclaration(fn))
-      fail(fn, Codes.Unsupported, "not a function");
-    const callSites = fn.getParameters().map(isCallSiteParam);
-    const params = fn.getParameters().map((p, i) => {
-      const tn = p.getTypeNode();
-      if (!tn) fail(p, Codes.MissingAnnotation, `parameter '${p.getName()}' needs a type annotation`);
-      if (p.hasQuestionToken() || (p.hasInitializer() && !callSites[i]) || p.isRestParameter())
-        fail(p, Codes.Unsupported, "optional, default and rest parameters are not supported in kernel code (except `at: CallSite = callSite()`)");
-      return mapTypeNode(tn, env);
-    });
-    if (Node.isConstructorDeclaration(fn)) return { params, ret: T.void, callSites };
-    const rn = fn.getReturnTypeNode();
-    const ret = rn ? mapTypeNode(rn, env) : fn.getReturnType().isVoid() ? T.void : fail(fn, Codes.MissingAnnotation, `function '${fn.getName()}' needs a return type annotation`);
-    return { params, ret, callSites };
-  }
-
-  /** Keel type of a variable, parameter or function declaration. */
-  private typeOfDecl(decl: Node): Ty {
-    const local = !(Node.isVariableDeclaration(decl) && isModuleLevel(decl)) && !Node.isFunctionDeclaration(decl);
-    const cache = local ? this.ctx.locals : this.declTypes;
-    const cached = cache.get(decl);
-    if (cached) return cached;
-    let ty: Ty;
-    if (Node.isParameterDeclaration(decl) || Node.isVariableDeclaration(decl)) {
-      const tn = decl.getTypeNode();
-      if (tn) ty = mapTypeNode(tn, local ? this.ctx.env : new Map());
-      else if (Node.isVariableDeclaration(decl) && decl.getInitializer()) ty = this.exprTypeOnly(decl.getInitializerOrThrow());
-      else fail(decl, Codes.MissingAnnotation, `'${decl.getText()}' needs a type annotation`);
-    } else if (Node.isFunctionDeclaration(decl)) {
-      const { params, ret } = this.signature(decl);
-      ty = { k: "fn", params, ret, nullable: false };
-    } else {
-      fail(decl, Codes.Unsupported, `${decl.getKindName()} cannot be used as a value in kernel code`);
-    }
-    cache.set(decl, ty);
-    return ty;
-  }
-
-  /** Type of an expression, for inference of unannotated locals. */
-  private exprTypeOnly(e: Expression): Ty {
-    const x = this.expr(e);
-    return exprTy(x);
-  }
-
-  // ---- statements -------------------------------------------------------------------
-
-  /** Open scopes of the function being lowered, innermost last, with their `using` locals. */
-  private scopes: { usings: { x: Expr; dispose: string }[]; loop: boolean }[] = [];
-
-  private block(b: Block, loop = false): Stmt[] {
+  protected block(b: Block, loop = false): Stmt[] {
     const out: Stmt[] = [];
     this.scopes.push({ usings: [], loop });
     try {
@@ -315,7 +191,7 @@ export class Lowering {
   }
 
   /** A loop body: its own scope, which break and continue leave. */
-  private body(st: Statement, loop = true): Stmt[] {
+  protected body(st: Statement, loop = true): Stmt[] {
     if (Node.isBlock(st)) return this.block(st, loop);
     this.scopes.push({ usings: [], loop });
     try {
@@ -769,10 +645,6 @@ export class Lowering {
     return { e: "call", cname, args: final, ty: ret };
   }
 
-  private argument(a: Expression, want: Ty): Expr {
-    return this.coerce(this.expr(a, want), want, a);
-  }
-
   private builtinCall(b: NonNullable<ReturnType<typeof builtinOf>>, name: string, e: CallExpression, args: Expression[], expected?: Ty): Expr {
     switch (b.b) {
       case "conv": {
@@ -815,368 +687,6 @@ export class Lowering {
   }
 
   // ---- classes ----------------------------------------------------------------------
-
-  /** The chain and bindings of a concrete class, instantiated with `args` when generic (cached). */
-  private classInfo(decl: ClassDeclaration, args: Ty[] = []): ClassInfo {
-    const ty = structTyOf(decl, args);
-    if (ty.k !== "struct") throw new Error("unreachable");
-    const cached = this.classes.get(ty.cname);
-    if (cached) return cached;
-    const params = decl.getTypeParameters();
-    if (params.length !== args.length) fail(decl, Codes.Unsupported, `'${decl.getName()}' needs ${params.length} type arguments`);
-    const chain: Level[] = [{ decl, env: new Map(params.map((tp, i) => [tp.getName(), args[i]!])) }];
-    for (let level = chain[0]!; ; ) {
-      const b = baseOf(level.decl);
-      if (!b) break;
-      const params = b.base.getTypeParameters();
-      if (params.length !== b.args.length) fail(level.decl, Codes.Unsupported, "give every type argument of the base class explicitly");
-      const env: Env = new Map(params.map((tp, i) => [tp.getName(), mapTypeNode(b.args[i]!, level.env)]));
-      level = { decl: b.base, env };
-      chain.push(level);
-    }
-    const info: ClassInfo = { decl, args, cname: ty.cname, chain, mutable: hasMutableField(decl) };
-    this.classes.set(ty.cname, info);
-    // Mutable objects are fields by pointer (shared, as in JavaScript); value objects by value.
-    const fields = fieldsOf(info).map((f) => {
-      const ty = mapTypeNode(f.typeNode, f.level.env);
-      const inner = ty.k === "opt" ? ty.inner : ty;
-      // A value struct holding itself would be infinitely large in C (JavaScript shares a reference).
-      if (inner.k === "struct" && !inner.mutable && inner.cname === info.cname)
-        fail(f.node, Codes.ReferenceSemantics, `'${decl.getName()}' cannot hold a value of its own class: make the class mutable (its values are then references, as in JavaScript)`);
-      return { name: fieldCName(f.name), ty };
-    });
-    this.structs.set(info.cname, { cname: info.cname, fields, file: displayPath(decl.getSourceFile()) });
-    this.queue.push(() => this.instantiateAll(info));
-    return info;
-  }
-
-  private classInfoByCName(cname: string): ClassInfo | null {
-    const inst = instances.get(cname);
-    return inst ? this.classInfo(inst.decl, inst.args) : null;
-  }
-
-  /** Compiles every member of a concrete class, so that all of it is checked. */
-  private instantiateAll(info: ClassInfo): void {
-    const seen = new Set<string>();
-    for (const level of info.chain) {
-      for (const m of level.decl.getMethods()) {
-        const key = `${m.isStatic() ? "static " : ""}${m.getName()}`;
-        if (seen.has(key) || m.isAbstract() || !m.hasBody() || m.getNameNode().getText() === "[Symbol.iterator]") continue;
-        seen.add(key);
-        const member = findMember(info, m.getName(), m.isStatic())!;
-        this.methodFunc(info, member, m.getName() === "toString" ? "fmt" : m.isStatic() ? "static" : "method");
-      }
-      for (const g of level.decl.getGetAccessors()) {
-        if (seen.has(`get ${g.getName()}`)) continue;
-        seen.add(`get ${g.getName()}`);
-        this.methodFunc(info, findMember(info, g.getName())!, "getter");
-      }
-    }
-    this.ctorFunc(info);
-  }
-
-  /** C name of a method instantiated for a concrete class; queues its lowering. */
-  private methodFunc(info: ClassInfo, member: Member, kind: "method" | "static" | "getter" | "fmt"): string {
-    if (member.m === "field") throw new Error("fields are not functions");
-    const name = member.name === "[Symbol.dispose]" ? "dispose" : member.name;
-    const cname = `${info.cname}__${kind === "getter" ? "get_" : ""}${kind === "fmt" ? "fmt" : name}`;
-    if (!this.instantiated.has(cname)) {
-      this.instantiated.add(cname);
-      this.queue.push(() => this.lowerMethod(info, member, kind, cname));
-    }
-    return cname;
-  }
-
-  /** The struct type of `this` in a class's methods. */
-  private selfTy(info: ClassInfo, ptr: boolean): Ty {
-    return { k: "struct", cname: info.cname, mutable: ptr };
-  }
-
-  private withContext<R>(ctx: Context, f: () => R): R {
-    const saved = this.ctx;
-    this.ctx = ctx;
-    try {
-      return f();
-    } finally {
-      this.ctx = saved;
-    }
-  }
-
-  private lowerMethod(info: ClassInfo, member: Member, kind: "method" | "static" | "getter" | "fmt", cname: string): void {
-    if (member.m === "field") return;
-    const decl = member.decl;
-    if (!Node.isMethodDeclaration(decl) && !Node.isGetAccessorDeclaration(decl)) return;
-    const { params, ret } = this.signature(decl, member.level.env);
-    const body = decl.getBody();
-    if (!body || !Node.isBlock(body)) fail(decl, Codes.Unsupported, "methods need a body");
-    const isStatic = kind === "static";
-    const ctx: Context = { env: member.level.env, self: isStatic ? null : info, selfPtr: info.mutable, fmtMode: kind === "fmt", ret: kind === "fmt" ? T.void : ret, locals: new Map() };
-    if (kind === "fmt" && ret.k !== "string") fail(decl, Codes.Unsupported, "toString() must return string");
-    const func = this.withContext(ctx, (): Func => ({
-      cname,
-      tsName: `${info.decl.getName()}.${member.name}`,
-      params: [
-        ...(isStatic ? [] : [{ name: "self", ty: this.selfTy(info, info.mutable) }]),
-        ...decl.getParameters().map((p, i) => ({ name: localCName(p.getName()), ty: params[i]! })),
-      ],
-      ret: ctx.ret,
-      body: this.block(body),
-      exported: true,
-      file: displayPath(decl.getSourceFile()),
-      line: lineOf(decl),
-    }));
-    this.addClassFunc(info, func);
-  }
-
-  private addClassFunc(info: ClassInfo, f: Func): void {
-    const sf = info.decl.getSourceFile();
-    const list = this.classFuncs.get(sf) ?? [];
-    list.push(f);
-    this.classFuncs.set(sf, list);
-  }
-
-  /** The constructor a level runs: its own, or (implicitly) the nearest base's. */
-  private effectiveCtor(info: ClassInfo, from: number): { index: number; decl: Node } | null {
-    for (let i = from; i < info.chain.length; i++) {
-      const c = info.chain[i]!.decl.getConstructors().find((k) => k.hasBody());
-      if (c) return { index: i, decl: c };
-    }
-    return null;
-  }
-
-  /** `X__new(args)`: zero the struct, run the constructor chain on it, return it. */
-  private ctorFunc(info: ClassInfo): string {
-    const cname = `${info.cname}__new`;
-    if (this.instantiated.has(cname)) return cname;
-    this.instantiated.add(cname);
-    const ctor = this.effectiveCtor(info, 0);
-    const params = ctor ? this.signature(ctor.decl, info.chain[ctor.index]!.env).params : [];
-    const names = ctor && Node.isConstructorDeclaration(ctor.decl) ? ctor.decl.getParameters().map((p) => localCName(p.getName())) : [];
-    const valueTy = this.selfTy(info, info.mutable);
-    const line = lineOf(ctor?.decl ?? info.decl);
-    const init = this.initFunc(info, 0);
-    const object: Expr = { e: "local", name: "object", ty: valueTy };
-    // Value objects are built in a local and returned by value; mutable objects get storage
-    // that lives as long as the kernel and are returned by pointer (JavaScript's references).
-    const self: Expr = info.mutable ? object : { e: "addrof", x: object, ty: this.selfTy(info, true) };
-    const storage: Expr = info.mutable ? { e: "alloc", ty: valueTy, loc: `${displayPath(info.decl.getSourceFile())}:${line}` } : { e: "zero", ty: valueTy };
-    this.addClassFunc(info, {
-      cname,
-      tsName: `new ${info.decl.getName()}`,
-      params: names.map((name, i) => ({ name, ty: params[i]! })),
-      ret: valueTy,
-      body: [
-        { line, s: "let", name: "object", ty: valueTy, init: storage },
-        { line, s: "expr", x: { e: "call", cname: init, args: [self, ...names.map((name, i): Expr => ({ e: "local", name, ty: params[i]! }))], ty: T.void } },
-        { line, s: "return", x: object },
-      ],
-      exported: true,
-      file: displayPath(info.decl.getSourceFile()),
-      line,
-    });
-    return cname;
-  }
-
-  /** `X__init_L(self, args)`: level L's part of constructing an X (fields, body, super). */
-  private initFunc(info: ClassInfo, index: number): string {
-    const level = info.chain[index]!;
-    const cname = `${info.cname}__init_${level.decl.getName()}`;
-    if (this.instantiated.has(cname)) return cname;
-    this.instantiated.add(cname);
-    const own = level.decl.getConstructors().find((k) => k.hasBody());
-    const ctor = this.effectiveCtor(info, index);
-    const params = ctor ? this.signature(ctor.decl, info.chain[ctor.index]!.env).params : [];
-    const names = ctor && Node.isConstructorDeclaration(ctor.decl) ? ctor.decl.getParameters().map((p) => localCName(p.getName())) : [];
-    const ptrTy = this.selfTy(info, true);
-    const ctx: Context = { env: level.env, self: info, selfPtr: true, fmtMode: false, ret: T.void, locals: new Map() };
-    this.queue.push(() => {
-      const body = this.withContext(ctx, (): Stmt[] => {
-        const out: Stmt[] = [];
-        const hasBase = index + 1 < info.chain.length;
-        if (!own) {
-          // Implicit constructor: forward every argument to the base, then own fields.
-          if (hasBase) out.push({ line: lineOf(level.decl), s: "expr", x: { e: "call", cname: this.initFunc(info, index + 1), args: [{ e: "self", ty: ptrTy, ptr: true }, ...names.map((n, i): Expr => ({ e: "local", name: n, ty: params[i]! }))], ty: T.void } });
-          out.push(...this.fieldInits(info, index));
-          return out;
-        }
-        if (!hasBase) out.push(...this.fieldInits(info, index));
-        const stmts = own.getBodyOrThrow();
-        if (!Node.isBlock(stmts)) return out;
-        out.push(...this.block(stmts));
-        return out;
-      });
-      this.addClassFunc(info, {
-        cname,
-        tsName: `${level.decl.getName()}.constructor`,
-        params: [{ name: "self", ty: ptrTy }, ...names.map((name, i) => ({ name, ty: params[i]! }))],
-        ret: T.void,
-        body,
-        exported: true,
-        file: displayPath(level.decl.getSourceFile()),
-        line: lineOf(own ?? level.decl),
-      });
-    });
-    return cname;
-  }
-
-  /** Assignments of a level's field initialisers and parameter properties. */
-  private fieldInits(info: ClassInfo, index: number): Stmt[] {
-    const level = info.chain[index]!;
-    const out: Stmt[] = [];
-    const selfPtr: Expr = { e: "self", ty: this.selfTy(info, true), ptr: true };
-    for (const p of level.decl.getConstructors()[0]?.getParameters() ?? []) {
-      if (!p.isParameterProperty()) continue;
-      const ty = mapTypeNode(p.getTypeNodeOrThrow(), level.env);
-      out.push({ line: lineOf(p), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(p.getName()), ty, ptr: true }, value: { e: "local", name: localCName(p.getName()), ty } });
-    }
-    for (const prop of level.decl.getProperties()) {
-      const init = prop.getInitializer();
-      if (!init) continue;
-      const ty = mapTypeNode(prop.getTypeNodeOrThrow(), level.env);
-      out.push({ line: lineOf(prop), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(prop.getName()), ty, ptr: true }, value: this.coerce(this.expr(init, ty), ty, init) });
-    }
-    return out;
-  }
-
-  /** `super(args)` in a constructor: the base's part, then this level's field initialisers. */
-  private superCall(call: CallExpression): Stmt[] {
-    const info = this.ctx.self;
-    if (!info || !this.ctx.selfPtr) fail(call, Codes.Unsupported, "super() only in a constructor");
-    const index = info.chain.findIndex((l) => l.decl === call.getFirstAncestorByKind(SyntaxKind.ClassDeclaration));
-    const base = this.effectiveCtor(info, index + 1);
-    const params = base ? this.signature(base.decl, info.chain[base.index]!.env).params : [];
-    const args = call.getArguments() as Expression[];
-    if (args.length !== params.length) fail(call, Codes.Unsupported, `super() takes ${params.length} arguments`);
-    const self: Expr = { e: "self", ty: this.selfTy(info, true), ptr: true };
-    return [
-      { line: lineOf(call), s: "expr", x: { e: "call", cname: this.initFunc(info, index + 1), args: [self, ...args.map((a, i) => this.argument(a, params[i]!))], ty: T.void } },
-      ...this.fieldInits(info, index),
-    ];
-  }
-
-  private newExpr(e: Node, expected?: Ty): Expr {
-    if (!Node.isNewExpression(e)) fail(e, Codes.Unsupported, "expected new");
-    const decl = resolveDecl(e.getExpression());
-    if (!decl || !Node.isClassDeclaration(decl)) fail(e, Codes.Unsupported, "new needs a kernel class");
-    if (decl.isAbstract()) fail(e, Codes.Unsupported, "cannot create an abstract class");
-    let typeArgs = e.getTypeArguments().map((a) => mapTypeNode(a, this.ctx.env));
-    if (typeArgs.length === 0 && decl.getTypeParameters().length > 0) {
-      const want = expected?.k === "opt" ? expected.inner : expected;
-      const inst = want?.k === "struct" ? instances.get(want.cname) : undefined;
-      if (!inst || inst.decl !== decl) fail(e, Codes.Unsupported, `give the type arguments: new ${decl.getName()}<...>(...)`);
-      typeArgs = inst.args;
-    }
-    const info = this.classInfo(decl, typeArgs);
-    const cname = this.ctorFunc(info);
-    const ctor = this.effectiveCtor(info, 0);
-    const params = ctor ? this.signature(ctor.decl, info.chain[ctor.index]!.env).params : [];
-    const args = (e.getArguments() as Expression[]);
-    if (args.length !== params.length) fail(e, Codes.Unsupported, `the constructor takes ${params.length} arguments`);
-    return { e: "call", cname, args: args.map((a, i) => this.argument(a, params[i]!)), ty: this.selfTy(info, info.mutable) };
-  }
-
-  private self(e: Node): Expr {
-    const info = this.ctx.self;
-    if (!info) fail(e, Codes.Unsupported, "`this` outside a method");
-    return { e: "self", ty: this.selfTy(info, this.ctx.selfPtr), ptr: this.ctx.selfPtr };
-  }
-
-  /** `x.f`: a field, or a getter call. */
-  private property(e: Node): Expr {
-    if (!Node.isPropertyAccessExpression(e)) fail(e, Codes.Unsupported, "expected a property access");
-    const objNode = e.getExpression();
-    const enumDecl = Node.isIdentifier(objNode) ? resolveDecl(objNode) : undefined;
-    if (enumDecl && Node.isEnumDeclaration(enumDecl)) {
-      const member = enumDecl.getMember(e.getName());
-      const value = member?.getValue();
-      if (typeof value !== "number") fail(e, Codes.UnknownMember, `'${e.getName()}' is not an integer member of ${enumDecl.getName()}`);
-      return { e: "int", ty: T.int("i32"), value: BigInt(value) };
-    }
-    const obj = this.expr(objNode as Expression);
-    const ty = exprTy(obj);
-    const name = e.getName();
-    if (ty.k === "array" && name === "length") return { e: "length", x: obj };
-    if (ty.k !== "struct") fail(e, Codes.UnknownMember, `property '${name}' of a ${showTy(ty)} is not supported in kernel code`);
-    const info = this.classInfoByCName(ty.cname)!;
-    const m = findMember(info, name);
-    if (!m) fail(e.getNameNode(), Codes.UnknownMember, `'${name}' is not a field or getter of ${showTy(ty)}`);
-    if (m.m === "field") return this.narrowed(e, { e: "field", x: obj, name: fieldCName(name), ty: mapTypeNode(m.typeNode, m.level.env), ptr: ty.mutable });
-    if (m.m === "getter") {
-      const { ret } = this.signature(m.decl, m.level.env);
-      return { e: "call", cname: this.methodFunc(info, m, "getter"), args: [obj], ty: ret };
-    }
-    fail(e, Codes.Unsupported, `method '${name}' must be called (there are no bound methods in kernel code)`);
-  }
-
-  /** `x.m(args)` or `Class.m(args)`. */
-  private methodCall(e: CallExpression, callee: Node): Expr {
-    if (!Node.isPropertyAccessExpression(callee)) fail(callee, Codes.Unsupported, "expected a method");
-    const name = callee.getName();
-    const objNode = callee.getExpression();
-    const args = e.getArguments() as Expression[];
-    const classDecl = Node.isIdentifier(objNode) ? resolveDecl(objNode) : undefined;
-    let info: ClassInfo;
-    let member: Member | null;
-    let selfArg: Expr | null = null;
-    if (classDecl && Node.isClassDeclaration(classDecl)) {
-      if (classDecl.isAbstract()) fail(objNode, Codes.Unsupported, "static methods of abstract classes are not supported: call them through a concrete class");
-      info = this.classInfo(classDecl);
-      member = findMember(info, name, true);
-      if (!member) fail(callee.getNameNode(), Codes.UnknownMember, `'${name}' is not a static method of ${classDecl.getName()}`);
-    } else {
-      const obj = this.expr(objNode as Expression);
-      const ty = exprTy(obj);
-      if (ty.k !== "struct") fail(callee, Codes.UnknownMember, `method '${name}' of a ${showTy(ty)} is not supported in kernel code${ty.k === "opt" ? " (check it for null first)" : ""}`);
-      info = this.classInfoByCName(ty.cname)!;
-      member = findMember(info, name);
-      if (!member || member.m !== "method") fail(callee.getNameNode(), Codes.UnknownMember, `'${name}' is not a method of ${showTy(ty)}`);
-      selfArg = obj;
-    }
-    if (member.m === "field") fail(callee, Codes.Unsupported, "fields cannot be called");
-    if (name === "toString") fail(callee, Codes.TemplateOutsideSink, "toString() can only be used through a template literal passed to print, println or panic");
-    const { params, ret, callSites } = this.signature(member.decl, member.level.env);
-    if (args.length > params.length || (args.length < params.length && !callSites[args.length])) fail(e, Codes.Unsupported, `'${name}' takes ${params.length} arguments`);
-    const lowered = args.map((a, i) => this.argument(a, params[i]!));
-    for (let i = args.length; i < params.length; i++) lowered.push({ e: "str", value: locationOf(e) });
-    const cname = this.methodFunc(info, member, selfArg ? "method" : "static");
-    return { e: "call", cname, args: selfArg ? [selfArg, ...lowered] : lowered, ty: ret };
-  }
-
-  /** An optional that TypeScript narrowed to non-null at this use is unwrapped. */
-  private narrowed(node: Node, x: Expr): Expr {
-    const ty = exprTy(x);
-    if (ty.k !== "opt") return x;
-    if (node.getType().isNullable()) return x;
-    return { e: "unwrap", x, ty: ty.inner };
-  }
-
-  /** Makes a value fit a slot of type `want`: wraps into optionals, types null. */
-  private coerce(x: Expr, want: Ty, at: Node): Expr {
-    const got = exprTy(x);
-    if (x.e === "null") {
-      if (want.k === "opt" || (want.k === "fn" && want.nullable)) return { e: "null", ty: want };
-      fail(at, Codes.WidthMismatch, `null is not a ${showTy(want)}`);
-    }
-    if (sameTy(got, want) || got.k === "never") {
-      return x;
-    }
-    if (want.k === "opt" && sameTy(got, want.inner)) return { e: "some", x, ty: want };
-    fail(at, Codes.WidthMismatch, `expected ${showTy(want)}, got ${showTy(got)}${got.k === "int" && want.k === "int" ? ": convert explicitly" : ""}`);
-  }
-
-  /** Two branches of a conditional brought to one type. */
-  private unify(a: Expression, b: Expression, expected: Ty | undefined, at: Node): [Expr, Expr] {
-    let l = isNullLiteral(a) ? null : this.expr(a, expected);
-    let r = isNullLiteral(b) ? null : this.expr(b, l ? exprTy(l) : expected);
-    if (l === null && r === null) fail(at, Codes.UntypedLiteral, "both branches are null");
-    if (l === null) l = this.expr(a, expected ?? exprTy(r!));
-    const lt = exprTy(l);
-    const rt = r ? exprTy(r) : lt;
-    let ty: Ty = sameTy(lt, rt) ? lt : lt.k === "opt" ? lt : rt.k === "opt" ? rt : lt;
-    if (l.e === "null" || r === null) ty = ty.k === "opt" || ty.k === "fn" ? ty : { k: "opt", inner: ty };
-    if (expected && expected.k === "opt") ty = expected;
-    return [this.coerce(l, ty, a), this.coerce(r ?? { e: "null", ty }, ty, b)];
-  }
 
   /**
    * `switch` over integers: an if/else chain on a temporary. Cases with no statements share
@@ -1239,18 +749,6 @@ export class Lowering {
   /** The breaks that end switch cases: they lower to nothing (the if chain ends there). */
   private readonly switchBreaks = new Set<Node>();
 
-  /** `using x = …`: x is disposed at every exit of the enclosing scope. */
-  private registerUsing(d: VariableDeclaration, ty: Ty): void {
-    const inner = ty.k === "opt" ? ty.inner : ty;
-    const info = inner.k === "struct" ? this.classInfoByCName(inner.cname) : null;
-    const m = info ? findMember(info, "[Symbol.dispose]") : null;
-    if (!info || !m || m.m !== "method") fail(d, Codes.Unsupported, "`using` needs an object with [Symbol.dispose]()");
-    if (ty.k === "opt") fail(d, Codes.Unsupported, "`using` of an optional object is not supported: check for null first");
-    const scope = this.scopes[this.scopes.length - 1];
-    if (!scope) fail(d, Codes.Unsupported, "`using` only inside a function");
-    scope.usings.push({ x: { e: "local", name: localCName(d.getName()), ty }, dispose: this.methodFunc(info, m, "method") });
-  }
-
   private isNewArray(e: Node): boolean {
     return Node.isNewExpression(e) && e.getExpression().getText() === "Array";
   }
@@ -1277,48 +775,4 @@ export class Lowering {
     return { e: "index", x: arr, i, ty: ty.elem, loc: locationOf(e) };
   }
 
-  /** `for (const x of r)`: a counted loop over `r.iterLength()` / `r.iterAt(i)`. */
-  private forOf(st: Node): Stmt {
-    if (!Node.isForOfStatement(st)) fail(st, Codes.Unsupported, "expected for…of");
-    const line = lineOf(st);
-    const init = st.getInitializer();
-    if (!Node.isVariableDeclarationList(init) || init.getDeclarations().length !== 1) fail(init, Codes.Unsupported, "for…of declares one const");
-    const decl = init.getDeclarations()[0]!;
-    const range = this.expr(st.getExpression());
-    const rty = exprTy(range);
-    if (rty.k !== "struct") fail(st.getExpression(), Codes.Unsupported, `cannot iterate over a ${showTy(rty)}: for…of works on range classes with iterLength() and iterAt(i)`);
-    const info = this.classInfoByCName(rty.cname)!;
-    const lenM = findMember(info, "iterLength");
-    const atM = findMember(info, "iterAt");
-    if (!lenM || lenM.m !== "method" || !atM || atM.m !== "method") fail(st.getExpression(), Codes.Unsupported, `${showTy(rty)} has no iterLength()/iterAt(i) for for…of`);
-    const elemTy = this.signature(atM.decl, atM.level.env).ret;
-    const n = ++this.tempCounter;
-    const u64: Ty & { k: "int" } = T.int("u64");
-    const r: Expr = { e: "local", name: `keel_range${n}`, ty: rty };
-    const len: Expr = { e: "local", name: `keel_length${n}`, ty: u64 };
-    const i: Expr = { e: "local", name: `keel_index${n}`, ty: u64 };
-    this.ctx.locals.set(decl, elemTy);
-    const body = this.body(st.getStatement());
-    return {
-      line,
-      s: "block",
-      body: [
-        { line, s: "let", name: `keel_range${n}`, ty: rty, init: range },
-        { line, s: "let", name: `keel_length${n}`, ty: u64, init: { e: "call", cname: this.methodFunc(info, lenM, "method"), args: [r], ty: u64 } },
-        {
-          line,
-          s: "for",
-          init: [{ line, s: "let", name: `keel_index${n}`, ty: u64, init: { e: "int", ty: u64, value: 0n } }],
-          c: { e: "cmp", op: "<", l: i, r: len },
-          step: [{ line, s: "assign", target: i, value: { e: "bin", op: "+", l: i, r: { e: "int", ty: u64, value: 1n }, ty: u64, wrapping: true, loc: locationOf(st) } }],
-          body: [{ line, s: "let", name: localCName(decl.getName()), ty: elemTy, init: { e: "call", cname: this.methodFunc(info, atM, "method"), args: [r, i], ty: elemTy } }, ...body],
-        },
-      ],
-    };
-  }
-}
-
-/** C name of a field (`#x` private names become `x_`). */
-function fieldCName(name: string): string {
-  return name.startsWith("#") ? `${name.slice(1)}_` : localCName(name);
 }
