@@ -382,16 +382,13 @@ ${inits.join("\n")}
       case "not":
         return `(!${this.expr(x.x)})`;
       case "bitnot": {
-        const info = intInfo(x.ty.kind);
-        // ~ on a promoted u8/u16 sets the high bits of an int (and gcc warns when the result is
-        // compared): a helper does it in the type's own width.
-        if (info.bits < 32) {
-          const name = `keel_not_${x.ty.kind}`;
-          const t = CTYPE[x.ty.kind];
-          this.helpers.set(name, `static inline ${t} ${name}(${t} a) { return (${t})~(uint32_t)a; }`);
-          return `${name}(${this.expr(x.x)})`;
-        }
-        return `((${CTYPE[x.ty.kind]})~${this.expr(x.x)})`;
+        // Through a helper for every width: gcc warns (-Wsign-compare) when the complement of
+        // a promoted small unsigned value is compared, even behind casts and conversions.
+        const name = `keel_not_${x.ty.kind}`;
+        const t = CTYPE[x.ty.kind];
+        const bits = intInfo(x.ty.kind).bits;
+        this.helpers.set(name, `static inline ${t} ${name}(${t} a) { return (${t})~(${bits === 64 ? "uint64_t" : "uint32_t"})a; }`);
+        return `${name}(${this.expr(x.x)})`;
       }
       case "neg":
         return `${this.helper("neg", x.ty.kind)}(${this.expr(x.x)}, ${cString(x.loc)})`;
