@@ -5,3 +5,4 @@ set confirm off
 set print pretty on
 set print symbol on
 set disassembly-flavor att
+source qemu/gdb/keel_printers.py
