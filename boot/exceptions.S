@@ -184,6 +184,11 @@ keel_tss:
 /* The double-fault handler's stack (IST1): a fault on a broken kernel stack still gets
  * a good stack to report from. */
 	.balign PAGE_SIZE
+/* Its guard page: the kernel's own page tables leave it unmapped (kernel/boot/memory_init.ts),
+ * so overflowing the double-fault stack faults instead of overwriting what lies below. */
+	.globl keel_double_fault_stack_guard
+keel_double_fault_stack_guard:
+	.skip PAGE_SIZE
 	.globl keel_double_fault_stack_bottom, keel_double_fault_stack_top
 keel_double_fault_stack_bottom:
 	.skip 16 * 1024

@@ -12,7 +12,7 @@ import { u32, type bool, type u64 } from "../lib/int";
 import { println } from "../lib/console";
 import { hex } from "../lib/fmt";
 import {
-  bootStackGuard, kernelBssEnd, kernelBssStart, kernelDataEnd, kernelDataStart, kernelRodataEnd, kernelRodataStart, kernelTextEnd,
+  bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelBssStart, kernelDataEnd, kernelDataStart, kernelRodataEnd, kernelRodataStart, kernelTextEnd,
   kernelTextStart, kernelVma, readTsc, setObjectAllocator,
 } from "../lib/intrinsics";
 import { panic } from "../lib/panic";
@@ -148,10 +148,15 @@ function buildKernelTables(mem: BootMemory): Mapper {
   mapSection(m, ".text", kernelTextStart(), kernelTextEnd(), PageFlags.readExecute());
   mapSection(m, ".rodata", kernelRodataStart(), kernelRodataEnd(), PageFlags.readOnly());
   mapSection(m, ".data", kernelDataStart(), kernelDataEnd(), PageFlags.readWrite());
-  const guard = bootStackGuard();
-  if (guard < kernelBssStart() || guard >= kernelBssEnd()) panic(`memory init: the boot stack guard ${hex(guard)} is not in .bss`);
-  mapSection(m, ".bss (below the stack guard)", kernelBssStart(), guard, PageFlags.readWrite());
-  mapSection(m, ".bss (above the stack guard)", guard + 0x1000n, kernelBssEnd(), PageFlags.readWrite());
+  // .bss around the two stack guard pages (boot stack, double-fault stack), left unmapped.
+  const bootGuard = bootStackGuard();
+  const dfGuard: u64 = doubleFaultStackBottom() - 0x1000n;
+  const low: u64 = bootGuard < dfGuard ? bootGuard : dfGuard;
+  const high: u64 = bootGuard < dfGuard ? dfGuard : bootGuard;
+  if (low < kernelBssStart() || high >= kernelBssEnd() || low === high) panic(`memory init: the stack guards ${hex(bootGuard)} and ${hex(dfGuard)} are not two pages of .bss`);
+  mapSection(m, ".bss (below the first stack guard)", kernelBssStart(), low, PageFlags.readWrite());
+  mapSection(m, ".bss (between the stack guards)", low + 0x1000n, high, PageFlags.readWrite());
+  mapSection(m, ".bss (above the second stack guard)", high + 0x1000n, kernelBssEnd(), PageFlags.readWrite());
   for (const e of mem.map) {
     const r = e.region();
     if (r === null || !e.isAvailable()) continue;

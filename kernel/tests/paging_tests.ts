@@ -5,7 +5,7 @@ import { u64, type u8, type u32 } from "../lib/int";
 import type { Consumed } from "../lib/owned";
 import { expect, expectEqU64 } from "../lib/ktap";
 import {
-  bootStackGuard, kernelBssEnd, kernelDataStart, kernelRodataStart, kernelTextStart, kernelVma, load64, readCr3, store64,
+  bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelDataStart, kernelRodataStart, kernelTextStart, kernelVma, load64, readCr3, store64,
 } from "../lib/intrinsics";
 import { kernelPageTables } from "../boot/memory_init";
 import { AllocError } from "../mm/allocator";
@@ -70,6 +70,8 @@ export function testSectionPermissions(): void {
   expect(isPresent(data) && (data & ENTRY_WRITABLE) !== 0n && (data & ENTRY_NO_EXECUTE) !== 0n, "data RW NX");
   expect(!isPresent(m.leafEntry(va(bootStackGuard()))), "boot stack guard unmapped");
   expect(m.translate(va(bootStackGuard() + 0x1000n)) !== null, "boot stack mapped");
+  expect(!isPresent(m.leafEntry(va(doubleFaultStackBottom() - 0x1000n))), "double-fault stack guard unmapped");
+  expect(m.translate(va(doubleFaultStackBottom())) !== null, "double-fault stack mapped");
   // Every page of the image: physical = virtual - KERNEL_VMA, never W+X.
   let wx: u64 = 0n;
   let wrong: u64 = 0n;

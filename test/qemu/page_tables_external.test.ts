@@ -2,7 +2,7 @@
 // console, QEMU's monitor (QMP: `info mem`, `info tlb`) says what the CPU really sees, and
 // that must match what the kernel says it built: no identity map (nothing in the lower
 // half), each ELF section with its own permissions (text R-X, rodata R NX, data/bss RW NX),
-// the stack guard page unmapped, the direct map RW NX, and no page writable and executable.
+// the stack guard pages unmapped, the direct map RW NX, and no page writable and executable.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,11 +98,12 @@ it('the CPU sees the page tables the kernel reports building (QMP info mem / inf
   check('__text_start', '__text_end', false, false);
   check('__rodata_start', '__rodata_end', false, true);
   check('__data_start', '__data_end', true, true);
-  // The guard page below the boot stack is not mapped; the rest of .bss is RW NX.
-  const guard = sym.get('__boot_stack_guard')!;
-  expect(at(guard), 'the stack guard page is unmapped').toBeUndefined();
+  // The guard pages below the boot stack and the double-fault stack are not mapped; the
+  // rest of .bss is RW NX.
+  const guards = [sym.get('__boot_stack_guard')!, sym.get('keel_double_fault_stack_guard')!];
+  for (const guard of guards) expect(at(guard), `the stack guard page ${guard.toString(16)} is unmapped`).toBeUndefined();
   for (let a = sym.get('__bss_start')!; a < sym.get('__bss_end')!; a += 0x1000n) {
-    if (a === guard) continue;
+    if (guards.includes(a)) continue;
     expect(at(a)?.writable && at(a)?.noExecute, `.bss page ${a.toString(16)} is RW NX`).toBe(true);
   }
   // The direct map: physical 0 at 0xffff800000000000, read-write, never executable.
