@@ -57,9 +57,3 @@ export function builtinOf(decl: Node, name: string): Builtin | null {
   if (rel === "lib/intrinsics.ts") return { b: "intrinsic", name };
   return null;
 }
-
-/** True when a function's body must not be compiled (a builtin with a Node-only body). */
-export function isBuiltinBody(decl: Node, name: string): boolean {
-  const b = builtinOf(decl, name);
-  return b !== null;
-}

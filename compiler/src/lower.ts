@@ -25,7 +25,6 @@ import { findMember, instances, mangle, type Env } from "./classes";
 import { isCallSiteParam, isModuleLevel, isNullLiteral, isSuperCall, lineOf, parseIntLiteral, resolveDecl, type Context } from "./lower_base";
 import { ClassLowering } from "./lower_classes";
 
-type IntTy = Ty & { k: "int" };
 
 const ARITH: Partial<Record<SyntaxKind, BinOp>> = {
   [SyntaxKind.PlusToken]: "+",
@@ -532,8 +531,8 @@ export class Lowering extends ClassLowering {
     }
     const cmp = COMPARE[op];
     if (cmp) {
-      const hint = isNullLiteral(e.getLeft()) || isNullLiteral(e.getRight()) ? undefined : undefined;
-      const [l, r] = this.pair(e.getLeft(), e.getRight(), hint, e);
+      // Comparisons give their operands no expected type: each literal takes the other side's.
+      const [l, r] = this.pair(e.getLeft(), e.getRight(), undefined, e);
       const ty = exprTy(l);
       if (ty.k === "opt" && (cmp === "==" || cmp === "!=")) {
         const value = l.e === "null" ? r : r.e === "null" ? l : fail(e, Codes.IdentityComparison, "an optional value can only be compared with null");
