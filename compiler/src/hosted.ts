@@ -154,9 +154,25 @@ export class HostMachine {
       store16: (addr: bigint, value: number) => this.store(addr, 2, BigInt(value)),
       store32: (addr: bigint, value: number) => this.store(addr, 4, BigInt(value)),
       store64: (addr: bigint, value: bigint) => this.store(addr, 8, value),
+      // The memory-management stand-ins of keel_hosted.c, with the same values.
+      kernelRodataStart: () => HOSTED_KERNEL_VMA + 0x109000n,
+      kernelRodataEnd: () => HOSTED_KERNEL_VMA + 0x10b000n,
+      kernelDataStart: () => HOSTED_KERNEL_VMA + 0x10b000n,
+      kernelDataEnd: () => HOSTED_KERNEL_VMA + 0x10c000n,
+      kernelBssStart: () => HOSTED_KERNEL_VMA + 0x10c000n,
+      kernelBssEnd: () => HOSTED_KERNEL_VMA + 0x144000n,
+      readTsc: () => (this.tsc += 1000n),
+      // Objects live in JavaScript's heap: the hook is accepted and never used, as in C.
+      setObjectAllocator: () => undefined,
     };
   }
+
+  /** A counter that only moves forward, as keel_hosted.c's. */
+  private tsc = 0n;
 }
+
+/** keel_hosted.c's stand-in for the kernel's link base. */
+const HOSTED_KERNEL_VMA = 0xffff_ffff_8000_0000n;
 
 /** Instantiates the ES module text of emitJs on an intrinsics object. */
 export function instantiateJs(moduleText: string, intrinsics: object, name = "keel-program.js"): { keel_start(bootInfo: bigint): void } {
