@@ -4,13 +4,13 @@ import { u64, type bool, type u32 } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
 import { load64, store64 } from "../lib/intrinsics";
 import { kernelPageTables } from "../boot/memory_init";
-import { frameAllocator, type AllocatedFrames } from "../mm/frame_allocator";
-import type { Consumed } from "../lib/owned";
+import { frameAllocator } from "../mm/frame_allocator";
 import { heapAlloc, heapBlocksUsed, heapBytesMapped, heapBytesUsed, heapCheck, heapFree, heapGrowths, objectAlloc } from "../mm/heap";
 import { HEAP_BASE, HEAP_WINDOW_SIZE } from "../mm/layout";
 import { pageAllocator } from "../mm/page_allocator";
 import { U64Array } from "../lib/fixed_array";
 import { VirtualAddress } from "../mm/virtual";
+import { FrameList } from "./frame_list";
 
 function inHeap(a: u64): bool {
   return a >= HEAP_BASE && a < HEAP_BASE + HEAP_WINDOW_SIZE;
@@ -78,17 +78,6 @@ export function testObjectStorageZeroed(): void {
   let nonzero: u64 = 0n;
   for (let i: u64 = 0n; i < 256n; i += 8n) if (load64(b + i) !== 0n) nonzero += 1n;
   expectEqU64(nonzero, 0n, "zeroed");
-}
-
-/** A list of single-frame allocations. */
-class FrameList {
-  readonly frames: AllocatedFrames;
-  next: FrameList | null; // mutable: a value class cannot hold itself
-
-  constructor(frames: Consumed<AllocatedFrames>, next: FrameList | null) {
-    this.frames = frames;
-    this.next = next;
-  }
 }
 
 /**

@@ -2,7 +2,6 @@
 // mappings are checked by walking the tables the kernel loaded into CR3 and by real memory
 // accesses through the new mapping and through the direct map.
 import { u64, type u8, type u32 } from "../lib/int";
-import type { Consumed } from "../lib/owned";
 import { expect, expectEqU64 } from "../lib/ktap";
 import {
   bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelDataStart, kernelRodataStart, kernelTextStart, kernelVma, load64, readCr3, store64,
@@ -17,6 +16,7 @@ import { ENTRY_ADDRESS_MASK, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent } from 
 import { PageFlags } from "../mm/paging/flags";
 import { MapError } from "../mm/paging/mapper";
 import { Page, PageRange, VirtualAddress } from "../mm/virtual";
+import { FrameList } from "./frame_list";
 
 function va(x: u64): VirtualAddress {
   const v = VirtualAddress.checked(x);
@@ -196,17 +196,6 @@ export function testRemap(): void {
   expectEqU64(mp.read64(8n), 78n, "writable again");
 }
 
-/** A list of owned frame allocations. */
-class Held {
-  readonly frames: AllocatedFrames;
-  next: Held | null; // mutable: a value class cannot hold itself
-
-  constructor(frames: Consumed<AllocatedFrames>, next: Held | null) {
-    this.frames = frames;
-    this.next = next;
-  }
-}
-
 /**
  * Exhausts the frame allocator (largest runs first), checks that a map needing a table
  * fails with OutOfFrames and gives its frame back, then refills and checks every frame came back.
@@ -220,7 +209,7 @@ export function testExhaustAndRefill(): void {
     expect(false, "a spare frame and a far page");
     return;
   }
-  let held: Held | null = null;
+  let held: FrameList | null = null;
   let taken: u64 = 0n;
   let run: u64 = 0x10_0000n;
   while (run > 0n) {
@@ -232,7 +221,7 @@ export function testExhaustAndRefill(): void {
       continue;
     }
     taken += f.sizeInChunks();
-    held = new Held(f, held);
+    held = new FrameList(f, held);
   }
   expectEqU64(taken + 1n, before, "every free frame handed out once");
   expectEqU64(frameAllocator.freeChunks(), 0n, "none left");

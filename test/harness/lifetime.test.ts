@@ -4,18 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { alive } from './process.ts';
 
 const child = fileURLToPath(new URL('./fixtures/run-fake-forever.ts', import.meta.url));
-
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.concurrent('QEMU lifetime', () => {
   it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('dies when its parent gets %s', { timeout: 20_000 }, async (signal) => {

@@ -3,22 +3,13 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runQemu, type RunQemuOptions } from '../../qemu/runner.ts';
+import { alive } from './process.ts';
 
 const fake = fileURLToPath(new URL('./fixtures/fake-qemu.mjs', import.meta.url));
 
 /** Runs the fake with a scenario in place of the ISO. */
 const runFake = (scenario: string, opts: Partial<RunQemuOptions> = {}) =>
   runQemu({ iso: scenario, timeoutMs: 10_000, qemuBinary: fake, ...opts });
-
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const savedEnv = { ...process.env };
 afterEach(() => {

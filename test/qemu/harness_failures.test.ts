@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bootKtap, missingIso, repoPath, type Boot } from '../harness/boot.ts';
+import { alive } from '../harness/process.ts';
 
 /** Boots build/fixture-NAME/keel.iso; a missing ISO fails the test instead of skipping it. */
 async function bootFixture(name: string, timeoutMs = 30_000): Promise<Boot> {
@@ -19,16 +20,6 @@ function lineOf(fixture: string, text: string): number {
   const index = lines.findIndex((line) => line.includes(text));
   if (index < 0) throw new Error(`test/kernels/${fixture}.ts no longer contains ${JSON.stringify(text)}`);
   return index + 1;
-}
-
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe.concurrent('the harness reports broken kernels as failures', () => {

@@ -6,21 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectQmp } from '../../qemu/qmp.ts';
 import { runQemu } from '../../qemu/runner.ts';
+import { alive } from '../harness/process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-runner-'));
 const blankIso = join(dir, 'blank.iso');
 writeFileSync(blankIso, '');
 truncateSync(blankIso, 1 << 20);
-
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('runQemu with real QEMU', () => {
   it('times out a machine that never exits and kills QEMU', async () => {
