@@ -6,14 +6,15 @@
 // (compiler/src/hosted.ts, the twin of the hosted C runtime), so output, exit status and the
 // echoed panic line compare byte for byte with the two backends.
 //
-// Each program gets its own copy of its modules (fresh module state, as a fresh process);
-// runs are serialised, as the machine is reached through a global while a program runs.
+// Each program gets its own copy of its modules (fresh module state, as a fresh process).
+// The programs of one Oracle run in one Node process of their own (driver.ts), one after
+// the other: the test runner's module loader is not the one that runs them.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { Project } from "ts-morph";
 import ts from "typescript";
-import { HostMachine, HostStop } from "../../compiler/src/hosted";
 import { RUNTIME_MODULE, transformSource } from "./transform";
 
 /** How one execution ended (the shape of the harness's outcomes). */
@@ -23,8 +24,7 @@ export interface OracleOutcome {
   status: number;
 }
 
-/** Exit status when the TypeScript itself throws (a ReferenceError, a stack overflow, …). */
-export const UNCAUGHT_STATUS = 70;
+export { UNCAUGHT_STATUS } from "./driver";
 
 const ROOT = process.cwd();
 const INTRINSICS = path.join("kernel", "lib", "intrinsics.ts");
@@ -85,7 +85,6 @@ export class Oracle {
   private readonly programs = new Map<string, Map<string, string>>();
   /** Transform failures (the oracle's own gaps), by entry. */
   readonly errors = new Map<string, string>();
-  private count = 0;
 
   /** Transforms the programs (one ts-morph project for all; shared modules transformed once). */
   constructor(entries: string[]) {
@@ -141,59 +140,61 @@ export class Oracle {
     return this.programs.get(entry)?.get(file);
   }
 
-  /** Runs one program as written; serialised with every other oracle run of this process. */
+  /** Runs one program as written. The first call runs every program of this oracle, in one
+   *  Node process of its own (driver.ts), and later calls take their outcome from it. */
   run(entry: string): Promise<OracleOutcome> {
-    const result = queue.then(() => this.runNow(entry));
-    queue = result.catch(() => undefined);
-    return result;
+    if (!this.programs.has(entry)) return Promise.reject(new Error(`the oracle could not transform ${entry}: ${this.errors.get(entry) ?? "not prepared"}`));
+    this.outcomes ??= this.runAll();
+    return this.outcomes.then((all) => all.get(entry)!);
   }
 
-  private async runNow(entry: string): Promise<OracleOutcome> {
-    const files = this.programs.get(entry);
-    if (!files) throw new Error(`the oracle could not transform ${entry}: ${this.errors.get(entry) ?? "not prepared"}`);
-    const dir = path.join(OUT, String(this.count++));
-    for (const [rel, text] of files) {
-      const file = path.join(dir, rel.replace(/\.ts$/, ".mjs"));
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, text);
-    }
-    const machine = new HostMachine();
-    const intrinsics = machine.intrinsics();
-    // A stop is final: once the program stopped, every further intrinsic throws it again, so
-    // code that runs on the way out (`using` disposals) cannot add output, as after a real stop.
-    let stop: HostStop | null = null;
-    (globalThis as Record<string, unknown>).__keelOracleMachine = (name: string, args: unknown[]) => {
-      if (stop) throw stop;
-      const f = intrinsics[name] as ((...a: unknown[]) => unknown) | undefined;
-      if (!f) throw new Error(`oracle: the intrinsic ${name} has no stand-in on the host machine`);
-      try {
-        return f(...args);
-      } catch (e) {
-        if (e instanceof HostStop) stop = e;
-        throw e;
+  private outcomes: Promise<Map<string, OracleOutcome>> | null = null;
+
+  private async runAll(): Promise<Map<string, OracleOutcome>> {
+    const dir = path.join(OUT, String(batches++));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const jobs: Job[] = [];
+    [...this.programs].forEach(([entry, files], i) => {
+      for (const [rel, text] of files) {
+        const file = path.join(dir, String(i), rel.replace(/\.ts$/, ".mjs"));
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
       }
-    };
-    let status = 0;
-    let extra = "";
+      jobs.push({ entry, module: pathToFileURL(path.join(dir, String(i), entry.replace(/\.ts$/, ".mjs"))).href });
+    });
+    const manifest = path.join(dir, "jobs.json");
+    fs.writeFileSync(manifest, JSON.stringify(jobs));
     try {
-      const mod = (await dynamicImport(pathToFileURL(path.join(dir, entry.replace(/\.ts$/, ".mjs"))).href)) as { kernelMain(b: bigint): void };
-      mod.kernelMain(0n);
-    } catch (e) {
-      if (!(stop as HostStop | null)) {
-        status = UNCAUGHT_STATUS;
-        extra = `oracle: uncaught ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`;
-      }
+      const out = await node([DRIVER, manifest, path.join(dir, "outcomes.json")]);
+      if (out.status !== 0) throw new Error(`the oracle's driver failed (status ${out.status}):\n${out.log}`);
+      const outcomes = JSON.parse(fs.readFileSync(path.join(dir, "outcomes.json"), "utf8")) as Record<string, OracleOutcome>;
+      return new Map(Object.entries(outcomes));
     } finally {
-      delete (globalThis as Record<string, unknown>).__keelOracleMachine;
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    const stopped = stop as HostStop | null; // assigned by the machine above
-    if (stopped) status = stopped.status;
-    return { stdout: machine.stdout().toString("utf8"), stderr: machine.stderr + extra, status };
   }
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+/** One program for the driver: its entry (as the harness names it) and its module's URL. */
+export interface Job {
+  entry: string;
+  module: string;
+}
 
-// Node's own loader, not the test runner's module transform: the program is plain JavaScript.
-const dynamicImport = new Function("u", "return import(u)") as (url: string) => Promise<unknown>;
+let batches = 0;
+const DRIVER = path.join(path.dirname(new URL(import.meta.url).pathname), "driver.ts");
+
+/** Runs Node (with tsx, for the host machine's TypeScript) on arguments; stdout and stderr as a log. */
+function node(args: string[]): Promise<{ status: number; log: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ["--import", "tsx", "--stack-size=4000", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    p.stdout.on("data", (d) => (log += d));
+    p.stderr.on("data", (d) => (log += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), 600_000);
+    p.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ status: code ?? -1, log: log + (signal ? `killed by ${signal}` : "") });
+    });
+  });
+}
