@@ -31,8 +31,8 @@ const INTRINSICS = path.join("kernel", "lib", "intrinsics.ts");
 const CONSOLE = path.join("kernel", "lib", "console.ts");
 /** Library modules whose bodies are the as-written meaning of the builtins (u8(), hex(), …):
  *  their calls are replaced at the call site (or, for print, its loop over a string is
- *  JavaScript's), so their own arithmetic stays unchecked. */
-const AS_WRITTEN = ["int.ts", "fmt.ts", "console.ts", "callsite.ts"].map((f) => path.join("kernel", "lib", f));
+ *  JavaScript's; rangeIterator is Node-only), so their own arithmetic stays unchecked. */
+const AS_WRITTEN = ["int.ts", "fmt.ts", "console.ts", "callsite.ts", "iter.ts"].map((f) => path.join("kernel", "lib", f));
 const RUNTIME_TS = path.join(path.dirname(new URL(import.meta.url).pathname), "runtime.ts");
 const OUT = path.join(ROOT, "build", "oracle", `p${process.pid}`);
 
@@ -122,7 +122,7 @@ export class Oracle {
         always.forEach(visit);
         closures.set(entry, [...seen]);
       } catch (e) {
-        this.errors.set(entry, e instanceof Error ? e.message : String(e));
+        this.errors.set(entry, e instanceof Error ? (e instanceof RangeError ? String(e.stack) : e.message) : String(e));
       }
     });
     const js = transpileAll(tsText);

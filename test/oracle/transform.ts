@@ -80,7 +80,11 @@ export function transformSource(sf: ts.SourceFile, checker: ts.TypeChecker, root
       const op = node.operatorToken.kind;
       const arith = ARITH_OPS.get(op);
       if (arith && w.isInteger(node)) {
-        return `__k.bin(${str(arith)}, ${str(w.kindAt(node))}, ${r(node.left)}, ${r(node.right)}, ${loc(node)})`;
+        // `& | ^ >>` cannot fail and are exact whatever the width: on literals alone (no width
+        // anywhere) only the representation matters, which TypeScript's type gives.
+        const exact = ["&", "|", "^", ">>"].includes(arith) && !w.kindOf(node) && !w.contextKind(node);
+        const kind = exact ? (w.isBigInt(node) ? "u64" : "u32") : w.kindAt(node);
+        return `__k.bin(${str(arith)}, ${str(kind)}, ${r(node.left)}, ${r(node.right)}, ${loc(node)})`;
       }
       const comp = COMPOUND_OPS.get(op);
       if (comp && w.isInteger(node.left)) return compound(node.left, comp, r(node.right), node);

@@ -62,6 +62,11 @@ export class Widths {
     return (t.flags & (ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike)) !== 0;
   }
 
+  /** True when TypeScript types the expression as bigint. */
+  isBigInt(e: ts.Node): boolean {
+    return (this.checker.getTypeAtLocation(e).flags & ts.TypeFlags.BigIntLike) !== 0;
+  }
+
   /** The kind of an integer expression; throws WidthUnknown when nothing tells it. */
   kindAt(e: ts.Expression): Kind {
     const k = this.kindOf(e) ?? this.contextKind(e);
@@ -105,9 +110,11 @@ export class Widths {
   /** The kind the context of a literal-only expression expects. */
   contextKind(e: ts.Expression): Kind | null {
     const p = e.parent;
-    if (ts.isParenthesizedExpression(p) || ts.isConditionalExpression(p) || ts.isPrefixUnaryExpression(p)) {
-      if (ts.isConditionalExpression(p) && p.condition === e) return null;
-      return this.kindOf(p) ?? this.contextKind(p);
+    // (Never kindOf(p): it would descend into e again.)
+    if (ts.isParenthesizedExpression(p) || ts.isPrefixUnaryExpression(p)) return this.contextKind(p);
+    if (ts.isConditionalExpression(p)) {
+      if (p.condition === e) return null;
+      return this.kindOf(p.whenTrue === e ? p.whenFalse : p.whenTrue) ?? this.contextKind(p);
     }
     if (ts.isBinaryExpression(p)) {
       const op = p.operatorToken.kind;
