@@ -200,7 +200,7 @@ export class ProgramGen {
   }
 
   private stmt(s: Scope): void {
-    const nested = s.depth < 3;
+    const nested = s.depth < 2;
     const forms: [number, () => void][] = [
       [3, () => this.declare(s)],
       [2, () => this.assign(s)],
@@ -299,7 +299,7 @@ export class ProgramGen {
 
   private ifStmt(s: Scope): void {
     this.line(s, `if (${this.cond(s)}) {`);
-    this.block(s, 1 + this.rng.int(3), () => this.stmt(s));
+    this.block(s, 1 + this.rng.int(2), () => this.stmt(s));
     if (this.rng.chance(0.5)) {
       this.line(s, "} else {");
       this.block(s, 1 + this.rng.int(2), () => this.stmt(s));
@@ -309,7 +309,7 @@ export class ProgramGen {
 
   private loop(s: Scope): void {
     if (s.loops.length >= 2) return this.compound(s);
-    const i = `i${this.id()}`;
+    const i = `k${this.id()}`;
     const label = this.opts.labels && this.rng.chance(0.5) ? `L${this.id()}` : null;
     const n = 1 + this.rng.int(3);
     const head = this.rng.chance(0.7) ? `for (let ${i}: u32 = 0; ${i} < ${n}; ${i}++) {` : null;
@@ -321,7 +321,7 @@ export class ProgramGen {
     s.loops.push({ label });
     s.sinceSwitch++;
     s.locals.push({ name: i, kind: "u32", mutable: false });
-    this.block(s, 1 + this.rng.int(3), () => {
+    this.block(s, 1 + this.rng.int(2), () => {
       if (!head && this.out[this.out.length - 1]!.endsWith("{")) this.line(s, `${i}++;`);
       this.stmt(s);
     });
@@ -369,8 +369,8 @@ export class ProgramGen {
     const r = `r${this.id()}`;
     this.line(s, "{");
     this.block(s, 1, () => {
-      this.line(s, `using ${r} = new Res(${this.id()});`);
-      if (this.rng.chance(0.3)) this.line(s, `using ${r}b = new Res(${this.id()});`);
+      this.line(s, `using ${r} = new Res(${this.p.slice(1)}, ${this.id()});`);
+      if (this.rng.chance(0.3)) this.line(s, `using ${r}b = new Res(${this.p.slice(1)}, ${this.id()});`);
       this.stmt(s);
       const exits: (() => void)[] = [
         () => undefined,
@@ -383,7 +383,7 @@ export class ProgramGen {
         () => {
           this.line(s, `if (${this.cond(s)}) {`);
           this.block(s, 1, () => {
-            this.line(s, `using ${r}n = new Res(${this.id()});`);
+            this.line(s, `using ${r}n = new Res(${this.p.slice(1)}, ${this.id()});`);
             this.line(s, `return ${r}n.id;`);
           });
           this.line(s, "}");
@@ -411,7 +411,7 @@ export class ProgramGen {
     const s: Scope = { locals: f.params.map((kind, i) => ({ name: `a${i}`, kind, mutable: false })), nullables: [], loops: [], depth: 0, callBudget: 2, fnIndex: index, sinceSwitch: 1 };
     this.out.push(`function ${f.name}(${f.params.map((k, i) => `a${i}: ${k}`).join(", ")}): u32 {`);
     this.trace(s, `enter ${f.name}`, f.params.map((_, i) => `a${i}`));
-    const n = 3 + this.rng.int(5);
+    const n = 2 + this.rng.int(3);
     for (let i = 0; i < n; i++) this.stmt(s);
     this.line(s, `return ${this.expr("u32", s, 2)};`);
     this.out.push("}", "");
@@ -425,18 +425,12 @@ export class ProgramGen {
       `// Random program ${p}: module-level state, read and changed by its other module.`,
       `import type { u32, u64 } from "${lib}/int";`,
       `import { println } from "${lib}/console";`,
+      `import { Counter } from "./common";`,
       `import { traceCall } from "./${p}_main";`,
       `export let gA: u32 = ${this.rng.int(1000)};`,
       `export let gB: u64 = ${this.rng.int(100000)}n;`,
       `export let calls: u32 = 0;`,
       `export const table: u32[] = new Array<u32>(8).fill(${this.rng.int(10)});`,
-      `/** A mutable object reached through calls. */`,
-      `export class Counter {`,
-      `  n: u32;`,
-      `  constructor(n: u32) {`,
-      `    this.n = n;`,
-      `  }`,
-      `}`,
       `export const cell: Counter = new Counter(${this.rng.int(50)});`,
       `export function setA(v: u32): u32 {`,
       `  calls = (calls + 1) & 0xffff;`,
@@ -461,86 +455,109 @@ export class ProgramGen {
       `}`,
       "",
     ].join("\n");
-    const nFns = 2 + this.rng.int(3);
+    const nFns = 1 + this.rng.int(3);
     for (let i = 0; i < nFns; i++) this.fns.push({ name: `f${i}`, params: Array.from({ length: this.rng.int(3) }, () => (this.rng.chance(0.7) ? "u32" : "u64")) });
     this.out.push(
       `// Random program ${p} (test/differential/random_programs.ts).`,
       `import { u8, u32, u64, i32, i64, truncU8, truncU32, wrappingMul, wrappingSub } from "${lib}/int";`,
       `import { println } from "${lib}/console";`,
-      `import { rangeIterator } from "${lib}/iter";`,
-      `import { gA, gB, calls, table, cell, Counter, setA, addB, idx, getCell } from "./${p}_state";`,
+      `import { ${CONSTANTS.map((v) => `c${v}, d${v}`).join(", ")}, Counter, Pair, Res, Span, find, make, lastPair } from "./common";`,
+      `import { gA, gB, calls, table, cell, setA, addB, idx, getCell } from "./${p}_state";`,
       "",
       `/** Called back by the state module (an import cycle, used only after both ran). */`,
       `export function traceCall(what: string, v: u32): void {`,
       `  println(\`${p} \${what} \${v}\`);`,
       `}`,
       "",
-      ...CONSTANTS.map((v) => `const c${v}: u32 = ${v};`),
-      ...CONSTANTS.map((v) => `const d${v}: u64 = ${v}n;`),
-      `let lastPair: u32 = 0;`,
-      `function notePair(q: Pair): void {`,
-      `  lastPair = q.a & 0xffff;`,
-      `}`,
-      `/** A value class. */`,
-      `class Pair {`,
-      `  readonly a: u32;`,
-      `  readonly b: u64;`,
-      `  constructor(a: u32, b: u64) {`,
-      `    this.a = a;`,
-      `    this.b = b;`,
-      ...(this.opts.thisEscape ? [`    notePair(this);`] : []),
-      `  }`,
-      `  mix(): u32 {`,
-      `    return (this.a & 0xffff) + truncU32(this.b & 0xffffn) + lastPair;`,
-      `  }`,
-      `}`,
-      `/** Disposable: says when it is disposed. */`,
-      `class Res {`,
-      `  readonly id: u32;`,
-      `  constructor(id: u32) {`,
-      `    this.id = id;`,
-      `    println(\`${p} open \${id}\`);`,
-      `  }`,
-      `  [Symbol.dispose](): void {`,
-      `    println(\`${p} dispose \${this.id}\`);`,
-      `  }`,
-      `}`,
-      `/** A range for for…of. */`,
-      `class Span {`,
-      `  readonly n: u64;`,
-      `  constructor(n: u64) {`,
-      `    this.n = n;`,
-      `  }`,
-      `  iterLength(): u64 {`,
-      `    return this.n;`,
-      `  }`,
-      `  iterAt(i: u64): u64 {`,
-      `    return i;`,
-      `  }`,
-      `  [Symbol.iterator](): Iterator<u64> {`,
-      `    return rangeIterator(this);`,
-      `  }`,
-      `}`,
-      `function find(k: u32): Counter | null {`,
-      `  return (k & 1) === 0 ? new Counter(k & 0xff) : null;`,
-      `}`,
-      `function make(k: u32): Counter {`,
-      `  return new Counter(k & 0xff);`,
-      `}`,
-      "",
     );
     for (let i = 0; i < nFns; i++) this.fn(i);
     const s: Scope = { locals: [], nullables: [], loops: [], depth: 0, callBudget: 3, fnIndex: nFns, sinceSwitch: 1 };
     this.out.push("/** Runs the program: every step prints. */", `export function ${this.opts.importAlias ? "run" : `run_${p}`}(): void {`);
-    const n = 2 + this.rng.int(3);
+    const n = 1 + this.rng.int(3);
     for (let i = 0; i < n; i++) {
       const f = this.rng.pick(this.fns);
       this.trace(s, `main${i}`, [`${f.name}(${f.params.map((k) => this.expr(k, s, 2)).join(", ")})`, "gA", "gB", "calls"]);
     }
-    this.trace(s, "end", ["table[0]", "table[1]", "table[7]", "cell.n", "lastPair"]);
+    this.trace(s, "end", ["table[0]", "table[1]", "table[7]", "cell.n", "lastPair()"]);
     this.out.push("}", "");
     return { state, main: this.out.join("\n") };
   }
+}
+
+/** The module every program of a batch shares: constants and the classes. */
+function commonModule(libPath: string, opts: GenOptions): string {
+  const lib = `${libPath}/lib`;
+  return [
+    `// Shared by the random programs of a batch (test/differential/random_programs.ts).`,
+    `import { truncU32, type u32, type u64 } from "${lib}/int";`,
+    `import { println } from "${lib}/console";`,
+    `import { rangeIterator } from "${lib}/iter";`,
+    ...CONSTANTS.map((v) => `export const c${v}: u32 = ${v};`),
+    ...CONSTANTS.map((v) => `export const d${v}: u64 = ${v}n;`),
+    `/** A mutable object. */`,
+    `export class Counter {`,
+    `  n: u32;`,
+    `  constructor(n: u32) {`,
+    `    this.n = n;`,
+    `  }`,
+    `}`,
+    `let lastA: u32 = 0;`,
+    `export function lastPair(): u32 {`,
+    `  return lastA;`,
+    `}`,
+    `function notePair(q: Pair): void {`,
+    `  lastA = q.a & 0xffff;`,
+    `}`,
+    `/** A value class. */`,
+    `export class Pair {`,
+    `  readonly a: u32;`,
+    `  readonly b: u64;`,
+    `  constructor(a: u32, b: u64) {`,
+    `    this.a = a;`,
+    `    this.b = b;`,
+    ...(opts.thisEscape ? [`    notePair(this);`] : [`    lastA = a & 0xffff;`]),
+    `  }`,
+    `  mix(): u32 {`,
+    `    return (this.a & 0xffff) + truncU32(this.b & 0xffffn) + lastA;`,
+    `  }`,
+    `}`,
+    `/** Disposable: says when it is opened and disposed. */`,
+    `export class Res {`,
+    `  readonly p: u32;`,
+    `  readonly id: u32;`,
+    `  constructor(p: u32, id: u32) {`,
+    `    this.p = p;`,
+    `    this.id = id;`,
+    `    println(\`p\${p} open \${id}\`);`,
+    `  }`,
+    `  [Symbol.dispose](): void {`,
+    `    println(\`p\${this.p} dispose \${this.id}\`);`,
+    `  }`,
+    `}`,
+    `/** A range for for…of. */`,
+    `export class Span {`,
+    `  readonly n: u64;`,
+    `  constructor(n: u64) {`,
+    `    this.n = n;`,
+    `  }`,
+    `  iterLength(): u64 {`,
+    `    return this.n;`,
+    `  }`,
+    `  iterAt(i: u64): u64 {`,
+    `    return i;`,
+    `  }`,
+    `  [Symbol.iterator](): Iterator<u64> {`,
+    `    return rangeIterator(this);`,
+    `  }`,
+    `}`,
+    `export function find(k: u32): Counter | null {`,
+    `  return (k & 1) === 0 ? new Counter(k & 0xff) : null;`,
+    `}`,
+    `export function make(k: u32): Counter {`,
+    `  return new Counter(k & 0xff);`,
+    `}`,
+    "",
+  ].join("\n");
 }
 
 export const PROGRAMS_DIR = path.join("build", "differential", "programs");
@@ -569,6 +586,7 @@ export function generateBatch(dir: string, seeds: number[], opts: GenOptions = A
     lines.push(opts.importAlias ? `import { run as run${i} } from "./p${i}_main";` : `import { run_p${i} as run${i} } from "./p${i}_main";`.replace(` as run${i}`, ""));
   });
   lines.push("export function kernelMain(bootInfo: u64): void {", "  serialInit();", ...seeds.map((_, i) => `  ${opts.importAlias ? "run" : "run_p"}${i}();`), "}", "");
+  files.set(path.join(dir, "common.ts"), commonModule(libPath, opts));
   const entry = path.join(dir, "batch.ts").split(path.sep).join("/");
   files.set(entry, lines.join("\n"));
   return { entry, files, seeds };
