@@ -30,9 +30,9 @@ let failures: u32 = 0;
 /** xorshift64: deterministic, the same sequence in every execution. */
 function random(): u64 {
   let x: u64 = seed;
-  x = x ^ ((x << 13n) & MASK64);
+  x = x ^ ((x & (MASK64 >> 13n)) << 13n); // `<<` is checked: drop the bits it would shift out
   x = x ^ (x >> 7n);
-  x = x ^ ((x << 17n) & MASK64);
+  x = x ^ ((x & (MASK64 >> 17n)) << 17n);
   seed = x;
   return x;
 }
