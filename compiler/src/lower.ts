@@ -97,7 +97,8 @@ export class Lowering extends ClassLowering {
     const visit = (sf: SourceFile): void => {
       if (seen.has(sf)) return;
       seen.add(sf);
-      for (const imp of sf.getImportDeclarations()) {
+      // Re-exports (`export { X } from "./x"`, a folder's index.ts) bring in modules as imports do.
+      for (const imp of [...sf.getImportDeclarations(), ...sf.getExportDeclarations()]) {
         const target = imp.getModuleSpecifierSourceFile();
         if (target) visit(target);
       }
@@ -119,6 +120,8 @@ export class Lowering extends ClassLowering {
 
   private lowerTopLevel(st: Statement, mod: Module): void {
     if (Node.isImportDeclaration(st) || Node.isTypeAliasDeclaration(st) || Node.isInterfaceDeclaration(st)) return;
+    // A re-export only names declarations of another module, which that module compiles.
+    if (Node.isExportDeclaration(st) && st.hasModuleSpecifier()) return;
     if (Node.isFunctionDeclaration(st)) {
       const name = st.getName();
       if (!name) fail(st, Codes.Unsupported, "functions need a name");

@@ -7,9 +7,8 @@ import { u32, u64, truncU32, type bool } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
 import { println } from "../lib/console";
 import { U32Array } from "../lib/fixed_array";
-import { AllocError, ChunkAllocator, type Allocated } from "../mm/allocator";
-import { NodePool } from "../mm/node_pool";
-import { Frame, FrameRange, PhysicalAddress } from "../mm/physical";
+import { type Allocated, AllocError, ChunkAllocator, NodePool } from "../mm/alloc";
+import { Frame, FrameRange, PhysicalAddress } from "../mm/addr";
 
 type Frames = Allocated<PhysicalAddress, Frame, FrameRange>;
 

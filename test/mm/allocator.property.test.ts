@@ -4,13 +4,10 @@
 // pages and frames, at the bottom and at the very top of each address space.
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Allocated, AllocError, type AllocResult, ChunkAllocator } from "../../kernel/mm/allocator";
-import type { Address } from "../../kernel/mm/address";
-import { MAX_CHUNK_NUMBER, type Chunk } from "../../kernel/mm/chunk";
-import { NodePool } from "../../kernel/mm/node_pool";
-import { Frame, FrameRange, PhysicalAddress } from "../../kernel/mm/physical";
-import type { ChunkRange } from "../../kernel/mm/range";
-import { Page, PageRange, VirtualAddress } from "../../kernel/mm/virtual";
+import { type Allocated, AllocError, type AllocResult, ChunkAllocator, NodePool } from "../../kernel/mm/alloc";
+import {
+  type Address, type Chunk, type ChunkRange, Frame, FrameRange, MAX_CHUNK_NUMBER, Page, PageRange, PhysicalAddress, VirtualAddress,
+} from "../../kernel/mm/addr";
 import { useSimulatedConsole } from "./support";
 
 useSimulatedConsole();

@@ -1,12 +1,8 @@
 // ChunkAllocator and Allocated: every request kind and failure cause, reserved regions,
 // ownership (split, merge, release, using, double release), early mode and the upgrade.
 import { describe, expect, it } from "vitest";
-import { AllocError, ChunkAllocator } from "../../kernel/mm/allocator";
-import { frameAllocator } from "../../kernel/mm/frame_allocator";
-import { NodePool } from "../../kernel/mm/node_pool";
-import { type AllocatedPages, pageAllocator } from "../../kernel/mm/page_allocator";
-import { Frame, FrameRange, PhysicalAddress } from "../../kernel/mm/physical";
-import { Page, PageRange, VirtualAddress } from "../../kernel/mm/virtual";
+import { type AllocatedPages, AllocError, ChunkAllocator, frameAllocator, NodePool, pageAllocator } from "../../kernel/mm/alloc";
+import { Frame, FrameRange, Page, PageRange, PhysicalAddress, VirtualAddress } from "../../kernel/mm/addr";
 import { expectPanic, some, useSimulatedConsole } from "./support";
 
 useSimulatedConsole();

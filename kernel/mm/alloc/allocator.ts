@@ -2,14 +2,12 @@
 // allocator, and the owned allocations it hands out. Metadata is three RegionSets (free
 // ordinary chunks, free reserved chunks, all reserved regions): one entry per region,
 // never per chunk. Allocation and release are O(log regions) after `upgrade`.
-import type { bool, u32, u64 } from "../lib/int";
-import { Owned } from "../lib/owned";
-import { panic } from "../lib/panic";
-import { isPowerOfTwo, type Address } from "./address";
-import { CHUNK_SHIFT, CHUNK_SIZE, MAX_CHUNK_NUMBER, type Chunk } from "./chunk";
+import type { bool, u32, u64 } from "../../lib/int";
+import { Owned } from "../../lib/owned";
+import { panic } from "../../lib/panic";
+import { type Address, type Chunk, CHUNK_SHIFT, CHUNK_SIZE, type ChunkRange, isPowerOfTwo, MAX_CHUNK_NUMBER } from "../addr";
 import { NO_FIT } from "./fit";
 import type { NodePool } from "./node_pool";
-import type { ChunkRange } from "./range";
 import { NO_REGION } from "./region_array";
 import { RegionSet, TakeStatus } from "./region_set";
 
