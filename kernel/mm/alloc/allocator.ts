@@ -374,8 +374,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     m.dropOldest(count);
   }
 
-  /** Every chunk of the magazine back into the free regions: before any request that could need them. */
-  private flushMagazine(): void {
+  /** Puts every chunk of the magazine back into the free regions (before any request that could need them; before counting regions). */
+  flushMagazine(): void {
     const m = this.magazine();
     if (!m.isEmpty()) this.giveBack(m, m.size());
   }
