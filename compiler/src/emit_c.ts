@@ -281,7 +281,7 @@ static uint8_t keel_arena[KEEL_ARENA_SIZE] __attribute__((aligned(16)));
 static uint64_t keel_arena_used;
 
 void *keel_alloc(uint64_t size, const char *loc) {
-  /* Once the kernel heap is up (kernel/mm/heap.ts registers it), objects come from it:
+  /* Once the kernel heap is up (kernel/mm/heap/heap.ts registers it), objects come from it:
    * keel_heap_alloc (keel_runtime.h) returns zeroed, 16-byte aligned storage, or NULL before
    * the heap exists, when it is exhausted, or on a reentrant call (the heap growing). */
   void *heap = keel_heap_alloc(size);

@@ -102,6 +102,8 @@ export class Lowering extends ClassLowering {
 
   private lowerTopLevel(st: Statement, mod: Module): void {
     if (Node.isImportDeclaration(st) || Node.isTypeAliasDeclaration(st) || Node.isInterfaceDeclaration(st)) return;
+    // A re-export only names declarations of another module, which that module compiles.
+    if (Node.isExportDeclaration(st) && st.hasModuleSpecifier()) return;
     if (Node.isFunctionDeclaration(st)) {
       const name = st.getName();
       if (!name) fail(st, Codes.Unsupported, "functions need a name");
