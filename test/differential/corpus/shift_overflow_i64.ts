@@ -1,13 +1,15 @@
-// `<<` is checked like `*`: `1n << 63n` does not fit in an i64 and panics.
+// `<<` that moves bits out of (or into the sign of) an i64 panics: no silent wraparound.
 import type { i64, u64 } from "../../../kernel/lib/int";
 import { println } from "../../../kernel/lib/console";
 import { serialInit } from "../../../kernel/arch/x86_64/serial";
-let one: i64 = 1n;
-let n: i64 = 62n;
+
+function shl(a: i64, b: i64): i64 {
+  return a << b;
+}
+
 export function kernelMain(bootInfo: u64): void {
   serialInit();
-  println(`${one << n}`);
-  n = 63n;
-  println(`${one << n}`);
-  println("not reached");
+  println(`${shl(1n, 62n)}`);
+  println(`${shl(-1n, 63n)}`);
+  println(`${shl(1n, 63n)}`);
 }
