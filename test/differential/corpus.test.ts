@@ -22,10 +22,12 @@ let compiled: Map<string, Compiled>;
 let oracle: Oracle;
 const started = Date.now();
 
-beforeAll(() => {
+beforeAll(async () => {
   writePrograms(generated);
   const entries = [...handWritten, ...generated.map((g) => g.file)];
   compiled = compileBatch(entries);
+  // Let the test runner's messages through between the two long synchronous steps.
+  await new Promise((resolve) => setImmediate(resolve));
   oracle = new Oracle(entries);
 }, 240_000);
 
