@@ -13,7 +13,8 @@ export function expectSame(name: string, node: Outcome, hosted: Outcome, oracle?
   expect(sanitizerOutput(hosted), `${name}: sanitizer or runtime reports on stderr`).toBe("");
   if (oracle) {
     // The oracle first: its output is what the program means.
-    expect(node.stdout, `${name}: stdout of run-node vs the TypeScript as written (test/oracle)`).toBe(oracle.stdout);
+    const verdict = node.stdout === hosted.stdout ? "both backends agree, but not with the TypeScript as written (test/oracle): the backends are wrong" : "run-node vs the TypeScript as written (test/oracle)";
+    expect(node.stdout, `${name}: stdout: ${verdict}`).toBe(oracle.stdout);
     expect(node.status, `${name}: exit status of run-node vs the TypeScript as written`).toBe(oracle.status);
     expect(node.stderr, `${name}: stderr of run-node vs the TypeScript as written`).toBe(oracle.stderr);
   }
