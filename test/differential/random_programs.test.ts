@@ -17,7 +17,7 @@ import { ALL_FEATURES, generateBatch, PROGRAMS_DIR, type Batch, type GenOptions 
 
 const ALL = process.env.KEEL_TEST_ALL === "1";
 const PROGRAMS = Number(process.env.KEEL_PROGRAMS ?? (ALL ? 2000 : 200));
-const PER_BATCH = 25;
+const PER_BATCH = 50;
 const BASE = Number(process.env.KEEL_SEED ?? (Date.now() % 1_000_000) * 10_000);
 const OFF = (process.env.KEEL_GEN_OFF ?? "").split(",").filter(Boolean);
 const OPTIONS: GenOptions = { ...ALL_FEATURES, ...Object.fromEntries(OFF.map((k) => [k, false])) };

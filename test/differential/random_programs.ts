@@ -273,7 +273,7 @@ export class ProgramGen {
     }
     this.line(s, this.rng.pick(forms)());
     const shown = mine.length ? [this.rng.pick(mine).name] : [];
-    this.trace(s, `c${this.id()}`, [...shown, "table[0]", "table[5]", "cell.n", "gA"]);
+    this.trace(s, `c${this.id()}`, [...shown, `table[${this.rng.int(8)}]`, this.rng.pick(["cell.n", "gA"])]);
   }
 
   private nullable(s: Scope): void {
@@ -411,7 +411,7 @@ export class ProgramGen {
     const s: Scope = { locals: f.params.map((kind, i) => ({ name: `a${i}`, kind, mutable: false })), nullables: [], loops: [], depth: 0, callBudget: 2, fnIndex: index, sinceSwitch: 1 };
     this.out.push(`function ${f.name}(${f.params.map((k, i) => `a${i}: ${k}`).join(", ")}): u32 {`);
     this.trace(s, `enter ${f.name}`, f.params.map((_, i) => `a${i}`));
-    const n = 2 + this.rng.int(3);
+    const n = 2 + this.rng.int(2);
     for (let i = 0; i < n; i++) this.stmt(s);
     this.line(s, `return ${this.expr("u32", s, 2)};`);
     this.out.push("}", "");
