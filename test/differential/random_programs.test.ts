@@ -5,7 +5,7 @@
 //
 // `make test` checks 200 programs, `make test-all` (KEEL_TEST_ALL=1) 2,000. Each run draws
 // a new base seed; program i of the run has seed base + i. Replay a run with KEEL_SEED=base,
-// one program with KEEL_SEED=<its seed> KEEL_PROGRAMS=1. KEEL_GEN_OFF=labels,thisEscape
+// one program with KEEL_SEED=<its seed> KEEL_PROGRAMS=1. KEEL_GEN_OFF=importAlias,breakInCase
 // switches features off (names of GenOptions).
 import * as fs from "node:fs";
 import * as path from "node:path";

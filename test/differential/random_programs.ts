@@ -23,9 +23,11 @@ export interface GenOptions {
   thisEscape: boolean;
   /** `import { run as run0 }`: an import under another name. */
   importAlias: boolean;
+  /** `break label` of a loop from inside a switch case (not as the case's last statement). */
+  breakInCase: boolean;
 }
 
-export const ALL_FEATURES: GenOptions = { labels: true, nullCompareNarrowed: true, unusedForOf: true, thisEscape: true, importAlias: true };
+export const ALL_FEATURES: GenOptions = { labels: true, nullCompareNarrowed: true, unusedForOf: true, thisEscape: true, importAlias: true, breakInCase: true };
 
 /** mulberry32: small, fast, seeded; the same seed gives the same programs everywhere. */
 export class Rng {
@@ -335,8 +337,10 @@ export class ProgramGen {
   private jump(s: Scope): void {
     const labelled = s.loops.filter((l) => l.label !== null);
     const label = labelled.length && this.rng.chance(0.6) ? ` ${this.rng.pick(labelled).label}` : "";
-    // keelc takes `break` in a case only as the case's last statement: continue instead.
-    const kw = !label && s.sinceSwitch === 0 ? "continue" : this.rng.pick(["break", "continue"]);
+    // A plain `break` in a case would leave the switch: continue instead. keelc took
+    // `break label` in a case only as the case's last statement (option breakInCase).
+    const inCase = s.sinceSwitch === 0;
+    const kw = inCase && (!label || !this.opts.breakInCase) ? "continue" : this.rng.pick(["break", "continue"]);
     this.line(s, `if (${this.cond(s)}) {`);
     this.block(s, 1, () => {
       this.trace(s, `${kw}${this.id()}`, ["gA"]);
