@@ -371,7 +371,7 @@ export class Lowering extends ClassLowering {
       const info = this.classInfoByCName(ty.cname);
       const m = info ? findMember(info, "toString") : null;
       if (!info || !m || m.m !== "method") fail(e, Codes.Unsupported, `${showTy(ty)} has no toString() to format it with`);
-      return { p: "obj", x, fn: this.methodFunc(info, m, "fmt") };
+      return { p: "obj", x: this.receiver(info, x, e), fn: this.methodFunc(info, m, "fmt") };
     }
     fail(e, Codes.Unsupported, `a value of type ${showTy(ty)} cannot be formatted${ty.k === "opt" ? " (check it for null first)" : ""}`);
   }
@@ -598,6 +598,14 @@ export class Lowering extends ClassLowering {
     const lowered: (Expr | null)[] = args.map(() => null);
     const rn = decl.getReturnTypeNode();
     const unify = (node: TypeNode, ty: Ty): void => {
+      // `T[]` and `T | null` (e.g. take's `(T | null)[]`) infer T from the element and the value.
+      if (Node.isParenthesizedTypeNode(node)) return unify(node.getTypeNode(), ty);
+      if (Node.isArrayTypeNode(node) && ty.k === "array") return unify(node.getElementTypeNode(), ty.elem);
+      if (Node.isUnionTypeNode(node) && ty.k === "opt") {
+        const parts = node.getTypeNodes().filter((t) => t.getText() !== "null");
+        if (parts.length === 1) unify(parts[0]!, ty.inner);
+        return;
+      }
       if (!Node.isTypeReference(node)) return;
       const name = node.getTypeName().getText();
       if (params.includes(name)) {

@@ -102,13 +102,13 @@ export function testAllocatorsUpgraded(): void {
   }
   let h = even;
   while (h !== null) {
-    h.frames.release();
+    h.releaseFrames();
     h = h.next;
   }
   expect(frameAllocator.freeRegionCount(false) >= regions + 140, "many free regions at once");
   h = odd;
   while (h !== null) {
-    h.frames.release();
+    h.releaseFrames();
     h = h.next;
   }
   expectEqU64(frameAllocator.freeChunks(), before, "all frames back");
