@@ -275,13 +275,19 @@ class MoveChecker {
       const callee = node.getExpression();
       this.expr(callee, state);
       const args = node.getArguments();
+      // Places borrowed for the whole call (the receiver, borrowed arguments): an argument
+      // after them must not move them (`x.merge(x)`, `f(x, x)` with a borrow and a move).
+      const borrowed: Node[] = [];
+      const receiver = Node.isPropertyAccessExpression(callee) ? bare(callee.getExpression()) : undefined;
+      const consuming = Node.isCallExpression(node) && receiver !== undefined && consumesThis(calleeDecl(node));
+      if (receiver && !consuming && isPlainPath(receiver)) borrowed.push(receiver);
       args.forEach((a, i) => {
         this.expr(a, state);
         if (this.movesArgument(node, i)) this.moveOut(a, state, "passed to a parameter that takes ownership");
+        else if (isPlainPath(bare(a)) && isAffine(a.getType(), a)) borrowed.push(bare(a));
       });
-      if (Node.isCallExpression(node) && Node.isPropertyAccessExpression(callee) && consumesThis(calleeDecl(node))) {
-        this.moveOut(callee.getExpression(), state, `given to ${callee.getName()}(), which consumes it`);
-      }
+      for (const b of borrowed) this.expr(b, state);
+      if (consuming) this.moveOut(receiver, state, `given to ${callee.getText().replace(/^.*\./, "")}(), which consumes it`);
       return;
     }
     if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
