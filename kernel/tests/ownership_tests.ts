@@ -1,0 +1,127 @@
+// Proof that owned values take no heap storage and leak nothing: many allocate/release,
+// map/write/unmap/release and split/merge/release cycles, after which the heap's bytes and
+// objects (every `new` after initMemory takes heap storage), the allocators' free and
+// allocated chunks and regions, and the mapper's table frames are exactly as before. The
+// same functions run in QEMU (KTAP, on the kernel's allocators and page tables) and in Node
+// (test/mm/ownership_cycles.test.ts, on allocators and a mapper over simulated memory).
+import { u64, type bool, type u32 } from "../lib/int";
+import { expect, expectEqU64 } from "../lib/ktap";
+import type { FrameAllocator } from "../mm/frame_allocator";
+import { heapBlocksUsed, heapBytesUsed } from "../mm/heap";
+import type { PageAllocator } from "../mm/page_allocator";
+import { PageFlags } from "../mm/paging/flags";
+import type { Mapper } from "../mm/paging/mapper";
+
+/** Everything a leak would change, read before and after the cycles. */
+export class Counters {
+  readonly heapBytes: u64;
+  readonly heapObjects: u64;
+  readonly freeFrames: u64;
+  readonly allocatedFrames: u64;
+  readonly frameRegions: u32;
+  readonly freePages: u64;
+  readonly allocatedPages: u64;
+  readonly tableFrames: u64;
+
+  constructor(frames: FrameAllocator, pages: PageAllocator, mapper: Mapper) {
+    this.heapBytes = heapBytesUsed();
+    this.heapObjects = heapBlocksUsed();
+    this.freeFrames = frames.freeChunks();
+    this.allocatedFrames = frames.allocatedChunks();
+    this.frameRegions = frames.freeRegionCount(false);
+    this.freePages = pages.freeChunks();
+    this.allocatedPages = pages.allocatedChunks();
+    this.tableFrames = mapper.tableFrameCount();
+  }
+
+  /** Expects `now` to equal these counters, naming the cycles that ran in between. */
+  expectSame(now: Counters, what: string): void {
+    expectEqU64(now.heapBytes, this.heapBytes, `heap bytes in use after ${what}`);
+    expectEqU64(now.heapObjects, this.heapObjects, `heap objects after ${what}`);
+    expectEqU64(now.freeFrames, this.freeFrames, `free frames after ${what}`);
+    expectEqU64(now.allocatedFrames, this.allocatedFrames, `allocated frames after ${what}`);
+    expectEqU64(u64(now.frameRegions), u64(this.frameRegions), `free frame regions after ${what}`);
+    expectEqU64(now.freePages, this.freePages, `free pages after ${what}`);
+    expectEqU64(now.allocatedPages, this.allocatedPages, `allocated pages after ${what}`);
+    expectEqU64(now.tableFrames, this.tableFrames, `page-table frames after ${what}`);
+  }
+}
+
+/** `cycles` single-frame allocate/release cycles. */
+export function frameCycles(frames: FrameAllocator, pages: PageAllocator, mapper: Mapper, cycles: u64): void {
+  const before = new Counters(frames, pages, mapper);
+  let failed: u64 = 0n;
+  for (let i: u64 = 0n; i < cycles; i++) {
+    const f = frames.allocate(1n).allocated;
+    if (f === null) failed += 1n;
+    else f.release();
+  }
+  expectEqU64(failed, 0n, "failed frame allocations");
+  before.expectSame(new Counters(frames, pages, mapper), `${cycles} frame allocate/release cycles`);
+}
+
+/** One page+frame allocate, map, write, read back, unmap+release cycle; false on any failure. */
+function mapCycle(frames: FrameAllocator, pages: PageAllocator, mapper: Mapper, i: u64): bool {
+  const p = pages.allocate(1n).allocated;
+  const f = frames.allocate(1n).allocated;
+  if (p === null || f === null) {
+    if (p !== null) p.release();
+    if (f !== null) f.release();
+    return false;
+  }
+  const mapped = mapper.map(p, f, PageFlags.readWrite()).mapped;
+  if (mapped === null) return false;
+  mapped.write64(8n * (i & 0x1ffn), i);
+  const ok = mapped.read64(8n * (i & 0x1ffn)) === i;
+  mapped.release();
+  return ok;
+}
+
+/**
+ * `cycles` page+frame allocate/map/write/unmap/release cycles. One cycle runs first: the
+ * mapper keeps the list node of a freed page table for the next one, so the first table it
+ * ever makes for these pages takes a node (the page tables themselves are freed when empty).
+ */
+export function mapCycles(frames: FrameAllocator, pages: PageAllocator, mapper: Mapper, cycles: u64): void {
+  expect(mapCycle(frames, pages, mapper, 0n), "warm-up cycle");
+  const before = new Counters(frames, pages, mapper);
+  let failed: u64 = 0n;
+  for (let i: u64 = 0n; i < cycles; i++) if (!mapCycle(frames, pages, mapper, i)) failed += 1n;
+  expectEqU64(failed, 0n, "failed map cycles");
+  before.expectSame(new Counters(frames, pages, mapper), `${cycles} map/write/unmap/release cycles`);
+}
+
+/** `cycles` two-frame allocate, split, merge back, release cycles. */
+export function splitMergeCycles(frames: FrameAllocator, pages: PageAllocator, mapper: Mapper, cycles: u64): void {
+  const before = new Counters(frames, pages, mapper);
+  let failed: u64 = 0n;
+  for (let i: u64 = 0n; i < cycles; i++) {
+    const f = frames.allocate(2n).allocated;
+    if (f === null) {
+      failed += 1n;
+      continue;
+    }
+    const halves = f.split(f.end());
+    const low = halves.first;
+    const high = halves.second;
+    if (high === null) {
+      failed += 1n;
+      low.release();
+      continue;
+    }
+    if (i % 2n === 0n) {
+      // Every other cycle merges the halves back before releasing the whole.
+      const refused = low.merge(high);
+      if (refused !== null) {
+        failed += 1n;
+        refused.release();
+      }
+      low.release();
+    } else {
+      low.release();
+      high.release();
+    }
+  }
+  expectEqU64(failed, 0n, "failed splits or merges");
+  before.expectSame(new Counters(frames, pages, mapper), `${cycles} split/merge/release cycles`);
+}

@@ -1,0 +1,59 @@
+// The ownership cycles of kernel/tests/ownership_tests.ts (the in-kernel leak proof) run in
+// Node on allocators and a mapper over the simulated machine's memory, same counts: the
+// allocators' free/allocated chunks and regions and the mapper's table frames must be as
+// before (the kernel heap is not up in Node, and JavaScript objects are the GC's: the
+// object count is proven in QEMU, where every `new` takes heap storage).
+import { describe, expect, it } from "vitest";
+import { ChunkAllocator } from "../../kernel/mm/allocator";
+import { DIRECT_MAP_BASE } from "../../kernel/mm/layout";
+import { Mapper } from "../../kernel/mm/paging/mapper";
+import { FrameRange, type Frame, type PhysicalAddress } from "../../kernel/mm/physical";
+import { PageRange, type Page, type VirtualAddress } from "../../kernel/mm/virtual";
+import { Counters, frameCycles, mapCycles, splitMergeCycles } from "../../kernel/tests/ownership_tests";
+import { machine } from "../sim/machine";
+import { useSimulatedConsole } from "./support";
+
+useSimulatedConsole();
+
+/** Failed expectations print `# file:line:col: message` on the console. */
+function failedExpectations(): string[] {
+  return machine.serial.split("\n").filter((l) => /^# \S+:\d+:\d+: /.test(l));
+}
+
+function setup() {
+  const frames = new ChunkAllocator<PhysicalAddress, Frame, FrameRange>("test frames", FrameRange.empty(), 64);
+  frames.addFree(FrameRange.empty().withNumbers(0x100n, 0x800n));
+  const pages = new ChunkAllocator<VirtualAddress, Page, PageRange>("test pages", PageRange.empty(), 64);
+  pages.addFree(PageRange.empty().withNumbers((0xffff_c010_4000_0000n >> 12n) - 256n, 0x1000n));
+  return { frames, pages, mapper: Mapper.create(frames, DIRECT_MAP_BASE, 0n) };
+}
+
+describe("owned values leak nothing (the in-kernel cycles, in Node)", () => {
+  it("1,000,000 frame allocate/release cycles", () => {
+    const s = setup();
+    frameCycles(s.frames, s.pages, s.mapper, 1_000_000n);
+    expect(failedExpectations()).toEqual([]);
+  }, 120_000);
+
+  it("100,000 page+frame allocate/map/write/unmap/release cycles", () => {
+    const s = setup();
+    mapCycles(s.frames, s.pages, s.mapper, 100_000n);
+    expect(failedExpectations()).toEqual([]);
+    expect(s.mapper.tableFrameCount()).toBe(1n); // only the P4 left: empty tables were given back
+  }, 120_000);
+
+  it("100,000 split/merge/release cycles", () => {
+    const s = setup();
+    splitMergeCycles(s.frames, s.pages, s.mapper, 100_000n);
+    expect(failedExpectations()).toEqual([]);
+  }, 120_000);
+
+  it("the counters see a leak: one frame held across the comparison fails it", () => {
+    const s = setup();
+    const before = new Counters(s.frames, s.pages, s.mapper);
+    const held = s.frames.allocate(1n).allocated;
+    before.expectSame(new Counters(s.frames, s.pages, s.mapper), "holding one frame");
+    expect(failedExpectations().join("\n")).toMatch(/free frames after holding one frame/);
+    held?.release();
+  });
+});
