@@ -441,7 +441,7 @@ export class Lowering extends ClassLowering {
     if (Node.isIdentifier(e)) return this.identifier(e);
     if (e.getKind() === SyntaxKind.ThisKeyword) return this.self(e);
     if (Node.isNewExpression(e)) return this.isNewArray(e) ? this.newArray(e, null) : this.newExpr(e, expected);
-    if (Node.isElementAccessExpression(e)) return this.index(e);
+    if (Node.isElementAccessExpression(e)) return this.narrowed(e, this.index(e)); // `if (a[0] !== null) a[0].m()`
     if (Node.isPropertyAccessExpression(e)) return this.property(e);
     if (Node.isPrefixUnaryExpression(e)) return this.prefix(e, expected);
     if (Node.isBinaryExpression(e)) return this.binary(e, expected);

@@ -2,7 +2,9 @@
 // Node on allocators and a mapper over the simulated machine's memory, same counts: the
 // allocators' free/allocated chunks and regions and the mapper's table frames must be as
 // before (the kernel heap is not up in Node, and JavaScript objects are the GC's: the
-// object count is proven in QEMU, where every `new` takes heap storage).
+// object count is proven in QEMU, where every `new` takes heap storage). The simulated
+// machine is slow (a map cycle takes about a millisecond): `make test` runs a hundredth of
+// the cycles, `make test-all` (KEEL_TEST_ALL=1) the issue's full counts, as QEMU always does.
 import { describe, expect, it } from "vitest";
 import { ChunkAllocator } from "../../kernel/mm/allocator";
 import { DIRECT_MAP_BASE } from "../../kernel/mm/layout";
@@ -14,6 +16,12 @@ import { machine } from "../sim/machine";
 import { useSimulatedConsole } from "./support";
 
 useSimulatedConsole();
+
+const SCALE = process.env.KEEL_TEST_ALL ? 1n : 100n;
+const FRAME_CYCLES = 1_000_000n / SCALE;
+const MAP_CYCLES = 100_000n / SCALE;
+const SPLIT_CYCLES = 100_000n / SCALE;
+const TIMEOUT = process.env.KEEL_TEST_ALL ? 1_800_000 : 120_000;
 
 /** Failed expectations print `# file:line:col: message` on the console. */
 function failedExpectations(): string[] {
@@ -29,31 +37,32 @@ function setup() {
 }
 
 describe("owned values leak nothing (the in-kernel cycles, in Node)", () => {
-  it("1,000,000 frame allocate/release cycles", () => {
+  it(`${FRAME_CYCLES} frame allocate/release cycles`, () => {
     const s = setup();
-    frameCycles(s.frames, s.pages, s.mapper, 1_000_000n);
+    frameCycles(s.frames, s.pages, s.mapper, FRAME_CYCLES);
     expect(failedExpectations()).toEqual([]);
-  }, 120_000);
+    expect(machine.serial).toContain(`# ${FRAME_CYCLES} frame allocate/release cycles`);
+  }, TIMEOUT);
 
-  it("100,000 page+frame allocate/map/write/unmap/release cycles", () => {
+  it(`${MAP_CYCLES} page+frame allocate/map/write/unmap/release cycles`, () => {
     const s = setup();
-    mapCycles(s.frames, s.pages, s.mapper, 100_000n);
+    mapCycles(s.frames, s.pages, s.mapper, MAP_CYCLES);
     expect(failedExpectations()).toEqual([]);
-    expect(s.mapper.tableFrameCount()).toBe(1n); // only the P4 left: empty tables were given back
-  }, 120_000);
+    expect(s.mapper.tableFrameCount()).toBe(2n); // the P4 and the P3 (P3 tables stay): empty P2 and P1 tables were given back
+  }, TIMEOUT);
 
-  it("100,000 split/merge/release cycles", () => {
+  it(`${SPLIT_CYCLES} split/merge/release cycles`, () => {
     const s = setup();
-    splitMergeCycles(s.frames, s.pages, s.mapper, 100_000n);
+    splitMergeCycles(s.frames, s.pages, s.mapper, SPLIT_CYCLES);
     expect(failedExpectations()).toEqual([]);
-  }, 120_000);
+  }, TIMEOUT);
 
   it("the counters see a leak: one frame held across the comparison fails it", () => {
     const s = setup();
     const before = new Counters(s.frames, s.pages, s.mapper);
     const held = s.frames.allocate(1n).allocated;
-    before.expectSame(new Counters(s.frames, s.pages, s.mapper), "holding one frame");
-    expect(failedExpectations().join("\n")).toMatch(/free frames after holding one frame/);
+    before.expectSame(new Counters(s.frames, s.pages, s.mapper));
+    expect(failedExpectations().join("\n")).toMatch(/free frames unchanged/);
     held?.release();
   });
 });
