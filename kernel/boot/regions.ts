@@ -15,7 +15,7 @@
 import { u64, type bool, type u32 } from "../lib/int";
 import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
-import { FrameRange } from "../mm/physical";
+import { FrameRange } from "../mm/addr";
 import { bootInfoSize } from "./multiboot2";
 import { memoryTypeName, PHYSICAL_MAX, PhysRegion, requireMemoryMap, type MemoryMap } from "./memory_map";
 import { ElfSections, readElfSections } from "./elf_sections";

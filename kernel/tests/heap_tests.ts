@@ -4,12 +4,10 @@ import { u64, type bool, type u32 } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
 import { load64, store64 } from "../lib/intrinsics";
 import { kernelPageTables } from "../boot/memory_init";
-import { frameAllocator } from "../mm/frame_allocator";
+import { frameAllocator, pageAllocator } from "../mm/alloc";
 import { heapAlloc, heapBlocksUsed, heapBytesMapped, heapBytesUsed, heapCheck, heapFree, heapGrowths, objectAlloc } from "../mm/heap";
-import { HEAP_BASE, HEAP_WINDOW_SIZE } from "../mm/layout";
-import { pageAllocator } from "../mm/page_allocator";
+import { HEAP_BASE, HEAP_WINDOW_SIZE, VirtualAddress } from "../mm/addr";
 import { U64Array } from "../lib/fixed_array";
-import { VirtualAddress } from "../mm/virtual";
 import { FrameList } from "./frame_list";
 
 function inHeap(a: u64): bool {
@@ -88,6 +86,7 @@ export function testAllocatorsUpgraded(): void {
   expect(frameAllocator.isUpgraded(), "frame allocator upgraded");
   expect(pageAllocator.isUpgraded(), "page allocator upgraded");
   const before = frameAllocator.freeChunks();
+  frameAllocator.flushMagazine();
   const regions = frameAllocator.freeRegionCount(false);
   let odd: FrameList | null = null;
   let even: FrameList | null = null;
@@ -105,12 +104,14 @@ export function testAllocatorsUpgraded(): void {
     h.releaseFrames();
     h = h.next;
   }
+  frameAllocator.flushMagazine(); // released single frames wait in the magazine until drained
   expect(frameAllocator.freeRegionCount(false) >= regions + 140, "many free regions at once");
   h = odd;
   while (h !== null) {
     h.releaseFrames();
     h = h.next;
   }
+  frameAllocator.flushMagazine();
   expectEqU64(frameAllocator.freeChunks(), before, "all frames back");
   expect(frameAllocator.freeRegionCount(false) === regions, "regions merged again");
 }

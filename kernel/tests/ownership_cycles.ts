@@ -1,8 +1,7 @@
 // The ownership cycles (ownership_tests.ts) on the kernel's own allocators and page tables,
 // for the in-kernel suite (after initMemory).
 import { kernelPageTables } from "../boot/memory_init";
-import { frameAllocator } from "../mm/frame_allocator";
-import { pageAllocator } from "../mm/page_allocator";
+import { frameAllocator, pageAllocator } from "../mm/alloc";
 import { frameCycles, mapCycles, splitMergeCycles } from "./ownership_tests";
 
 /** 1,000,000 single-frame allocate/release cycles. */

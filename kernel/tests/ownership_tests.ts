@@ -7,11 +7,9 @@
 import { u64, type bool, type u32 } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
 import { println } from "../lib/console";
-import type { FrameAllocator } from "../mm/frame_allocator";
+import type { FrameAllocator, PageAllocator } from "../mm/alloc";
 import { heapBlocksUsed, heapBytesUsed } from "../mm/heap";
-import type { PageAllocator } from "../mm/page_allocator";
-import { PageFlags } from "../mm/paging/flags";
-import type { Mapper } from "../mm/paging/mapper";
+import { PageFlags, type Mapper } from "../mm/paging";
 
 /** Everything a leak would change, read before and after the cycles. */
 export class Counters {
@@ -25,6 +23,9 @@ export class Counters {
   readonly tableFrames: u64;
 
   constructor(frames: FrameAllocator, pages: PageAllocator, mapper: Mapper) {
+    // Single chunks released into the magazines go back to the regions before counting them.
+    frames.flushMagazine();
+    pages.flushMagazine();
     this.heapBytes = heapBytesUsed();
     this.heapObjects = heapBlocksUsed();
     this.freeFrames = frames.freeChunks();

@@ -6,11 +6,9 @@
 // machine is slow (a map cycle takes about a millisecond): `make test` runs a hundredth of
 // the cycles, `make test-all` (KEEL_TEST_ALL=1) the issue's full counts, as QEMU always does.
 import { describe, expect, it } from "vitest";
-import { ChunkAllocator } from "../../kernel/mm/allocator";
-import { DIRECT_MAP_BASE } from "../../kernel/mm/layout";
-import { Mapper } from "../../kernel/mm/paging/mapper";
-import { FrameRange, type Frame, type PhysicalAddress } from "../../kernel/mm/physical";
-import { PageRange, type Page, type VirtualAddress } from "../../kernel/mm/virtual";
+import { DIRECT_MAP_BASE, FrameRange, PageRange, type Frame, type Page, type PhysicalAddress, type VirtualAddress } from "../../kernel/mm/addr";
+import { ChunkAllocator } from "../../kernel/mm/alloc";
+import { Mapper } from "../../kernel/mm/paging";
 import { Counters, frameCycles, mapCycles, splitMergeCycles } from "../../kernel/tests/ownership_tests";
 import { machine } from "../sim/machine";
 import { useSimulatedConsole } from "./support";
