@@ -27,8 +27,8 @@ import { PageFlags } from "../mm/paging/flags";
 import { MapError, Mapper, mapErrorName } from "../mm/paging/mapper";
 import { FrameRange } from "../mm/physical";
 import { PageRange, VirtualAddress } from "../mm/virtual";
-import { PHYSICAL_MAX } from "./memory_map";
-import { BootMemory, readBootMemory } from "./regions";
+import { MEMORY_AVAILABLE, PHYSICAL_MAX } from "./memory_map";
+import type { BootMemory } from "./regions";
 
 /** The boot stub's identity map covers physical 0 .. 4 GiB: tables built before the switch lie there. */
 const IDENTITY_LIMIT: u64 = 0x1_0000_0000n;
@@ -59,13 +59,12 @@ export function directMapSize(): u64 {
 }
 
 /**
- * Sets up memory from the boot information at `bootInfo` (physical, read through the boot
- * stub's identity map: call before anything drops it; afterwards it is readable only at
- * DIRECT_MAP_BASE + bootInfo).
+ * Sets up memory from `mem`, computed from the parsed boot information (physical, read
+ * through the boot stub's identity map: call before anything drops it; afterwards the
+ * boot information is readable only at DIRECT_MAP_BASE + its address).
  */
-export function initMemory(bootInfo: u64): void {
+export function initMemory(mem: BootMemory): void {
   const t0 = readTsc();
-  const mem = readBootMemory(bootInfo);
   initFrameAllocator(mem);
   initPageAllocator();
   const t1 = readTsc();
@@ -94,25 +93,18 @@ function framesCovering(first: u64, last: u64): FrameRange {
   return FrameRange.empty().withNumbers(f, (top >> PAGE_SHIFT) - f + 1n);
 }
 
-/** Free regions -> addFree; reserved regions and every non-available map entry -> addReserved. */
+/**
+ * Free regions -> addFree; everything under a reserved region or a non-available entry of
+ * the sanitised map -> addReserved. Both lists are sorted, so each insertion is an append.
+ */
 function initFrameAllocator(mem: BootMemory): void {
-  const n: u64 = mem.reservedCount();
-  for (let i: u64 = 0n; i < n; i++) {
-    const r = mem.reserved(i).region;
+  const blocked: u64 = mem.blockedCount();
+  for (let i: u64 = 0n; i < blocked; i++) {
+    const r = mem.blocked(i);
     frameAllocator.addReserved(framesCovering(r.first, r.last));
   }
-  for (const e of mem.map) {
-    const r = e.region();
-    if (r === null || e.isAvailable()) continue;
-    frameAllocator.addReserved(framesCovering(r.first, r.last));
-  }
-  let from: u64 = 0n;
-  while (true) {
-    const fr = mem.nextFreeFrames(from);
-    if (fr === null) break;
-    frameAllocator.addFree(fr);
-    from = BootMemory.after(fr);
-  }
+  const free: u64 = mem.freeRegionCount();
+  for (let i: u64 = 0n; i < free; i++) frameAllocator.addFree(mem.freeRegion(i));
 }
 
 /** The pages of bytes `first..=last` of the higher half. */
@@ -157,9 +149,11 @@ function buildKernelTables(mem: BootMemory): Mapper {
   mapSection(m, ".bss (below the first stack guard)", kernelBssStart(), low, PageFlags.readWrite());
   mapSection(m, ".bss (between the stack guards)", low + 0x1000n, high, PageFlags.readWrite());
   mapSection(m, ".bss (above the second stack guard)", high + 0x1000n, kernelBssEnd(), PageFlags.readWrite());
-  for (const e of mem.map) {
-    const r = e.region();
-    if (r === null || !e.isAvailable()) continue;
+  const n: u64 = mem.sanitisedCount();
+  for (let i: u64 = 0n; i < n; i++) {
+    const e = mem.sanitised(i);
+    if (e.type !== MEMORY_AVAILABLE) continue;
+    const r = e.region;
     if (r.first >= DIRECT_MAP_SIZE) continue;
     const last: u64 = r.last >= DIRECT_MAP_SIZE ? DIRECT_MAP_SIZE - 1n : r.last;
     for (let b: u64 = r.first & ~(HUGE_2M - 1n); b <= last; b += HUGE_2M) {

@@ -9,6 +9,7 @@ import { panic } from "../../kernel/lib/panic";
 import { serialInit } from "../../kernel/arch/x86_64/serial";
 import { installExceptionHandlers } from "../../kernel/arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "../../kernel/boot/memory_init";
+import { bootMemoryAt } from "../../kernel/boot/regions";
 import { frameAllocator } from "../../kernel/mm/frame_allocator";
 import { pageAllocator } from "../../kernel/mm/page_allocator";
 import { PageFlags } from "../../kernel/mm/paging/flags";
@@ -17,7 +18,7 @@ import { PageFlags } from "../../kernel/mm/paging/flags";
 export function kernelMain(bootInfo: u64): void {
   serialInit();
   installExceptionHandlers();
-  initMemory(bootInfo);
+  initMemory(bootMemoryAt(bootInfo));
   const pages = pageAllocator.allocate(1n).allocated;
   const frames = frameAllocator.allocate(1n).allocated;
   if (pages === null || frames === null) return panic("out of memory");

@@ -136,6 +136,8 @@ void keel_store64(uint64_t addr, uint64_t value) { store(addr, 8, value); }
 /* ---- memory management intrinsics (kernel/mm/): fixed stand-ins, as test/sim/intrinsics.ts ---- */
 
 #define HOSTED_KERNEL_VMA 0xffffffff80000000ull
+uint64_t keel_kernelImageStart(void) { return HOSTED_KERNEL_VMA + 0x100000; }
+uint64_t keel_kernelImageEnd(void) { return HOSTED_KERNEL_VMA + 0x144000; }
 uint64_t keel_kernelRodataStart(void) { return HOSTED_KERNEL_VMA + 0x109000; }
 uint64_t keel_kernelRodataEnd(void) { return HOSTED_KERNEL_VMA + 0x10b000; }
 uint64_t keel_kernelDataStart(void) { return HOSTED_KERNEL_VMA + 0x10b000; }
