@@ -19,7 +19,7 @@ import { panic } from "../lib/panic";
 import { frameAllocator } from "../mm/frame_allocator";
 import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
-  ADDRESS_SPACE_LAST, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, KERNEL_WINDOW_BASE,
+  ADDRESS_SPACE_LAST, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, KERNEL_WINDOW_BASE, TABLE_FRAME_LIMIT,
 } from "../mm/layout";
 import { NodePool } from "../mm/node_pool";
 import { pageAllocator } from "../mm/page_allocator";
@@ -69,7 +69,7 @@ export function initMemory(mem: BootMemory): void {
   initPageAllocator();
   const t1 = readTsc();
   const m = buildKernelTables(mem);
-  m.activate(DIRECT_MAP_BASE);
+  m.activate(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT);
   kernelTables = m;
   const t2 = readTsc();
   initHeap(m, HEAP_INITIAL);

@@ -124,6 +124,35 @@ describe("memory map", () => {
   });
 });
 
+describe("the kernel image is reserved from the linker symbols", () => {
+  const ram: MapEntry[] = [{ base: 0n, length: 0x9fc00n, type: 1 }, { base: MiB, length: 0x1f00000n, type: 1 }];
+
+  it("without an ELF-sections tag", () => {
+    const info = new BootInfoBuilder().memoryMap(ram).store(AT);
+    const mem = readBootMemory(info);
+    expect(mem.info.hasElfSections()).toBe(false);
+    expect(mem.reserved(1n).kind).toBe(RESERVED_KERNEL_IMAGE);
+    expect([mem.image.first, mem.image.last]).toEqual(SIM_IMAGE);
+    expect(freeRegions(info)).toEqual([[SIM_IMAGE[1] + 1n, 0x1ffffffn]]);
+  });
+
+  it("with an empty ELF-sections tag", () => {
+    const info = new BootInfoBuilder().memoryMap(ram).elfSections([]).store(AT);
+    const mem = readBootMemory(info);
+    expect(mem.info.hasElfSections()).toBe(true);
+    expect(mem.info.sections.count).toBe(0n);
+    expect([mem.image.first, mem.image.last]).toEqual(SIM_IMAGE);
+    expect(freeRegions(info)).toEqual([[SIM_IMAGE[1] + 1n, 0x1ffffffn]]);
+  });
+
+  it("with a tag whose sections do not cover the image: the linker's extent still counts", () => {
+    const info = new BootInfoBuilder().memoryMap(ram).elfSections([{ flags: 6n, address: KERNEL_VMA + 0x200000n, size: 0x1000n }]).store(AT);
+    const mem = readBootMemory(info);
+    expect([mem.image.first, mem.image.last]).toEqual([MiB, 0x200fffn]); // widened by the section, never narrowed
+    expect(freeRegions(info)).toEqual([[0x201000n, 0x1ffffffn]]);
+  });
+});
+
 describe("other tags", () => {
   it("reads modules, basic meminfo, load base, strings", () => {
     const info = parseBootInfo(new BootInfoBuilder().string(1, "quiet").string(2, "GRUB 2.06").meminfo(639, 129920).module(0x300000, 0x301000, "m0").module(0x400000, 0x402000, "m1").loadBase(0x100000).memoryMap(PC_128M).store(AT));
