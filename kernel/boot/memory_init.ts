@@ -8,7 +8,7 @@
 //   memory: kernel page tables at p0x... (T table frames): text R-X, rodata R--, data RW-, bss RW-, guard v0x... unmapped; direct map D MiB at v0xffff800000000000; identity map dropped
 //   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (pool of C nodes)
 //   memory init: X TSC ticks (allocators A, page tables B, heap C)
-import { u32, type bool, type u64 } from "../lib/int";
+import { u32, u64, type bool } from "../lib/int";
 import { println } from "../lib/console";
 import { hex } from "../lib/fmt";
 import {
@@ -34,8 +34,10 @@ import type { BootMemory } from "./regions";
 const IDENTITY_LIMIT: u64 = 0x1_0000_0000n;
 /** Bytes the heap maps at start. */
 const HEAP_INITIAL: u64 = 0x4_0000n;
-/** Tree nodes for the allocators' bookkeeping once the heap is up (shared by both). */
-const POOL_NODES: u32 = 2048;
+/** Tree nodes for the allocators' bookkeeping once the heap is up (shared by both), at least. */
+const POOL_NODES_MIN: u32 = 2048;
+/** Early regions beyond what the boot map needs: room for splits before the upgrade. */
+const EARLY_HEADROOM: u64 = 64n;
 const PAGE_SHIFT: u64 = 12n;
 
 let kernelTables: Mapper | null = null;
@@ -74,14 +76,16 @@ export function initMemory(mem: BootMemory): void {
   const t2 = readTsc();
   initHeap(m, HEAP_INITIAL);
   setObjectAllocator(objectAlloc);
-  const pool = new NodePool(POOL_NODES);
+  // Every region the frame allocator holds becomes a node (three sets), plus room to grow.
+  const poolNodes: u32 = u32(u64(POOL_NODES_MIN) + 3n * (mem.freeRegionCount() + mem.blockedCount()));
+  const pool = new NodePool(poolNodes);
   frameAllocator.upgrade(pool);
   pageAllocator.upgrade(pool);
   const t3 = readTsc();
   println(`memory: frames: ${frameAllocator.freeChunks()} free (${frameAllocator.freeChunks() * 4n} KiB) in ${frameAllocator.freeRegionCount(false)} regions; ${frameAllocator.freeReservedChunks()} free in reserved regions (MMIO); ${frameAllocator.allocatedChunks()} allocated`);
   println(`memory: pages: ${pageAllocator.freeChunks()} free for ordinary requests`);
   println(`memory: kernel page tables at p${hex(m.p4Address())} (${m.tableFrameCount()} table frames): text R-X, rodata R--, data RW-, bss RW-, guard v${hex(bootStackGuard())} unmapped; direct map ${directMapBytes >> 20n} MiB at v${hex(DIRECT_MAP_BASE)}; identity map dropped`);
-  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (pool of ${POOL_NODES} nodes)`);
+  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (pool of ${poolNodes} nodes)`);
   println(`memory init: ${t3 - t0} TSC ticks (allocators ${t1 - t0}, page tables ${t2 - t1}, heap ${t3 - t2})`);
 }
 
@@ -99,6 +103,7 @@ function framesCovering(first: u64, last: u64): FrameRange {
  */
 function initFrameAllocator(mem: BootMemory): void {
   const blocked: u64 = mem.blockedCount();
+  frameAllocator.reserveEarly(u32(mem.freeRegionCount() + blocked + EARLY_HEADROOM));
   for (let i: u64 = 0n; i < blocked; i++) {
     const r = mem.blocked(i);
     frameAllocator.addReserved(framesCovering(r.first, r.last));

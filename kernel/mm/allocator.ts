@@ -220,6 +220,14 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     this.free.subtract(f, l);
   }
 
+  /** Makes room for `capacity` regions in each early array (sized from the boot memory map). Initialisation only. */
+  reserveEarly(capacity: u32): void {
+    this.checkInitialising("reserveEarly");
+    this.free.reserveEarly(capacity);
+    this.freeReserved.reserveEarly(capacity);
+    this.reservedRegions.reserveEarly(capacity);
+  }
+
   /** Moves all metadata from the early arrays into trees with nodes from `pool`. */
   upgrade(pool: NodePool): void {
     this.free.upgrade(pool);
