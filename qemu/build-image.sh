@@ -3,8 +3,9 @@
 #
 #   qemu/build-image.sh NAME ENTRY.ts
 #
-# writes build/NAME/gen/ (keelc's C), build/NAME/obj/, build/NAME/keel.elf and
-# build/NAME/keel.iso (BIOS + UEFI). Quiet on success; on failure says which step failed.
+# writes build/NAME/gen/ (keelc's C), build/NAME/obj/, build/NAME/keel.elf,
+# build/NAME/keel.iso (BIOS + UEFI) and build/NAME/ktap-manifest.json (the entry's
+# top-level KTAP tests, qemu/ktap_manifest.ts). Quiet on success; on failure says which step failed.
 # The kernel is linked twice (as Linux's kallsyms): the first link's DWARF line table and
 # function symbols become C tables (qemu/line-table.mjs -> build/NAME/obj/symbols/), linked
 # into the final image so the kernel can print `kernel/x.ts:LINE` for a fault address.
@@ -56,6 +57,9 @@ exec 9>"$OUT/.lock"
 flock 9
 rm -rf "$GEN" "$OBJ" "$OUT/iso"
 mkdir -p "$GEN" "$OBJ/gen" "$OBJ/runtime" "$OBJ/boot" "$OUT/iso/boot/grub"
+
+# 0. The KTAP manifest: the top-level tests the host must see (test/harness/boot.ts)
+node qemu/ktap-manifest.mjs "$ENTRY" "$OUT/ktap-manifest.json" || die "writing the KTAP manifest of $ENTRY failed"
 
 # 1. TypeScript -> C
 # shellcheck disable=SC2086 # KEELC is a command line, split on purpose
