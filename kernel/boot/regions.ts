@@ -21,7 +21,7 @@
 //   each module, each ELF section GRUB copied into RAM (.symtab, .strtab, debug info).
 import { u32, u64, type bool } from "../lib/int";
 import { U64Array } from "../lib/fixed_array";
-import { kernelImageEnd, kernelImageStart, kernelVma } from "../lib/intrinsics";
+import { kernelImageEnd, kernelImageStart } from "../lib/intrinsics";
 import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
 import { sortU64 } from "../lib/sort";
@@ -31,6 +31,7 @@ import {
   MEMORY_ACPI_RECLAIMABLE, MEMORY_AVAILABLE, MEMORY_DEFECTIVE, MEMORY_NVS, MEMORY_RESERVED, MEMORY_UNKNOWN, PHYSICAL_MAX, PhysRegion,
 } from "./memory_map";
 import { RegionList } from "./region_list";
+import { KERNEL_VMA } from "./elf_sections";
 
 /** Kinds of reserved region. */
 export const RESERVED_FIRST_MIB: u32 = 0;
@@ -265,8 +266,8 @@ export class BootMemory {
 export function linkerKernelImage(): PhysRegion {
   const start: u64 = kernelImageStart();
   const end: u64 = kernelImageEnd();
-  if (start < kernelVma() || end <= start) panic(`the linker's kernel image ${hex(start)}..${hex(end)} is not in the higher half`);
-  return new PhysRegion(start - kernelVma(), end - kernelVma() - 1n);
+  if (start < KERNEL_VMA || end <= start) panic(`the linker's kernel image ${hex(start)}..${hex(end)} is not in the higher half`);
+  return new PhysRegion(start - KERNEL_VMA, end - KERNEL_VMA - 1n);
 }
 
 /** The state of the sweep while it walks the sorted events. */
