@@ -28,7 +28,7 @@
 /* Panic messages that are bugs, not rejections: keelc's inserted checks and the boot code's
  * own consistency checks. */
 static const char *const BUG_MESSAGES[] = {
-    "integer overflow", "does not fit", "out of bounds", "division by zero", "shift count", "arena exhausted",
+    "integer overflow", "does not fit in ", "out of bounds", "division by zero", "shift count", "arena exhausted",
     "RegionList", "boot sweep", "sortU64", "PhysRegion: last", "requested, there are",
 };
 
