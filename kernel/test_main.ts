@@ -9,6 +9,7 @@ import { setBootMemory, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAva
 import { testAllocatorRandomEarly, testAllocatorRandomUpgraded } from "./tests/allocator_random_tests";
 import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVirtualAddressCanonical } from "./tests/memory_types_tests";
 import { initMemory } from "./boot/memory_init";
+import { enableDebugChecks } from "./mm/debug/config";
 import { parseBootInfo } from "./boot/boot_info";
 import { computeBootMemory, linkerKernelImage } from "./boot/regions";
 import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateHugePages } from "./tests/paging_tests";
@@ -36,6 +37,7 @@ export function kernelMain(bootInfo: u64): void {
   ktapRun("boot report: kernel image at the load base, in available RAM, not free", testKernelImageInAvailableRam);
   // The tests above read the boot information through the boot stub's identity map, which
   // initMemory drops (the kernel's own tables, kernel/boot/memory_init.ts).
+  enableDebugChecks(); // W^X scan once the kernel's tables load, freed frames poisoned
   initMemory(mem);
   ktapRun("virtual addresses: canonical ones are told apart", testVirtualAddressCanonical);
   ktapRun("physical addresses have 52 bits", testPhysicalAddressWidth);

@@ -22,6 +22,9 @@ import {
   ADDRESS_SPACE_LAST, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, KERNEL_WINDOW_BASE, TABLE_FRAME_LIMIT,
 } from "../mm/layout";
 import { NodePool } from "../mm/node_pool";
+import { debugChecksEnabled } from "../mm/debug/config";
+import { FramePoison } from "../mm/debug/pagealloc";
+import { checkNoWritableExecutable } from "../mm/debug/wx";
 import { pageAllocator } from "../mm/page_allocator";
 import { PageFlags } from "../mm/paging/flags";
 import { MapError, Mapper, mapErrorName } from "../mm/paging/mapper";
@@ -73,6 +76,7 @@ export function initMemory(mem: BootMemory): void {
   const m = buildKernelTables(mem);
   m.activate(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT);
   kernelTables = m;
+  if (debugChecksEnabled()) startDebugChecks(m);
   const t2 = readTsc();
   initHeap(m, HEAP_INITIAL);
   setObjectAllocator(objectAlloc);
@@ -87,6 +91,16 @@ export function initMemory(mem: BootMemory): void {
   println(`memory: kernel page tables at p${hex(m.p4Address())} (${m.tableFrameCount()} table frames): text R-X, rodata R--, data RW-, bss RW-, guard v${hex(bootStackGuard())} unmapped; direct map ${directMapBytes >> 20n} MiB at v${hex(DIRECT_MAP_BASE)}; identity map dropped`);
   println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (pool of ${poolNodes} nodes)`);
   println(`memory init: ${t3 - t0} TSC ticks (allocators ${t1 - t0}, page tables ${t2 - t1}, heap ${t3 - t2})`);
+}
+
+/**
+ * Test builds: the W^X scan of the tables just loaded (panics on a writable and executable
+ * mapping), then freed-frame poisoning for the frame allocator.
+ */
+function startDebugChecks(m: Mapper): void {
+  const scan = checkNoWritableExecutable(m.p4Address(), DIRECT_MAP_BASE);
+  frameAllocator.setPoisonHook(new FramePoison(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> PAGE_SHIFT));
+  println(`memory: debug checks: W^X scan of ${scan.tables} tables, ${scan.leaves} mappings, none writable and executable; freed frames poisoned`);
 }
 
 /** The frames holding bytes `first..=last` (clipped to physical memory), possibly empty. */

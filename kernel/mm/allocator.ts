@@ -5,6 +5,7 @@
 import type { bool, u32, u64 } from "../lib/int";
 import { Owned } from "../lib/owned";
 import { panic } from "../lib/panic";
+import type { FramePoison } from "./debug/pagealloc";
 import { isPowerOfTwo, type Address } from "./address";
 import { CHUNK_SHIFT, CHUNK_SIZE, MAX_CHUNK_NUMBER, type Chunk } from "./chunk";
 import { NO_FIT } from "./fit";
@@ -183,6 +184,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   private readonly freeReserved: RegionSet;
   private readonly reservedRegions: RegionSet;
   private liveChunks: u64 = 0n;
+  /** Test builds: poisons released chunks and checks them when reused (kernel/mm/debug). */
+  private poison: FramePoison | null = null;
 
   /** An allocator with no memory yet. `empty` is the empty range of its kind; each region set holds `earlyCapacity` regions before `upgrade`. */
   constructor(name: string, empty: R, earlyCapacity: u32) {
@@ -226,6 +229,11 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     this.free.reserveEarly(capacity);
     this.freeReserved.reserveEarly(capacity);
     this.reservedRegions.reserveEarly(capacity);
+  }
+
+  /** Makes `hook` see every ordinary release and allocation from now on (debug checks; frames only). */
+  setPoisonHook(hook: FramePoison): void {
+    this.poison = hook;
   }
 
   /** Moves all metadata from the early arrays into trees with nodes from `pool`. */
@@ -317,6 +325,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (reserved) this.freeReserved.give(chunks.firstNumber(), chunks.lastNumber());
     else this.free.give(chunks.firstNumber(), chunks.lastNumber());
     this.liveChunks -= chunks.sizeInChunks();
+    const hook = this.poison;
+    if (hook !== null && !reserved) hook.released(chunks.firstNumber(), chunks.lastNumber());
   }
 
   /** The lowest aligned run of `count` free ordinary chunks inside [lo, hi]. */
@@ -340,6 +350,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (status === TakeStatus.NotInSet) return this.failure(missing);
     if (status === TakeStatus.NoRoom) return this.failure(AllocError.RegionTableFull);
     this.liveChunks += range.sizeInChunks();
+    const hook = this.poison;
+    if (hook !== null && !reserved) hook.allocated(range.firstNumber(), range.lastNumber());
     return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, range, reserved, ISSUER), AllocError.None);
   }
 

@@ -14,7 +14,7 @@ JOBS=${FUZZ_JOBS:-1}
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(boot alloc)
 
-declare -A MAX_LEN=([boot]=16384 [alloc]=4096)
+declare -A MAX_LEN=([boot]=16384 [alloc]=512)
 
 campaign() {
   local name=$1
