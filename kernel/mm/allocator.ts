@@ -271,7 +271,15 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     return this.requestAt(this.noChunks.covering(addr, bytes));
   }
 
-  /** `count` chunks whose first address is a multiple of `alignBytes` (a power of two). */
+  /**
+   * `count` chunks whose first address is a multiple of `alignBytes`, which must be a power
+   * of two (else InvalidRequest). Theseus accepts any alignment in pages; Keel keeps powers
+   * of two on purpose: every alignment hardware asks for is one (page sizes 4 KiB / 2 MiB /
+   * 1 GiB, DMA and cache-line boundaries, page-table frames), every other alignment rule of
+   * the API (Address.isAligned, alignUp, alignDown) is the same rule, and a value that is not
+   * a power of two is almost always a size passed where an alignment was meant, which an
+   * error catches and a silent "multiple of 3 pages" would not.
+   */
   allocateAligned(count: u64, alignBytes: u64): AllocResult<Allocated<A, C, R>> {
     if (!isPowerOfTwo(alignBytes)) return this.failure(AllocError.InvalidRequest);
     return this.request(count, alignBytes > 0x1000n ? alignBytes >> CHUNK_SHIFT : 1n, 0n, MAX_CHUNK_NUMBER);
