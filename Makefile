@@ -60,9 +60,9 @@ build/run/keel.iso: kernel/main.ts $(IMAGE_DEPS) | deps
 	qemu/build-image.sh run kernel/main.ts
 build/run/keel.elf: build/run/keel.iso
 
-# The in-kernel test suite (KTAP on COM1).
+# The in-kernel test suite (KTAP on COM1), booted with 64 GRUB modules (all reserved).
 build/test/keel.iso: kernel/test_main.ts $(IMAGE_DEPS) | deps
-	qemu/build-image.sh test kernel/test_main.ts
+	KEEL_GRUB_MODULES=64 qemu/build-image.sh test kernel/test_main.ts
 
 # Harness fixtures: test/kernels/NAME.ts -> build/fixture-NAME/.
 build/fixture-%/keel.iso: test/kernels/%.ts $(IMAGE_DEPS) $(FIXTURE_SRCS) | deps

@@ -5,7 +5,7 @@ import { serialInit } from "./arch/x86_64/serial";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { testU32DivisionAndConversions, testU64BitOperations, testU64ExactAbove2To53, testWrappingArithmetic } from "./tests/integer_tests";
 import { setBootInfo, testBootInfoHeader, testBootloaderNameIsGrub, testMemoryMapTagInBounds } from "./tests/boot_info_tests";
-import { setBootMemory, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAvailableRam, testFreeRegionsSortedAndDisjoint, testKernelImageInAvailableRam } from "./tests/boot_memory_tests";
+import { setBootMemory, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAvailableRam, testFreeRegionsSortedAndDisjoint, testKernelImageInAvailableRam, testModulesReserved } from "./tests/boot_memory_tests";
 import { testAllocatorRandomEarly, testAllocatorRandomUpgraded } from "./tests/allocator_random_tests";
 import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVirtualAddressCanonical } from "./tests/memory_types_tests";
 import { initMemory } from "./boot/memory_init";
@@ -23,7 +23,7 @@ export function kernelMain(bootInfo: u64): void {
   const mem = computeBootMemory(info, linkerKernelImage());
   setBootInfo(info);
   setBootMemory(mem);
-  ktapPlan(29);
+  ktapPlan(30);
   ktapRun("u64 arithmetic is exact above 2^53", testU64ExactAbove2To53);
   ktapRun("u64 bit operations use all 64 bits", testU64BitOperations);
   ktapRun("wrapping arithmetic wraps at the width", testWrappingArithmetic);
@@ -35,6 +35,7 @@ export function kernelMain(bootInfo: u64): void {
   ktapRun("boot report: available RAM is free or reserved", testFreeRamAccountsForAvailableRam);
   ktapRun("boot report: basic meminfo agrees with the memory map", testBasicMeminfoAgreesWithMap);
   ktapRun("boot report: kernel image at the load base, in available RAM, not free", testKernelImageInAvailableRam);
+  ktapRun("boot report: every GRUB module reserved, none free", testModulesReserved);
   // The tests above read the boot information through the boot stub's identity map, which
   // initMemory drops (the kernel's own tables, kernel/boot/memory_init.ts).
   enableDebugChecks(); // W^X scan once the kernel's tables load, freed frames poisoned

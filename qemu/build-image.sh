@@ -15,6 +15,7 @@
 #                  "keel_runtime.h", together defining keel_start) and *.h there
 #   KEEL_OPT       optimisation flag for the kernel C (default: -O2)
 #   KEEL_CFLAGS    extra gcc flags, appended
+#   KEEL_GRUB_MODULES  number of small boot modules GRUB loads with the kernel (default 0)
 set -euo pipefail
 
 die() { echo "build-image.sh: $*" >&2; exit 1; }
@@ -116,6 +117,17 @@ mv "$OUT/keel.elf.tmp" "$OUT/keel.elf"
 # 4. ISO (BIOS and UEFI GRUB)
 cp "$OUT/keel.elf" "$OUT/iso/boot/keel.elf"
 cp boot/grub.cfg "$OUT/iso/boot/grub/grub.cfg"
+# KEEL_GRUB_MODULES=N: N small boot modules (m0 .. m<N-1>, 1000 + 37 i bytes each) that GRUB
+# loads with the kernel, each named "moduleI" on its command line (the test image: 64).
+if [ "${KEEL_GRUB_MODULES:-0}" -gt 0 ]; then
+    mkdir -p "$OUT/iso/boot/modules"
+    lines=""
+    for ((i = 0; i < KEEL_GRUB_MODULES; i++)); do
+        head -c $((1000 + 37 * i)) /dev/zero | tr '\0' 'k' >"$OUT/iso/boot/modules/m$i"
+        lines+="    module2 /boot/modules/m$i module$i"$'\n'
+    done
+    awk -v lines="$lines" '{ print } /^ *multiboot2 / { printf "%s", lines }' boot/grub.cfg >"$OUT/iso/boot/grub/grub.cfg"
+fi
 if ! grub-mkrescue -o "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/grub-mkrescue.log" 2>&1; then
     cat "$OUT/grub-mkrescue.log" >&2
     die "grub-mkrescue failed (log above, also in $OUT/grub-mkrescue.log)"

@@ -4,7 +4,8 @@
 import type { bool, u64 } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
 import { PhysRegion } from "../boot/memory_map";
-import type { BootMemory } from "../boot/regions";
+import { RESERVED_MODULE, type BootMemory } from "../boot/regions";
+import { println } from "../lib/console";
 
 let bootMemory: BootMemory | null = null;
 
@@ -93,4 +94,26 @@ export function testKernelImageInAvailableRam(): void {
     expect(!r.overlaps(mem.image), "kernel image is not free");
     expect(!r.overlaps(info), "boot information is not free");
   }
+}
+
+/** Every module GRUB loaded is a reserved region, overlapping no free region (the test image boots with 64). */
+export function testModulesReserved(): void {
+  const mem = bootMemory;
+  expect(mem !== null, "boot memory computed");
+  if (mem === null) return;
+  const modules: u64 = mem.info.modules;
+  let reserved: u64 = 0n;
+  for (let i: u64 = 0n; i < mem.reservedCount(); i++) if (mem.reserved(i).kind === RESERVED_MODULE) reserved += 1n;
+  let free: bool = false;
+  for (let j: u64 = 0n; j < modules; j++) {
+    const r = mem.info.module(j).region();
+    if (r === null) continue;
+    for (let k: u64 = 0n; k < mem.freeRegionCount(); k++) {
+      const fr = mem.freeRegion(k);
+      if (frameBytes(fr.firstNumber(), fr.lastNumber()).overlaps(r)) free = true;
+    }
+  }
+  println(`# ${modules} modules, ${reserved} reserved regions of modules`);
+  expectEqU64(reserved, modules, "each (non-empty) module is a reserved region");
+  expect(!free, "no module lies in a free region");
 }
