@@ -8,10 +8,9 @@ import { serialInit } from "./arch/x86_64/serial";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "./boot/memory_init";
 import { bootMemoryAt } from "./boot/regions";
-import { frameAllocator } from "./mm/frame_allocator";
-import { pageAllocator } from "./mm/page_allocator";
-import { PageFlags } from "./mm/paging/flags";
-import { VirtualAddress } from "./mm/virtual";
+import { frameAllocator, pageAllocator } from "./mm/alloc";
+import { PageFlags } from "./mm/paging";
+import { VirtualAddress } from "./mm/addr";
 import { panic } from "./lib/panic";
 
 /** Repetitions of each measured operation; figures are per operation. */

@@ -9,7 +9,7 @@ import { setBootMemory, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAva
 import { testAllocatorRandomEarly, testAllocatorRandomUpgraded } from "./tests/allocator_random_tests";
 import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVirtualAddressCanonical } from "./tests/memory_types_tests";
 import { initMemory } from "./boot/memory_init";
-import { enableDebugChecks } from "./mm/debug/config";
+import { enableDebugChecks } from "./mm/debug";
 import { parseBootInfo } from "./boot/boot_info";
 import { computeBootMemory, linkerKernelImage } from "./boot/regions";
 import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateHugePages } from "./tests/paging_tests";

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { runQemu } from "./runner.ts";
 
 const ISO = "build/bench/keel.iso";
-const RAM_SIZES = ["64M", "128M", "1G", "4G", "16G"];
+/** RAM sizes to measure; BENCH_RAM="64M 1G" picks some (while working on one figure). */
+const RAM_SIZES = process.env.BENCH_RAM ? process.env.BENCH_RAM.split(/[ ,]+/) : ["64M", "128M", "1G", "4G", "16G"];
 
 interface RamResult {
   memoryInit: number;

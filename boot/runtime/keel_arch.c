@@ -98,7 +98,7 @@ uint64_t keel_readTsc(void) {
     return ((uint64_t)hi << 32) | lo;
 }
 
-/* The kernel heap's object allocator (kernel/mm/heap.ts), once registered. keel_alloc in
+/* The kernel heap's object allocator (kernel/mm/heap/heap.ts), once registered. keel_alloc in
  * keelc's keel_support.c asks keel_heap_alloc first and falls back to its static arena on
  * NULL. Reentrancy (a `new` while the heap itself allocates, e.g. while it grows) gets NULL. */
 static uint64_t (*keel_object_allocator)(uint64_t);

@@ -21,6 +21,15 @@ export interface Context {
   locals: Map<Node, Ty>;
 }
 
+/** A scope of the function being lowered: its `using` locals, and what break/continue see. */
+export interface Scope {
+  usings: { x: Expr; dispose: string }[];
+  /** The body of a loop (unlabelled break and continue leave it). */
+  loop: boolean;
+  /** The label of the labelled loop or block this scope is the body of. */
+  label?: { ts: string; ir: string };
+}
+
 /** The declaration an identifier refers to, through imports. */
 export function resolveDecl(id: Node): Node | undefined {
   let sym = id.getSymbol();
@@ -147,7 +156,9 @@ export abstract class LoweringBase {
   // ---- statements -------------------------------------------------------------------
 
   /** Open scopes of the function being lowered, innermost last, with their `using` locals. */
-  protected scopes: { usings: { x: Expr; dispose: string }[]; loop: boolean }[] = [];
+  protected scopes: Scope[] = [];
+  /** The label of the labelled loop whose body is lowered next (taken by `body`). */
+  protected pendingLabel: { ts: string; ir: string } | null = null;
 
   protected argument(a: Expression, want: Ty): Expr {
     return this.coerce(this.expr(a, want), want, a);

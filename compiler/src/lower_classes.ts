@@ -1,7 +1,7 @@
 // Lowering of classes: each concrete class (or generic class instance) becomes a C struct
 // with its methods compiled for it; constructors run the chain of base constructors on
 // zeroed storage; member access, method calls, `new`, `using` and `for…of` over ranges.
-import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type Expression, type VariableDeclaration } from "ts-morph";
+import { Node, SyntaxKind, type Block, type CallExpression, type ClassDeclaration, type Expression, type VariableDeclaration } from "ts-morph";
 import { baseOf, fieldsOf, findMember, hasMutableField, instances, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
 import { Codes, displayPath, fail, locationOf } from "./diagnostics";
 import { exprTy, type Expr, type Func, type Stmt, type Ty } from "./ir";
@@ -263,7 +263,38 @@ export abstract class ClassLowering extends LoweringBase {
   protected self(e: Node): Expr {
     const info = this.ctx.self;
     if (!info) fail(e, Codes.Unsupported, "`this` outside a method");
-    return { e: "self", ty: this.selfTy(info, this.ctx.selfPtr), ptr: this.ctx.selfPtr };
+    const self: Expr = { e: "self", ty: this.selfTy(info, this.ctx.selfPtr), ptr: this.ctx.selfPtr };
+    const parent = e.getParent();
+    const member = parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === e;
+    if (member || !this.ctx.selfPtr) return self;
+    // `this` as a value inside a constructor: JavaScript would show unassigned fields as
+    // undefined where C shows zeros, so it may only escape once every field is set.
+    this.checkFieldsAssigned(e);
+    return info.mutable ? self : { e: "load", x: self, ty: this.selfTy(info, false) };
+  }
+
+  /** `this` escapes a constructor: every field of its class must be assigned before. */
+  private checkFieldsAssigned(use: Node): void {
+    const ctor = use.getFirstAncestor((a) => Node.isConstructorDeclaration(a));
+    if (!ctor || !Node.isConstructorDeclaration(ctor)) return;
+    const cls = ctor.getParent();
+    if (!Node.isClassDeclaration(cls)) return;
+    const stmts = ctor.getBody() && Node.isBlock(ctor.getBodyOrThrow()) ? (ctor.getBodyOrThrow() as Block).getStatements() : [];
+    const at = stmts.findIndex((st) => st === use || use.getAncestors().includes(st));
+    const assigned = new Set<string>();
+    for (const st of stmts.slice(0, at < 0 ? 0 : at)) {
+      const x = Node.isExpressionStatement(st) ? st.getExpression() : null;
+      if (x && Node.isBinaryExpression(x) && x.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+        const l = x.getLeft();
+        if (Node.isPropertyAccessExpression(l) && l.getExpression().getKind() === SyntaxKind.ThisKeyword) assigned.add(l.getName());
+      }
+    }
+    const missing = cls
+      .getProperties()
+      .filter((p) => !p.isStatic() && !p.hasInitializer() && !assigned.has(p.getName()))
+      .map((p) => p.getName());
+    if (at < 0 || missing.length > 0)
+      fail(use, Codes.Unsupported, `\`this\` can leave a constructor only after every field is assigned at its top level (not yet: ${missing.join(", ")}): JavaScript would show unassigned fields as undefined, C as zeros`);
   }
 
   /** `x.f`: a field, or a getter call. */

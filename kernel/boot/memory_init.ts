@@ -16,32 +16,23 @@ import {
   kernelTextStart, kernelVma, readTsc, setObjectAllocator,
 } from "../lib/intrinsics";
 import { panic } from "../lib/panic";
-import { frameAllocator } from "../mm/frame_allocator";
+import { frameAllocator, NodePool, pageAllocator } from "../mm/alloc";
 import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
-  ADDRESS_SPACE_LAST, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, KERNEL_WINDOW_BASE, TABLE_FRAME_LIMIT,
-} from "../mm/layout";
-import { NodePool } from "../mm/node_pool";
-import { debugChecksEnabled } from "../mm/debug/config";
-import { FramePoison } from "../mm/debug/pagealloc";
-import { checkNoWritableExecutable } from "../mm/debug/wx";
-import { pageAllocator } from "../mm/page_allocator";
-import { PageFlags } from "../mm/paging/flags";
-import { MapError, Mapper, mapErrorName } from "../mm/paging/mapper";
-import { FrameRange } from "../mm/physical";
-import { PageRange, VirtualAddress } from "../mm/virtual";
-import { MEMORY_AVAILABLE, PHYSICAL_MAX } from "./memory_map";
+  ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, IDENTITY_LIMIT,
+  KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, TABLE_FRAME_LIMIT, VirtualAddress,
+} from "../mm/addr";
+import { MapError, mapErrorName, Mapper, PageFlags } from "../mm/paging";
+import { checkNoWritableExecutable, debugChecksEnabled, FramePoison } from "../mm/debug";
+import { MEMORY_AVAILABLE } from "./memory_map";
 import type { BootMemory } from "./regions";
 
-/** The boot stub's identity map covers physical 0 .. 4 GiB: tables built before the switch lie there. */
-const IDENTITY_LIMIT: u64 = 0x1_0000_0000n;
 /** Bytes the heap maps at start. */
 const HEAP_INITIAL: u64 = 0x4_0000n;
 /** Tree nodes for the allocators' bookkeeping once the heap is up (shared by both), at least. */
 const POOL_NODES_MIN: u32 = 2048;
 /** Early regions beyond what the boot map needs: room for splits before the upgrade. */
 const EARLY_HEADROOM: u64 = 64n;
-const PAGE_SHIFT: u64 = 12n;
 
 let kernelTables: Mapper | null = null;
 let directMapBytes: u64 = 0n;
@@ -99,7 +90,7 @@ export function initMemory(mem: BootMemory): void {
  */
 function startDebugChecks(m: Mapper): void {
   const scan = checkNoWritableExecutable(m.p4Address(), DIRECT_MAP_BASE);
-  frameAllocator.setPoisonHook(new FramePoison(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> PAGE_SHIFT));
+  frameAllocator.setPoisonHook(new FramePoison(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> CHUNK_SHIFT));
   println(`memory: debug checks: W^X scan of ${scan.tables} tables, ${scan.leaves} mappings, none writable and executable; freed frames poisoned`);
 }
 
@@ -107,8 +98,8 @@ function startDebugChecks(m: Mapper): void {
 function framesCovering(first: u64, last: u64): FrameRange {
   if (first > PHYSICAL_MAX) return FrameRange.empty();
   const top: u64 = last > PHYSICAL_MAX ? PHYSICAL_MAX : last;
-  const f: u64 = first >> PAGE_SHIFT;
-  return FrameRange.empty().withNumbers(f, (top >> PAGE_SHIFT) - f + 1n);
+  const f: u64 = first >> CHUNK_SHIFT;
+  return FrameRange.empty().withNumbers(f, (top >> CHUNK_SHIFT) - f + 1n);
 }
 
 /**
@@ -128,8 +119,8 @@ function initFrameAllocator(mem: BootMemory): void {
 
 /** The pages of bytes `first..=last` of the higher half. */
 function pagesBetween(first: u64, last: u64): PageRange {
-  const f: u64 = first >> PAGE_SHIFT;
-  return PageRange.empty().withNumbers(f, (last >> PAGE_SHIFT) - f + 1n);
+  const f: u64 = first >> CHUNK_SHIFT;
+  return PageRange.empty().withNumbers(f, (last >> CHUNK_SHIFT) - f + 1n);
 }
 
 /** The higher half is free, except the direct map, heap and kernel image windows (reserved). */
@@ -145,7 +136,7 @@ function initPageAllocator(): void {
 function mapSection(m: Mapper, name: string, start: u64, end: u64, flags: PageFlags): void {
   if ((start & 0xfffn) !== 0n || (end & 0xfffn) !== 0n || end < start) panic(`memory init: section ${name} ${hex(start)}..${hex(end)} is not page-aligned`);
   if (end === start) return;
-  const e = m.mapRange(start >> PAGE_SHIFT, (start - kernelVma()) >> PAGE_SHIFT, (end - start) >> PAGE_SHIFT, flags);
+  const e = m.mapRange(start >> CHUNK_SHIFT, (start - kernelVma()) >> CHUNK_SHIFT, (end - start) >> CHUNK_SHIFT, flags);
   if (e !== MapError.None) panic(`memory init: mapping ${name} ${hex(start)}..${hex(end)} failed: ${mapErrorName(e)}`);
 }
 

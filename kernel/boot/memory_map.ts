@@ -25,8 +25,9 @@ const MMAP_HEADER_SIZE: u64 = 16n;
 export const MMAP_ENTRY_MIN_SIZE: u64 = 24n;
 /** Entry sizes above this are taken as corruption (GRUB uses 24). */
 export const MMAP_ENTRY_MAX_SIZE: u64 = 1024n;
-/** The highest physical address x86_64 can have (52 bits). */
-export const PHYSICAL_MAX: u64 = 0x000f_ffff_ffff_ffffn;
+/** The highest physical address x86_64 can have (52 bits): defined once, in kernel/mm/addr. */
+export { PHYSICAL_MAX } from "../mm/addr";
+import { PHYSICAL_MAX } from "../mm/addr";
 /** The largest u64. */
 const U64_MAX: u64 = 0xffff_ffff_ffff_ffffn;
 

@@ -25,7 +25,7 @@ import { kernelImageEnd, kernelImageStart } from "../lib/intrinsics";
 import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
 import { sortU64 } from "../lib/sort";
-import { FrameRange } from "../mm/physical";
+import { FrameRange } from "../mm/addr";
 import { parseBootInfo, type BootInfo } from "./boot_info";
 import {
   MEMORY_ACPI_RECLAIMABLE, MEMORY_AVAILABLE, MEMORY_DEFECTIVE, MEMORY_NVS, MEMORY_RESERVED, MEMORY_UNKNOWN, PHYSICAL_MAX, PhysRegion,

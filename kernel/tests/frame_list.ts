@@ -1,5 +1,5 @@
 // A singly linked list of owned frame allocations, for in-kernel tests that hold many.
-import type { AllocatedFrames } from "../mm/frame_allocator";
+import type { AllocatedFrames } from "../mm/alloc";
 import type { Consumed } from "../lib/owned";
 
 /** One held allocation and the rest of the list. */

@@ -4,12 +4,10 @@ import { u64, type bool, type u32 } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
 import { load64, store64 } from "../lib/intrinsics";
 import { kernelPageTables } from "../boot/memory_init";
-import { frameAllocator } from "../mm/frame_allocator";
+import { frameAllocator, pageAllocator } from "../mm/alloc";
 import { heapAlloc, heapBlocksUsed, heapBytesMapped, heapBytesUsed, heapCheck, heapFree, heapGrowths, objectAlloc } from "../mm/heap";
-import { HEAP_BASE, HEAP_WINDOW_SIZE } from "../mm/layout";
-import { pageAllocator } from "../mm/page_allocator";
+import { HEAP_BASE, HEAP_WINDOW_SIZE, VirtualAddress } from "../mm/addr";
 import { U64Array } from "../lib/fixed_array";
-import { VirtualAddress } from "../mm/virtual";
 import { FrameList } from "./frame_list";
 
 function inHeap(a: u64): bool {

@@ -2,8 +2,7 @@
 // the metal: the same code the Node unit tests exercise.
 import type { u64 } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
-import { VirtualAddress, Page, PageRange } from "../mm/virtual";
-import { PhysicalAddress, Frame, FrameRange } from "../mm/physical";
+import { Frame, FrameRange, Page, PageRange, PhysicalAddress, VirtualAddress } from "../mm/addr";
 
 /** Canonical and non-canonical virtual addresses are told apart. */
 export function testVirtualAddressCanonical(): void {

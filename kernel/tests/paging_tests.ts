@@ -7,15 +7,9 @@ import {
   bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelDataStart, kernelRodataStart, kernelTextStart, kernelVma, load64, readCr3, store64,
 } from "../lib/intrinsics";
 import { kernelPageTables } from "../boot/memory_init";
-import { AllocError } from "../mm/allocator";
-import { frameAllocator, type AllocatedFrames } from "../mm/frame_allocator";
-import { DIRECT_MAP_BASE } from "../mm/layout";
-import type { MappedPages } from "../mm/mapped_pages";
-import { pageAllocator, type AllocatedPages } from "../mm/page_allocator";
-import { ENTRY_ADDRESS_MASK, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent } from "../mm/paging/entry";
-import { PageFlags } from "../mm/paging/flags";
-import { MapError } from "../mm/paging/mapper";
-import { Page, PageRange, VirtualAddress } from "../mm/virtual";
+import { type AllocatedFrames, type AllocatedPages, AllocError, frameAllocator, pageAllocator } from "../mm/alloc";
+import { DIRECT_MAP_BASE, Page, PageRange, VirtualAddress } from "../mm/addr";
+import { ENTRY_ADDRESS_MASK, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent, MapError, type MappedPages, PageFlags } from "../mm/paging";
 import { FrameList } from "./frame_list";
 
 function va(x: u64): VirtualAddress {

@@ -9,7 +9,7 @@ import { initMemory } from "../../kernel/boot/memory_init";
 import { printBootReport } from "../../kernel/boot/boot_report";
 import { computeBootMemory, linkerKernelImage, RESERVED_ELF_COPY, RESERVED_MODULE } from "../../kernel/boot/regions";
 import { sortComparisons } from "../../kernel/lib/sort";
-import { frameAllocator } from "../../kernel/mm/frame_allocator";
+import { frameAllocator } from "../../kernel/mm/alloc";
 import { setConsoleSink } from "../../kernel/lib/console";
 import { machine, resetMachine } from "../sim/machine";
 import { BootInfoBuilder, type MapEntry, type Section } from "./builder";

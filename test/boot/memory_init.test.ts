@@ -5,11 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { initMemory, kernelPageTables } from "../../kernel/boot/memory_init";
 import { bootMemoryAt } from "../../kernel/boot/regions";
-import { frameAllocator, type AllocatedFrames } from "../../kernel/mm/frame_allocator";
-import { PAGES_BASE, TABLE_FRAME_LIMIT } from "../../kernel/mm/layout";
+import { frameAllocator, type AllocatedFrames } from "../../kernel/mm/alloc";
+import { PAGES_BASE, TABLE_FRAME_LIMIT } from "../../kernel/mm/addr";
 import { MapError } from "../../kernel/mm/paging/mapper";
 import { PageFlags } from "../../kernel/mm/paging/flags";
-import { FrameRange } from "../../kernel/mm/physical";
+import { FrameRange } from "../../kernel/mm/addr";
 import { setConsoleSink } from "../../kernel/lib/console";
 import { machine, resetMachine } from "../sim/machine";
 import { BootInfoBuilder } from "./builder";

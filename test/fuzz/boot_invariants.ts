@@ -6,23 +6,13 @@
 //     raw non-available entry and no reserved region;
 //   - a frame allocator fed as memory init feeds it counts every free frame once (no frame
 //     free twice) and hands out no frame outside the free regions.
-// A broken invariant prints what broke and exits with FUZZ_INVARIANT (status 127).
+// A broken invariant prints what broke and exits with FUZZ_INVARIANT (status 127, verdict.ts).
 import { u32, u64, type bool } from "../../kernel/lib/int";
-import { println } from "../../kernel/lib/console";
-import { qemuExit } from "../../kernel/lib/intrinsics";
+import { invariantBroken } from "./verdict";
 import { PHYSICAL_MAX, PhysRegion } from "../../kernel/boot/memory_map";
 import type { BootMemory } from "../../kernel/boot/regions";
-import { ChunkAllocator } from "../../kernel/mm/allocator";
-import { FrameRange, type Frame, type PhysicalAddress } from "../../kernel/mm/physical";
-
-/** qemuExit code of a broken invariant (status 127), distinct from a panic's (status 3). */
-export const FUZZ_INVARIANT: u32 = 0x3f;
-
-/** Reports the broken invariant `what` at index `at` (of the list it names) and stops. */
-function broken(what: string, at: u64): void {
-  println(`fuzz invariant broken: ${what} (at ${at})`);
-  qemuExit(FUZZ_INVARIANT);
-}
+import { ChunkAllocator } from "../../kernel/mm/alloc";
+import { FrameRange, type Frame, type PhysicalAddress } from "../../kernel/mm/addr";
 
 /** True when raw available entries cover every byte of `r`. */
 function coveredByAvailable(mem: BootMemory, r: PhysRegion): bool {
@@ -48,26 +38,26 @@ export function checkBootInvariants(mem: BootMemory): void {
   const n: u64 = mem.sanitisedCount();
   for (let i: u64 = 0n; i < n; i++) {
     const r = mem.sanitised(i).region;
-    if (r.last > PHYSICAL_MAX) broken("a sanitised entry ends at or above 2^52", i);
-    if (i > 0n && r.first <= mem.sanitised(i - 1n).region.last) broken("sanitised entries overlap or are unsorted", i);
+    if (r.last > PHYSICAL_MAX) invariantBroken("a sanitised entry ends at or above 2^52", i);
+    if (i > 0n && r.first <= mem.sanitised(i - 1n).region.last) invariantBroken("sanitised entries overlap or are unsorted", i);
   }
   const map = mem.info.memoryMap();
   const free: u64 = mem.freeRegionCount();
   let frames: u64 = 0n;
   for (let i: u64 = 0n; i < free; i++) {
     const fr = mem.freeRegion(i);
-    if (fr.lastNumber() >= 0x100_0000_0000n) broken("a free region reaches 2^52", i);
+    if (fr.lastNumber() >= 0x100_0000_0000n) invariantBroken("a free region reaches 2^52", i);
     const r = new PhysRegion(fr.firstNumber() << 12n, ((fr.lastNumber() + 1n) << 12n) - 1n);
-    if (i > 0n && fr.firstNumber() <= mem.freeRegion(i - 1n).lastNumber()) broken("free regions overlap or are unsorted", i);
-    if (!coveredByAvailable(mem, r)) broken("a free region is not all available RAM", i);
+    if (i > 0n && fr.firstNumber() <= mem.freeRegion(i - 1n).lastNumber()) invariantBroken("free regions overlap or are unsorted", i);
+    if (!coveredByAvailable(mem, r)) invariantBroken("a free region is not all available RAM", i);
     for (const e of map) {
       const er = e.region();
-      if (er !== null && !e.isAvailable() && er.overlaps(r)) broken("a free region overlaps a non-available map entry", i);
+      if (er !== null && !e.isAvailable() && er.overlaps(r)) invariantBroken("a free region overlaps a non-available map entry", i);
     }
-    for (let k: u64 = 0n; k < mem.reservedCount(); k++) if (mem.reserved(k).region.overlaps(r)) broken("a free region overlaps a reserved region", i);
+    for (let k: u64 = 0n; k < mem.reservedCount(); k++) if (mem.reserved(k).region.overlaps(r)) invariantBroken("a free region overlaps a reserved region", i);
     frames += fr.sizeInChunks();
   }
-  if (frames !== mem.freeFrameCount()) broken("the free frame count differs from the free regions", frames);
+  if (frames !== mem.freeFrameCount()) invariantBroken("the free frame count differs from the free regions", frames);
   // Feed an allocator as memory init does: each free frame counted once, none handed out twice.
   const a = new ChunkAllocator<PhysicalAddress, Frame, FrameRange>("fuzz frames", FrameRange.empty(), 4);
   a.reserveEarly(u32(free + mem.blockedCount() + 4n));
@@ -76,15 +66,15 @@ export function checkBootInvariants(mem: BootMemory): void {
     a.addReserved(FrameRange.empty().withNumbers(b.first >> 12n, (b.last >> 12n) - (b.first >> 12n) + 1n));
   }
   for (let i: u64 = 0n; i < free; i++) a.addFree(mem.freeRegion(i));
-  if (a.freeChunks() !== frames) broken("the allocator holds another number of free frames than the boot memory", a.freeChunks());
+  if (a.freeChunks() !== frames) invariantBroken("the allocator holds another number of free frames than the boot memory", a.freeChunks());
   if (free > 0n) {
     const got = a.allocate(1n).allocated;
-    if (got === null) broken("no frame allocated although frames are free", free);
+    if (got === null) invariantBroken("no frame allocated although frames are free", free);
     else {
       const f: u64 = got.range().firstNumber();
       let inFree: bool = false;
       for (let i: u64 = 0n; i < free; i++) if (mem.freeRegion(i).firstNumber() <= f && f <= mem.freeRegion(i).lastNumber()) inFree = true;
-      if (!inFree) broken("the allocator handed out a frame outside the free regions", 0n);
+      if (!inFree) invariantBroken("the allocator handed out a frame outside the free regions", 0n);
       got.release();
     }
   }

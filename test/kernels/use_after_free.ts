@@ -11,10 +11,9 @@ import { serialInit } from "../../kernel/arch/x86_64/serial";
 import { installExceptionHandlers } from "../../kernel/arch/x86_64/exceptions";
 import { initMemory } from "../../kernel/boot/memory_init";
 import { bootMemoryAt } from "../../kernel/boot/regions";
-import { frameAllocator } from "../../kernel/mm/frame_allocator";
-import { DIRECT_MAP_BASE } from "../../kernel/mm/layout";
-import { enableDebugChecks } from "../../kernel/mm/debug/config";
-import { POISON } from "../../kernel/mm/debug/pagealloc";
+import { frameAllocator } from "../../kernel/mm/alloc";
+import { DIRECT_MAP_BASE } from "../../kernel/mm/addr";
+import { enableDebugChecks, POISON } from "../../kernel/mm/debug";
 
 /** Fixture entry. */
 export function kernelMain(bootInfo: u64): void {

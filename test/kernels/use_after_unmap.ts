@@ -10,9 +10,8 @@ import { serialInit } from "../../kernel/arch/x86_64/serial";
 import { installExceptionHandlers } from "../../kernel/arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "../../kernel/boot/memory_init";
 import { bootMemoryAt } from "../../kernel/boot/regions";
-import { frameAllocator } from "../../kernel/mm/frame_allocator";
-import { pageAllocator } from "../../kernel/mm/page_allocator";
-import { PageFlags } from "../../kernel/mm/paging/flags";
+import { frameAllocator, pageAllocator } from "../../kernel/mm/alloc";
+import { PageFlags } from "../../kernel/mm/paging";
 
 /** Fixture entry. */
 export function kernelMain(bootInfo: u64): void {

@@ -11,13 +11,10 @@ import { serialInit } from "../../kernel/arch/x86_64/serial";
 import { installExceptionHandlers } from "../../kernel/arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "../../kernel/boot/memory_init";
 import { bootMemoryAt } from "../../kernel/boot/regions";
-import { frameAllocator } from "../../kernel/mm/frame_allocator";
-import { pageAllocator } from "../../kernel/mm/page_allocator";
-import { PageFlags } from "../../kernel/mm/paging/flags";
-import { ENTRY_NO_EXECUTE } from "../../kernel/mm/paging/entry";
-import { DIRECT_MAP_BASE } from "../../kernel/mm/layout";
-import { enableDebugChecks } from "../../kernel/mm/debug/config";
-import { checkNoWritableExecutable, leafEntrySlot } from "../../kernel/mm/debug/wx";
+import { frameAllocator, pageAllocator } from "../../kernel/mm/alloc";
+import { ENTRY_NO_EXECUTE, PageFlags } from "../../kernel/mm/paging";
+import { DIRECT_MAP_BASE } from "../../kernel/mm/addr";
+import { checkNoWritableExecutable, enableDebugChecks, leafEntrySlot } from "../../kernel/mm/debug";
 
 /** Fixture entry. */
 export function kernelMain(bootInfo: u64): void {

@@ -1,7 +1,6 @@
 // VirtualAddress and PhysicalAddress: validity, canonicalisation, arithmetic, format.
 import { describe, expect, it } from "vitest";
-import { PhysicalAddress } from "../../kernel/mm/physical";
-import { VirtualAddress, isCanonicalVirtual } from "../../kernel/mm/virtual";
+import { isCanonicalVirtual, PhysicalAddress, VirtualAddress } from "../../kernel/mm/addr";
 import { expectPanic, some, useSimulatedConsole } from "./support";
 
 useSimulatedConsole();

@@ -4,17 +4,16 @@
 // pages and frames, at the bottom and at the very top of each address space.
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Allocated, AllocError, type AllocResult, ChunkAllocator } from "../../kernel/mm/allocator";
-import type { Address } from "../../kernel/mm/address";
-import { MAX_CHUNK_NUMBER, type Chunk } from "../../kernel/mm/chunk";
-import { NodePool } from "../../kernel/mm/node_pool";
-import { Frame, FrameRange, PhysicalAddress } from "../../kernel/mm/physical";
-import type { ChunkRange } from "../../kernel/mm/range";
-import { Page, PageRange, VirtualAddress } from "../../kernel/mm/virtual";
+import { type Allocated, AllocError, type AllocResult, ChunkAllocator, NodePool } from "../../kernel/mm/alloc";
+import {
+  type Address, type Chunk, type ChunkRange, Frame, FrameRange, MAX_CHUNK_NUMBER, Page, PageRange, PhysicalAddress, VirtualAddress,
+} from "../../kernel/mm/addr";
 import { useSimulatedConsole } from "./support";
 
 useSimulatedConsole();
 
+/** The model's "any free chunk will do" (a single chunk served by the magazine). */
+const ANY_FREE = -1;
 /** Chunks in the universe a scenario plays in. */
 const U = 256;
 /** Live allocations at most (keeps the early arrays from filling up: regions <= 8 + live + 1). */
@@ -107,6 +106,8 @@ function scenario<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRa
   const initialReserved = runsOf(reservedFree, base);
   const total = general.size + reservedFree.size;
   const live: Live[] = [];
+  /** True while a plain allocate/allocateBytes request is checked: those may come from the magazine. */
+  let plainSingle = false;
 
   const offsetOf = (r: R): number => Number(r.firstNumber() - base);
   const fits = (set: Set<number>, o: number, n: number) => o >= 0 && o + n <= U && span(o, n).every((x) => set.has(x));
@@ -114,12 +115,12 @@ function scenario<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRa
     for (let o = lo; o + n - 1 <= hi; o++) if ((base + BigInt(o)) % BigInt(alignChunks) === 0n && fits(general, o, n)) return o;
     return null;
   };
-  /** Checks a successful request against the model's expected offset and takes the chunks in the model. */
+  /** Checks a successful request against the model's expected offset (ANY_FREE: any free chunk) and takes the chunks in the model. */
   const expectTaken = (r: AllocResult<Owned>, expected: number, n: number, reserved: boolean) => {
     expect(r.error).toBe(AllocError.None);
     if (r.allocated === null) return;
     const got = offsetOf(r.allocated.range());
-    expect({ got, n: Number(r.allocated.sizeInChunks()) }).toEqual({ got: expected, n });
+    expect({ got: expected === ANY_FREE ? ANY_FREE : got, n: Number(r.allocated.sizeInChunks()) }).toEqual({ got: expected, n });
     const from = reserved ? reservedFree : general;
     expect(span(got, n).every((x) => from.delete(x))).toBe(true);
     expect(span(got, n).every((x) => reservedRegions.has(x) === reserved)).toBe(true); // ordinary requests never get reserved chunks
@@ -139,14 +140,25 @@ function scenario<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRa
   };
   const anywhere = (n: number, align: number, lo: number, hi: number) => {
     if (n === 0) return { at: null, error: AllocError.InvalidRequest };
+    // A plain single-chunk request may be served from the magazine: any free chunk (expectTaken checks it is free).
+    if (n === 1 && align === 1 && lo === 0 && hi === U - 1 && plainSingle) return general.size === 0 ? { at: null, error: AllocError.OutOfMemory } : { at: ANY_FREE, error: AllocError.None };
     const at = lowestFit(n, align, lo, hi);
     return at === null ? { at: null, error: AllocError.OutOfMemory } : { at, error: AllocError.None };
   };
 
   const checkInvariants = () => {
+    // The magazine holds free chunks, each once; the free regions hold the others, merged into maximal regions.
+    const inMagazine = new Set<number>();
+    for (let i = 0; i < a.magazineSize(); i++) {
+      const r = a.magazineChunk(i);
+      expect(r.sizeInChunks()).toBe(1n);
+      expect(general.has(offsetOf(r)) && !inMagazine.has(offsetOf(r))).toBe(true);
+      inMagazine.add(offsetOf(r));
+    }
+    const inRegions = new Set([...general].filter((x) => !inMagazine.has(x)));
     const freeRuns: string[] = [];
     for (let r = a.freeRegionFrom(false, 0n); !r.isEmpty(); r = a.freeRegionFrom(false, r.lastNumber() + 1n)) freeRuns.push(`${r.firstNumber()}..${r.lastNumber()}`);
-    expect(freeRuns).toEqual(runsOf(general, base)); // same chunks, merged into maximal regions
+    expect(freeRuns).toEqual(runsOf(inRegions, base));
     const resRuns: string[] = [];
     for (let r = a.freeRegionFrom(true, 0n); !r.isEmpty(); r = a.freeRegionFrom(true, r.lastNumber() + 1n)) resRuns.push(`${r.firstNumber()}..${r.lastNumber()}`);
     expect(resRuns).toEqual(runsOf(reservedFree, base));
@@ -171,7 +183,9 @@ function scenario<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRa
     switch (kind) {
       case 0: {
         const n = op.a % 25;
+        plainSingle = true;
         request(a.allocate(BigInt(n)), anywhere(n, 1, 0, U - 1), n, false);
+        plainSingle = false;
         break;
       }
       case 1: {
@@ -184,7 +198,9 @@ function scenario<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRa
       case 2: {
         const bytes = op.a % 70000;
         const n = Math.ceil(bytes / 4096);
+        plainSingle = true;
         request(a.allocateBytes(BigInt(bytes)), anywhere(n, 1, 0, U - 1), n, false);
+        plainSingle = false;
         break;
       }
       case 3: {

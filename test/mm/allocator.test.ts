@@ -1,12 +1,9 @@
 // ChunkAllocator and Allocated: every request kind and failure cause, reserved regions,
 // ownership (split, merge, release, using, double release), early mode and the upgrade.
 import { describe, expect, it } from "vitest";
-import { AllocError, ChunkAllocator } from "../../kernel/mm/allocator";
-import { frameAllocator } from "../../kernel/mm/frame_allocator";
-import { NodePool } from "../../kernel/mm/node_pool";
-import { type AllocatedPages, pageAllocator } from "../../kernel/mm/page_allocator";
-import { Frame, FrameRange, PhysicalAddress } from "../../kernel/mm/physical";
-import { Page, PageRange, VirtualAddress } from "../../kernel/mm/virtual";
+import { type AllocatedPages, AllocError, ChunkAllocator, frameAllocator, NodePool, pageAllocator } from "../../kernel/mm/alloc";
+import { MAGAZINE_BATCH, MAGAZINE_CAPACITY } from "../../kernel/mm/alloc/magazine";
+import { Frame, FrameRange, Page, PageRange, PhysicalAddress, VirtualAddress } from "../../kernel/mm/addr";
 import { expectPanic, some, useSimulatedConsole } from "./support";
 
 useSimulatedConsole();
@@ -218,10 +215,15 @@ describe("ChunkAllocator early mode", () => {
     const mid = ok1(a.allocateAt(v(0x5000n), 1n)); // free: 3..=4, 6..=9 (full)
     expect(a.allocateAt(v(0x7000n), 1n).error).toBe(AllocError.RegionTableFull);
     expect(`${ok1(a.allocateAt(v(0x6000n), 1n)).range()}`).toBe("v0x6000..=v0x6fff"); // from a region's start: no new region
-    const halves = some(low.split(page(0x1000n)));
+    const halves = some(low.split(page(0x2000n))); // 0..=1 and 2..=2
     expectPanic(() => halves.first.release(), "tiny: the early region array is full (capacity 2); upgrade to the heap first");
-    mid.release(); // merges 3..=4 and 7..=9 around it: fewer regions, always fine
-    expect(freeRegions(a)).toEqual(["v0x3000..=v0x5fff", "v0x7000..=v0x9fff"]);
+    mid.release(); // a single chunk: into the magazine, no region storage needed
+    expect(a.magazineSize()).toBe(1);
+    expect(freeRegions(a)).toEqual(["v0x3000..=v0x4fff", "v0x7000..=v0x9fff"]);
+    // A multi-chunk request first puts the magazine back: 5 merges with 3..=4, fewer regions, always fine.
+    expect(`${ok1(a.allocateAt(v(0x3000n), 3n)).range()}`).toBe("v0x3000..=v0x5fff");
+    expect(a.magazineSize()).toBe(0);
+    expect(freeRegions(a)).toEqual(["v0x7000..=v0x9fff"]);
   });
 
   it("keeps working past the early capacity after the upgrade", () => {
@@ -229,11 +231,62 @@ describe("ChunkAllocator early mode", () => {
     a.addFree(pages(0x0n, 0xfff000n));
     a.upgrade(new NodePool(600));
     const held: AllocatedPages[] = [];
-    for (let i = 0n; i < 200n; i++) held.push(ok1(a.allocateAt(v(i * 0x2000n), 1n)));
+    for (let i = 0n; i < 200n; i++) held.push(ok1(a.allocateAt(v(i * 0x3000n), 2n)));
     expect(a.freeRegionCount(false)).toBe(200);
     for (const h of held) h.release();
     expect(a.freeRegionCount(false)).toBe(1);
     expect(a.freeChunks()).toBe(0x1000n);
+  });
+});
+
+describe("the magazine of single chunks", () => {
+  it("refills in one batch from the lowest region, drains its older half when full, and loses nothing", () => {
+    const a = new ChunkAllocator<VirtualAddress, Page, PageRange>("magazine", PageRange.empty(), 4);
+    a.addFree(pages(0x10_0000n, 0x1ff_f000n)); // chunks 0x100..=0x1fff
+    const total = a.freeChunks();
+    const first = ok1(a.allocate(1n));
+    expect(`${first.range()}`).toBe("v0x100000..=v0x100fff"); // the lowest chunk first
+    expect(a.magazineSize()).toBe(MAGAZINE_BATCH - 1);
+    expect(freeRegions(a)).toEqual([`v0x${(0x100 + MAGAZINE_BATCH).toString(16)}000..=v0x1ffffff`]);
+    const held: AllocatedPages[] = [first];
+    for (let i = 0; i < 200; i++) held.push(ok1(a.allocate(1n)));
+    expect(a.allocatedChunks()).toBe(201n);
+    expect(a.freeChunks()).toBe(total - 201n);
+    for (const h of held) {
+      h.release();
+      expect(a.magazineSize()).toBeLessThanOrEqual(MAGAZINE_CAPACITY);
+    }
+    expect(a.magazineSize()).toBeGreaterThan(MAGAZINE_BATCH); // drained once per batch, not per release
+    expect(a.freeChunks()).toBe(total);
+    expect(a.allocatedChunks()).toBe(0n);
+    // Any other request puts the magazine back first: the free memory is one region again.
+    const big = ok1(a.allocate(2n));
+    expect(a.magazineSize()).toBe(0);
+    expect(`${big.range()}`).toBe("v0x100000..=v0x101fff");
+    big.release();
+    expect(freeRegions(a)).toEqual(["v0x100000..=v0x1ffffff"]);
+  });
+
+  it("hands out a chunk held in the magazine to a request at its address", () => {
+    const a = new ChunkAllocator<VirtualAddress, Page, PageRange>("magazine", PageRange.empty(), 4);
+    a.addFree(pages(0x0n, 0x9000n));
+    ok1(a.allocate(1n)).release(); // chunks 0..=9 now all in the magazine
+    expect(a.magazineSize()).toBe(10);
+    expect(freeRegions(a)).toEqual([]);
+    expect(`${ok1(a.allocateAt(v(0x4000n), 1n)).range()}`).toBe("v0x4000..=v0x4fff");
+    expect(a.allocate(10n).error).toBe(AllocError.OutOfMemory);
+    expect(a.freeChunks()).toBe(9n);
+  });
+
+  it("fails a single-chunk request only when no chunk is free", () => {
+    const a = new ChunkAllocator<VirtualAddress, Page, PageRange>("magazine", PageRange.empty(), 4);
+    a.addFree(pages(0x0n, 0x1000n));
+    const x = ok1(a.allocate(1n));
+    const y = ok1(a.allocate(1n));
+    expect(a.allocate(1n).error).toBe(AllocError.OutOfMemory);
+    x.release();
+    y.release();
+    expect(a.freeChunks()).toBe(2n);
   });
 });
 

@@ -1,7 +1,6 @@
 // Page and Frame: numbering, bounds, indices, neighbours at the ends of the address space.
 import { describe, expect, it } from "vitest";
-import { Frame, PhysicalAddress } from "../../kernel/mm/physical";
-import { Page, VirtualAddress } from "../../kernel/mm/virtual";
+import { Frame, Page, PhysicalAddress, VirtualAddress } from "../../kernel/mm/addr";
 import { some, useSimulatedConsole } from "./support";
 
 useSimulatedConsole();

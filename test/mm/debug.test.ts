@@ -2,13 +2,13 @@
 // exactly the mapping made writable and executable, through every level's permissions; the
 // freed-frame poison catches a write after free when the frame is handed out again.
 import { describe, expect, it } from 'vitest';
-import { ChunkAllocator } from '../../kernel/mm/allocator';
+import { ChunkAllocator } from '../../kernel/mm/alloc';
 import { FramePoison, POISON } from '../../kernel/mm/debug/pagealloc';
 import { checkNoWritableExecutable, leafEntrySlot, NO_ADDRESS, scanWritableExecutable } from '../../kernel/mm/debug/wx';
 import { ENTRY_NO_EXECUTE, ENTRY_WRITABLE } from '../../kernel/mm/paging/entry';
 import { PageFlags } from '../../kernel/mm/paging/flags';
 import { Mapper } from '../../kernel/mm/paging/mapper';
-import { FrameRange, PhysicalAddress, type Frame } from '../../kernel/mm/physical';
+import { FrameRange, PhysicalAddress, type Frame } from '../../kernel/mm/addr';
 import { machine } from '../sim/machine';
 import { expectPanic, useSimulatedConsole } from './support';
 

@@ -4,15 +4,9 @@
 // sequences (fast-check), plus one test per error kind and MappedPages' access checks.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ChunkAllocator } from "../../kernel/mm/allocator";
-import type { AllocatedFrames, FrameAllocator } from "../../kernel/mm/frame_allocator";
-import { DIRECT_MAP_BASE } from "../../kernel/mm/layout";
-import type { MappedPages } from "../../kernel/mm/mapped_pages";
-import type { AllocatedPages, PageAllocator } from "../../kernel/mm/page_allocator";
-import { PageFlags } from "../../kernel/mm/paging/flags";
-import { MapError, Mapper } from "../../kernel/mm/paging/mapper";
-import { Frame, FrameRange, PhysicalAddress } from "../../kernel/mm/physical";
-import { Page, PageRange, VirtualAddress } from "../../kernel/mm/virtual";
+import { type AllocatedFrames, type AllocatedPages, ChunkAllocator, type FrameAllocator, type PageAllocator } from "../../kernel/mm/alloc";
+import { DIRECT_MAP_BASE, Frame, FrameRange, Page, PageRange, PhysicalAddress, VirtualAddress } from "../../kernel/mm/addr";
+import { MapError, type MappedPages, Mapper, PageFlags } from "../../kernel/mm/paging";
 import { allMappings, walk } from "../sim/page_walker";
 import { expectPanic, some, useSimulatedConsole } from "./support";
 

@@ -3,15 +3,12 @@
 // the free list sorted and merged (heapCheck), and freeing everything leaves one free block.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { frameAllocator } from "../../kernel/mm/frame_allocator";
+import { frameAllocator, pageAllocator } from "../../kernel/mm/alloc";
 import {
   heapAlloc, heapBlocksUsed, heapBytesFree, heapBytesMapped, heapBytesUsed, heapCheck, heapFree, heapFreeBlocks, initHeap, objectAlloc,
 } from "../../kernel/mm/heap";
-import { DIRECT_MAP_BASE, HEAP_BASE, HEAP_WINDOW_SIZE } from "../../kernel/mm/layout";
-import { pageAllocator } from "../../kernel/mm/page_allocator";
-import { Mapper } from "../../kernel/mm/paging/mapper";
-import { FrameRange } from "../../kernel/mm/physical";
-import { PageRange } from "../../kernel/mm/virtual";
+import { DIRECT_MAP_BASE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, PageRange } from "../../kernel/mm/addr";
+import { Mapper } from "../../kernel/mm/paging";
 import { machine, resetMachine } from "../sim/machine";
 import { walk } from "../sim/page_walker";
 import { setConsoleSink } from "../../kernel/lib/console";

@@ -1,8 +1,7 @@
 // PageRange and FrameRange: inclusive bounds, the empty range, set operations, iteration
 // and the top of the address space.
 import { describe, expect, it } from "vitest";
-import { Frame, FrameRange, PhysicalAddress } from "../../kernel/mm/physical";
-import { Page, PageRange, VirtualAddress } from "../../kernel/mm/virtual";
+import { Frame, FrameRange, Page, PageRange, PhysicalAddress, VirtualAddress } from "../../kernel/mm/addr";
 import { expectPanic, some, useSimulatedConsole } from "./support";
 
 useSimulatedConsole();

@@ -2,10 +2,11 @@
 // NodePool bookkeeping.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NO_FIT } from "../../kernel/mm/fit";
-import { NodePool } from "../../kernel/mm/node_pool";
-import { RegionSet, TakeStatus } from "../../kernel/mm/region_set";
-import { RegionTree } from "../../kernel/mm/region_tree";
+// The region sets are internal to kernel/mm/alloc/: tested here through their own modules.
+import { NO_FIT } from "../../kernel/mm/alloc/fit";
+import { NodePool } from "../../kernel/mm/alloc/node_pool";
+import { RegionSet, TakeStatus } from "../../kernel/mm/alloc/region_set";
+import { RegionTree } from "../../kernel/mm/alloc/region_tree";
 import { expectPanic, useSimulatedConsole } from "./support";
 
 useSimulatedConsole();

@@ -9,17 +9,17 @@ import { expect, it } from 'vitest';
 import { repoPath } from '../harness/boot.ts';
 
 const CASES: Array<[string, bigint[], string]> = [
-  ['mm_virtual__VirtualAddress', [0x5000n], 'v0x5000'],
-  ['mm_virtual__VirtualAddress', [0xffff_8000_0000_1000n], 'v0xffff800000001000'],
-  ['mm_physical__PhysicalAddress', [0x10_1000n], 'p0x101000'],
-  ['mm_virtual__Page', [5n], 'Page(v0x5000)'],
-  ['mm_virtual__Page', [0x8_0000_0000n], 'Page(v0xffff800000000000)'],
-  ['mm_physical__Frame', [0x101n], 'Frame(p0x101000)'],
-  ['mm_virtual__PageRange', [5n, 3n], 'v0x5000..=v0x7fff'],
-  ['mm_physical__FrameRange', [0n, 0n], 'empty'],
-  ['mm_physical__FrameRange', [0xf_ffff_ffff_ffffn, 1n], 'p0xfffffffffffff000..=p0xffffffffffffffff'],
-  ['keel_opt_mm_virtual__VirtualAddress', [1n, 0x7000n], 'v0x7000'],
-  ['keel_opt_mm_virtual__VirtualAddress', [0n, 0n], 'null'],
+  ['mm_addr_virtual__VirtualAddress', [0x5000n], 'v0x5000'],
+  ['mm_addr_virtual__VirtualAddress', [0xffff_8000_0000_1000n], 'v0xffff800000001000'],
+  ['mm_addr_physical__PhysicalAddress', [0x10_1000n], 'p0x101000'],
+  ['mm_addr_virtual__Page', [5n], 'Page(v0x5000)'],
+  ['mm_addr_virtual__Page', [0x8_0000_0000n], 'Page(v0xffff800000000000)'],
+  ['mm_addr_physical__Frame', [0x101n], 'Frame(p0x101000)'],
+  ['mm_addr_virtual__PageRange', [5n, 3n], 'v0x5000..=v0x7fff'],
+  ['mm_addr_physical__FrameRange', [0n, 0n], 'empty'],
+  ['mm_addr_physical__FrameRange', [0xf_ffff_ffff_ffffn, 1n], 'p0xfffffffffffff000..=p0xffffffffffffffff'],
+  ['keel_opt_mm_addr_virtual__VirtualAddress', [1n, 0x7000n], 'v0x7000'],
+  ['keel_opt_mm_addr_virtual__VirtualAddress', [0n, 0n], 'null'],
 ];
 
 it('pretty-prints addresses, chunks, ranges and optionals as the kernel does', async () => {

@@ -15,6 +15,7 @@ import { panic } from "../../lib/panic";
 import {
   bootStackBottom, bootStackGuard, bootStackTop, guardPageTableAddress, kernelVma, load64, readCr3, store64, writeCr3,
 } from "../../lib/intrinsics";
+import { IDENTITY_LIMIT } from "../../mm/addr";
 
 const PAGE_SIZE: u64 = 0x1000n;
 const ENTRIES: u64 = 512n;
@@ -26,8 +27,6 @@ const HUGE: u64 = 1n << 7n;
 const HUGE_PAT: u64 = 1n << 12n;
 const ADDRESS_MASK: u64 = 0x000f_ffff_ffff_f000n;
 const HUGE_ADDRESS_MASK: u64 = 0x000f_ffff_ffe0_0000n;
-/** The early identity map covers physical 0 .. 4 GiB. */
-const IDENTITY_LIMIT: u64 = 0x1_0000_0000n;
 
 /** Address of the entry for `virt` in the table at physical `table` (read through the identity map). */
 function entryAddress(table: u64, virt: u64, shift: u64): u64 {

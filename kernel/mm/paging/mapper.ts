@@ -15,12 +15,9 @@ import { invlpg, writeCr3 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
 import { hex } from "../../lib/fmt";
 import type { Consumed } from "../../lib/owned";
-import { AllocError } from "../allocator";
-import type { AllocatedFrames, FrameAllocator } from "../frame_allocator";
-import type { AllocatedPages } from "../page_allocator";
-import { FrameRange, PhysicalAddress } from "../physical";
-import { Page, VirtualAddress } from "../virtual";
-import { MappedPages } from "../mapped_pages";
+import { type AllocatedFrames, type AllocatedPages, AllocError, type FrameAllocator } from "../alloc";
+import { CHUNK_SHIFT, FrameRange, Page, PhysicalAddress, VirtualAddress } from "../addr";
+import { MappedPages } from "./mapped_pages";
 import {
   ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_HUGE_1G_ADDRESS_MASK, ENTRY_HUGE_2M_ADDRESS_MASK, TABLE_ENTRY_FLAGS, entryAddress, isHuge, isPresent,
 } from "./entry";
@@ -191,7 +188,7 @@ export class Mapper {
   mapRange(firstPage: u64, firstFrame: u64, count: u64, flags: PageFlags): MapError {
     if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
     for (let i: u64 = 0n; i < count; i++) {
-      const e = this.mapPage(pageNumbered(firstPage + i), (firstFrame + i) << 12n, flags);
+      const e = this.mapPage(pageNumbered(firstPage + i), (firstFrame + i) << CHUNK_SHIFT, flags);
       if (e !== MapError.None) {
         for (let j: u64 = 0n; j < i; j++) this.unmapPage(pageNumbered(firstPage + j));
         this.prune(pageNumbered(firstPage + i));
@@ -364,13 +361,13 @@ export class Mapper {
   private newTable(): u64 {
     const r = this.tableLimit === NO_LIMIT
       ? this.frames.allocate(1n)
-      : this.frames.allocateIn(FrameRange.empty().withNumbers(0n, this.tableLimit >> 12n), 1n);
+      : this.frames.allocateIn(FrameRange.empty().withNumbers(0n, this.tableLimit >> CHUNK_SHIFT), 1n);
     const f = r.allocated;
     if (f === null) {
       if (r.error !== AllocError.OutOfMemory && r.error !== AllocError.RegionTableFull) panic(`Mapper: table frame request failed (${u32(r.error)})`);
       return 0n;
     }
-    const phys: u64 = f.range().firstNumber() << 12n;
+    const phys: u64 = f.range().firstNumber() << CHUNK_SHIFT;
     this.tables = new TableFrame(f, this.tables);
     this.tableCount++;
     this.table(phys).zero();
@@ -379,7 +376,7 @@ export class Mapper {
 
   /** Gives the table frame at `phys` back to the frame allocator. */
   private freeTable(phys: u64): void {
-    const num: u64 = phys >> 12n;
+    const num: u64 = phys >> CHUNK_SHIFT;
     let prev: TableFrame | null = null;
     let t = this.tables;
     while (t !== null) {

@@ -2,9 +2,9 @@
 // inclusive at both ends. Stored as (first chunk number, count), so the empty range is
 // explicit (count 0) and nothing overflows at the top of the address space. The twins
 // supply the range and chunk constructors.
-import type { bool, u64 } from "../lib/int";
-import { panic } from "../lib/panic";
-import { rangeIterator } from "../lib/iter";
+import type { bool, u64 } from "../../lib/int";
+import { panic } from "../../lib/panic";
+import { rangeIterator } from "../../lib/iter";
 import type { Address } from "./address";
 import { CHUNK_SHIFT, CHUNK_SIZE, MAX_CHUNK_NUMBER, type Chunk } from "./chunk";
 

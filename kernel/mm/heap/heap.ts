@@ -13,18 +13,13 @@
 //
 // The heap also backs keelc's `new` once memory_init.ts registers objectAlloc with
 // setObjectAllocator (zeroed storage, never freed: the subset has no garbage collector).
-import { u64, type bool } from "../lib/int";
-import { load64, store64 } from "../lib/intrinsics";
-import { panic } from "../lib/panic";
-import type { Consumed } from "../lib/owned";
-import { frameAllocator } from "./frame_allocator";
-import { HEAP_BASE, HEAP_WINDOW_SIZE } from "./layout";
-import type { MappedPages } from "./mapped_pages";
-import { pageAllocator } from "./page_allocator";
-import { PageFlags } from "./paging/flags";
-import type { Mapper } from "./paging/mapper";
-import { PageRange } from "./virtual";
-
+import { u64, type bool } from "../../lib/int";
+import { load64, store64 } from "../../lib/intrinsics";
+import { panic } from "../../lib/panic";
+import type { Consumed } from "../../lib/owned";
+import { frameAllocator, pageAllocator } from "../alloc";
+import { CHUNK_SHIFT, HEAP_BASE, HEAP_WINDOW_SIZE, PageRange } from "../addr";
+import { type MappedPages, type Mapper, PageFlags } from "../paging";
 const HEADER: u64 = 16n;
 const ALIGN: u64 = 16n;
 const USED: u64 = 1n;
@@ -241,7 +236,7 @@ function grow(need: u64): bool {
 /** grow()'s work: `count` pages at the heap's end, mapped to fresh frames, onto the free list. */
 function mapMore(m: Mapper, count: u64): bool {
   const bytes: u64 = count * PAGE;
-  const pr = pageAllocator.allocateReserved(PageRange.empty().withNumbers(heapEnd >> 12n, count));
+  const pr = pageAllocator.allocateReserved(PageRange.empty().withNumbers(heapEnd >> CHUNK_SHIFT, count));
   const pages = pr.allocated;
   if (pages === null) return false;
   const fr = frameAllocator.allocate(count);

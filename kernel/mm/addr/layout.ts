@@ -15,8 +15,8 @@
 //   0xFFFF_FFFF_8000_0000 .. 0xFFFF_FFFF_FFFF_FFFF  kernel image window (top 2 GiB, linked
 //       by linker.ld at KERNEL_VMA + physical): each ELF section with its own permissions,
 //       the boot stack's guard page left unmapped. Reserved in the page allocator.
-import type { u64 } from "../lib/int";
-import { panic } from "../lib/panic";
+import type { u64 } from "../../lib/int";
+import { panic } from "../../lib/panic";
 import { PhysicalAddress } from "./physical";
 import { VirtualAddress } from "./virtual";
 
@@ -42,6 +42,8 @@ export const PAGES_BASE: u64 = HEAP_BASE + HEAP_WINDOW_SIZE;
 export const KERNEL_WINDOW_BASE: u64 = 0xffff_ffff_8000_0000n;
 /** The last virtual address. */
 export const ADDRESS_SPACE_LAST: u64 = 0xffff_ffff_ffff_ffffn;
+/** The boot stub's identity map covers physical 0 .. 4 GiB: page tables built before the switch to the kernel's own tables must lie below. */
+export const IDENTITY_LIMIT: u64 = 0x1_0000_0000n;
 /** Size of a 2 MiB page. */
 export const HUGE_2M: u64 = 0x20_0000n;
 

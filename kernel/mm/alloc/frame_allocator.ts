@@ -1,8 +1,8 @@
 // The frame allocator: the single allocator of physical frames (one physical memory, so
 // one allocator), an instance of the generic ChunkAllocator.
-import type { u32 } from "../lib/int";
+import type { u32 } from "../../lib/int";
 import { Allocated, ChunkAllocator } from "./allocator";
-import { Frame, FrameRange, PhysicalAddress } from "./physical";
+import { Frame, FrameRange, PhysicalAddress } from "../addr";
 
 /** Frames owned by one holder: obtainable only from the frame allocator. */
 export type AllocatedFrames = Allocated<PhysicalAddress, Frame, FrameRange>;

@@ -1,8 +1,8 @@
 // The page allocator: the single allocator of virtual pages (one address space, so one
 // allocator), an instance of the generic ChunkAllocator.
-import type { u32 } from "../lib/int";
+import type { u32 } from "../../lib/int";
 import { Allocated, ChunkAllocator } from "./allocator";
-import { Page, PageRange, VirtualAddress } from "./virtual";
+import { Page, PageRange, VirtualAddress } from "../addr";
 
 /** Pages owned by one holder: obtainable only from the page allocator. */
 export type AllocatedPages = Allocated<VirtualAddress, Page, PageRange>;

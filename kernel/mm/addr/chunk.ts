@@ -1,8 +1,8 @@
 // Chunks: the shared half of Page and Frame, 4 KiB units of an address space identified
 // by their number (start address / 4096). The twins supply the address constructor, the
 // chunk constructor and the print format.
-import type { bool, u64 } from "../lib/int";
-import { panic } from "../lib/panic";
+import type { bool, u64 } from "../../lib/int";
+import { panic } from "../../lib/panic";
 import type { Address } from "./address";
 import { Ordered } from "./ordered";
 

@@ -1,16 +1,16 @@
 // The chunk allocator: one generic implementation behind the page allocator and the frame
 // allocator, and the owned allocations it hands out. Metadata is three RegionSets (free
 // ordinary chunks, free reserved chunks, all reserved regions): one entry per region,
-// never per chunk. Allocation and release are O(log regions) after `upgrade`.
-import type { bool, u32, u64 } from "../lib/int";
-import { Owned } from "../lib/owned";
-import { panic } from "../lib/panic";
-import type { FramePoison } from "./debug/pagealloc";
-import { isPowerOfTwo, type Address } from "./address";
-import { CHUNK_SHIFT, CHUNK_SIZE, MAX_CHUNK_NUMBER, type Chunk } from "./chunk";
+// never per chunk. Allocation and release are O(log regions) after `upgrade`; single
+// ordinary chunks, the common case, are O(1) through a magazine (magazine.ts).
+import { u64, type bool, type u32 } from "../../lib/int";
+import { Owned } from "../../lib/owned";
+import { panic } from "../../lib/panic";
+import { framesAllocated, framesReleased, type FramePoison } from "../debug/pagealloc";
+import { type Address, type Chunk, CHUNK_SHIFT, CHUNK_SIZE, type ChunkRange, isPowerOfTwo, MAX_CHUNK_NUMBER } from "../addr";
 import { NO_FIT } from "./fit";
+import { MAGAZINE_BATCH, Magazine } from "./magazine";
 import type { NodePool } from "./node_pool";
-import type { ChunkRange } from "./range";
 import { NO_REGION } from "./region_array";
 import { RegionSet, TakeStatus } from "./region_set";
 
@@ -183,6 +183,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   private readonly free: RegionSet;
   private readonly freeReserved: RegionSet;
   private readonly reservedRegions: RegionSet;
+  /** Free single ordinary chunks kept out of `free` for O(1) requests; see magazine(). */
+  private readonly singles: Magazine;
   private liveChunks: u64 = 0n;
   /** Test builds: poisons released chunks and checks them when reused (kernel/mm/debug). */
   private poison: FramePoison | null = null;
@@ -195,12 +197,14 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     this.free = new RegionSet(name, earlyCapacity);
     this.freeReserved = new RegionSet(name, earlyCapacity);
     this.reservedRegions = new RegionSet(name, earlyCapacity);
+    this.singles = new Magazine();
   }
 
   /** Adds `range` to the free memory, except what lies in reserved regions. Initialisation only. */
   addFree(range: R): void {
     if (range.isEmpty()) return;
     this.checkInitialising("addFree");
+    this.flushMagazine();
     const f = range.firstNumber();
     const l = range.lastNumber();
     this.free.unite(f, l);
@@ -216,6 +220,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   addReserved(range: R): void {
     if (range.isEmpty()) return;
     this.checkInitialising("addReserved");
+    this.flushMagazine();
     const f = range.firstNumber();
     const l = range.lastNumber();
     this.reservedRegions.unite(f, l);
@@ -250,6 +255,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** `count` chunks anywhere; fails only when no run of `count` free chunks exists. */
   allocate(count: u64): AllocResult<Allocated<A, C, R>> {
+    if (count === 1n) return this.allocateOne();
     return this.request(count, 1n, 0n, MAX_CHUNK_NUMBER);
   }
 
@@ -300,9 +306,19 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     return this.take(this.freeReserved, range, true, AllocError.AddressInUse);
   }
 
-  /** Free chunks available to ordinary requests. */
+  /** Free chunks available to ordinary requests (those in the magazine included). */
   freeChunks(): u64 {
-    return this.free.chunkCount();
+    return this.free.chunkCount() + u64(this.magazine().size());
+  }
+
+  /** Free single chunks held in the magazine, outside the free regions. */
+  magazineSize(): u32 {
+    return this.magazine().size();
+  }
+
+  /** Chunk `i` of those in the magazine (0 = oldest). */
+  magazineChunk(i: u32): R {
+    return this.noChunks.withNumbers(this.magazine().at(i), 1n);
   }
 
   /** Free chunks in reserved regions. */
@@ -320,7 +336,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     return reserved ? this.freeReserved.regionCount() : this.free.regionCount();
   }
 
-  /** The lowest free region (ordinary or reserved) starting at chunk number `from` or above; empty when none. */
+  /** The lowest free region (ordinary or reserved) starting at chunk number `from` or above; empty when none. Chunks in the magazine are not in a free region. */
   freeRegionFrom(reserved: bool, from: u64): R {
     const set: RegionSet = reserved ? this.freeReserved : this.free;
     const h = set.ceiling(from);
@@ -330,16 +346,73 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** Takes back the chunks of a released allocation; only Allocated.release can call it. */
   reclaim(chunks: R, reserved: bool, _issuer: Issuer): void {
+    const n = chunks.sizeInChunks();
+    this.liveChunks -= n;
     if (reserved) this.freeReserved.give(chunks.firstNumber(), chunks.lastNumber());
+    else if (n === 1n) this.keepSingle(chunks.firstNumber());
     else this.free.give(chunks.firstNumber(), chunks.lastNumber());
-    this.liveChunks -= chunks.sizeInChunks();
     const hook = this.poison;
-    if (hook !== null && !reserved) hook.released(chunks.firstNumber(), chunks.lastNumber());
+    if (hook !== null && !reserved) framesReleased(hook, chunks.firstNumber(), chunks.lastNumber());
+  }
+
+  /**
+   * The magazine serving this allocator's single-chunk requests. One per allocator today;
+   * per-CPU magazines are this line returning the current CPU's (every user goes through it).
+   */
+  private magazine(): Magazine {
+    return this.singles;
+  }
+
+  /** One ordinary chunk in O(1): from the magazine, refilled in a batch when empty. */
+  private allocateOne(): AllocResult<Allocated<A, C, R>> {
+    const m = this.magazine();
+    if (m.isEmpty() && !this.refill(m)) return this.failure(AllocError.OutOfMemory);
+    this.liveChunks += 1n;
+    const num: u64 = m.takeNewest();
+    const hook = this.poison;
+    if (hook !== null) framesAllocated(hook, num, num);
+    return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.withNumbers(num, 1n), false, ISSUER), AllocError.None);
+  }
+
+  /** A released single chunk goes to the magazine; a full one first gives its older half back. */
+  private keepSingle(num: u64): void {
+    const m = this.magazine();
+    if (m.isFull()) this.giveBack(m, MAGAZINE_BATCH);
+    m.put(num);
+  }
+
+  /**
+   * Moves up to MAGAZINE_BATCH chunks from the start of the lowest free region into `m`
+   * (one region-set operation, never a split), lowest taken first; false when there are none.
+   */
+  private refill(m: Magazine): bool {
+    const h = this.free.lowest();
+    if (h === NO_REGION) return false;
+    const first = this.free.first(h);
+    const room: u64 = this.free.last(h) - first;
+    const last: u64 = room < u64(MAGAZINE_BATCH) - 1n ? first + room : first + (u64(MAGAZINE_BATCH) - 1n);
+    if (this.free.take(first, last) !== TakeStatus.Taken) panic("ChunkAllocator.refill: the start of a free region could not be taken");
+    for (let n: u64 = last; n > first; n--) m.put(n);
+    m.put(first);
+    return true;
+  }
+
+  /** Gives the oldest `count` chunks of `m` back to the free regions. */
+  private giveBack(m: Magazine, count: u32): void {
+    for (let i: u32 = 0; i < count; i++) this.free.give(m.at(i), m.at(i));
+    m.dropOldest(count);
+  }
+
+  /** Puts every chunk of the magazine back into the free regions (before any request that could need them; before counting regions). */
+  flushMagazine(): void {
+    const m = this.magazine();
+    if (!m.isEmpty()) this.giveBack(m, m.size());
   }
 
   /** The lowest aligned run of `count` free ordinary chunks inside [lo, hi]. */
   private request(count: u64, align: u64, lo: u64, hi: u64): AllocResult<Allocated<A, C, R>> {
     if (count === 0n) return this.failure(AllocError.InvalidRequest);
+    this.flushMagazine();
     const s = this.free.findFit(count, align, lo, hi);
     if (s === NO_FIT) return this.failure(AllocError.OutOfMemory);
     return this.take(this.free, this.noChunks.withNumbers(s, count), false, AllocError.OutOfMemory);
@@ -349,6 +422,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   private requestAt(range: R | null): AllocResult<Allocated<A, C, R>> {
     if (range === null || range.isEmpty()) return this.failure(AllocError.InvalidRequest);
     if (this.reservedRegions.overlapsAny(range.firstNumber(), range.lastNumber())) return this.failure(AllocError.AddressReserved);
+    this.flushMagazine();
     return this.take(this.free, range, false, AllocError.AddressInUse);
   }
 
@@ -359,7 +433,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (status === TakeStatus.NoRoom) return this.failure(AllocError.RegionTableFull);
     this.liveChunks += range.sizeInChunks();
     const hook = this.poison;
-    if (hook !== null && !reserved) hook.allocated(range.firstNumber(), range.lastNumber());
+    if (hook !== null && !reserved) framesAllocated(hook, range.firstNumber(), range.lastNumber());
     return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, range, reserved, ISSUER), AllocError.None);
   }
 

@@ -1,25 +1,25 @@
 // The physical twins: PhysicalAddress, Frame, FrameRange. Only what differs from the
 // virtual twins is here (the 52-bit rule, print formats); the shared behaviour is in
 // address.ts, chunk.ts and range.ts.
-import type { u64 } from "../lib/int";
-import { hex } from "../lib/fmt";
+import type { u64 } from "../../lib/int";
+import { hex } from "../../lib/fmt";
 import { Address } from "./address";
 import { CHUNK_SHIFT, Chunk, MAX_CHUNK_NUMBER } from "./chunk";
 import { ChunkRange } from "./range";
 
-/** Bits 51..0: the widest physical address x86_64 defines. */
-const PHYSICAL_BITS: u64 = 0x000f_ffff_ffff_ffffn;
+/** The highest physical address x86_64 defines (bits 51..0): the one physical-address limit. */
+export const PHYSICAL_MAX: u64 = 0x000f_ffff_ffff_ffffn;
 
 /** A physical address. Invariant: bits 63..52 are zero; one segment, no holes. */
 export class PhysicalAddress extends Address<PhysicalAddress> {
   /** `value` as an address, or null unless bits 63..52 are zero. */
   static checked(value: u64): PhysicalAddress | null {
-    return value <= PHYSICAL_BITS ? new PhysicalAddress(value) : null;
+    return value <= PHYSICAL_MAX ? new PhysicalAddress(value) : null;
   }
 
   /** `value` made valid: bits 63..52 cleared. */
   static canonical(value: u64): PhysicalAddress {
-    return new PhysicalAddress(value & PHYSICAL_BITS);
+    return new PhysicalAddress(value & PHYSICAL_MAX);
   }
 
   protected override make(value: u64): PhysicalAddress | null {

@@ -1,8 +1,8 @@
 // Early region storage: a sorted fixed-capacity array of disjoint regions of chunk numbers,
 // usable before any heap exists. Lookups are binary searches; insert and remove shift.
-import type { u32, u64 } from "../lib/int";
-import { U32Array, U64Array } from "../lib/fixed_array";
-import { panic } from "../lib/panic";
+import type { u32, u64 } from "../../lib/int";
+import { U32Array, U64Array } from "../../lib/fixed_array";
+import { panic } from "../../lib/panic";
 
 /** The handle meaning "no region". */
 export const NO_REGION: u32 = 0;

@@ -1,8 +1,8 @@
 // A set of disjoint regions of chunk numbers, the allocators' only metadata: one entry
 // per region, never per chunk. Early it lives in a fixed array; `upgrade` moves it into a
 // tree whose nodes come from a heap. The merging and splitting logic here serves both.
-import type { bool, u32, u64 } from "../lib/int";
-import { panic } from "../lib/panic";
+import type { bool, u32, u64 } from "../../lib/int";
+import { panic } from "../../lib/panic";
 import { NO_FIT, fitInRegion } from "./fit";
 import type { NodePool } from "./node_pool";
 import { NO_REGION, RegionArray } from "./region_array";

@@ -1,8 +1,8 @@
 // Addresses: the shared half of VirtualAddress and PhysicalAddress. The twins (in
 // virtual.ts and physical.ts) supply only what differs: which values are valid, how a
 // value is made valid, which contiguous segment a value lies in, and the print prefix.
-import type { bool, u64 } from "../lib/int";
-import { panic } from "../lib/panic";
+import type { bool, u64 } from "../../lib/int";
+import { panic } from "../../lib/panic";
 import { Ordered } from "./ordered";
 
 /** The largest u64. */

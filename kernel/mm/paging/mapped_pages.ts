@@ -2,16 +2,14 @@
 // bounds-checked access to the memory: every read and write names an offset from the first
 // page and is refused with a panic when it leaves the mapping, and writes are refused on a
 // read-only mapping. release() unmaps and gives the pages and frames back.
-import type { u8, u16, u32, u64 } from "../lib/int";
-import { load16, load32, load64, load8, store16, store32, store64, store8 } from "../lib/intrinsics";
-import { Owned, type Consumed } from "../lib/owned";
-import { panic } from "../lib/panic";
-import type { AllocatedFrames } from "./frame_allocator";
-import type { AllocatedPages } from "./page_allocator";
-import type { Mapper } from "./paging/mapper";
-import type { PageFlags } from "./paging/flags";
-import type { FrameRange } from "./physical";
-import type { PageRange, VirtualAddress } from "./virtual";
+import type { u8, u16, u32, u64 } from "../../lib/int";
+import { load16, load32, load64, load8, store16, store32, store64, store8 } from "../../lib/intrinsics";
+import { Owned, type Consumed } from "../../lib/owned";
+import { panic } from "../../lib/panic";
+import type { AllocatedFrames, AllocatedPages } from "../alloc";
+import type { Mapper } from "./mapper";
+import type { PageFlags } from "./flags";
+import type { FrameRange, PageRange, VirtualAddress } from "../addr";
 
 /** Mapped memory with a single owner. Invariant: while alive, page i maps frame i with `flags`. */
 export class MappedPages extends Owned {

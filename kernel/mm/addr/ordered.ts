@@ -1,6 +1,6 @@
 // Totally ordered value classes wrapping one u64: the common root of addresses and chunks,
 // so their equality and ordering are written once.
-import type { bool, i32, u64 } from "../lib/int";
+import type { bool, i32, u64 } from "../../lib/int";
 
 /** A value class of one u64 key, ordered by it (`Self` is the concrete class). */
 export abstract class Ordered<Self extends Ordered<Self>> {

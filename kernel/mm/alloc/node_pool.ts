@@ -2,9 +2,9 @@
 // pool is a fixed-capacity stand-in (tests, and the kernel until the heap exists); the
 // kernel heap will provide the same two operations. Nodes are struct-of-arrays slots
 // named by a u32 id; id 0 is the null node.
-import type { u32, u64 } from "../lib/int";
-import { U32Array, U64Array } from "../lib/fixed_array";
-import { panic } from "../lib/panic";
+import type { u32, u64 } from "../../lib/int";
+import { U32Array, U64Array } from "../../lib/fixed_array";
+import { panic } from "../../lib/panic";
 
 /** The id meaning "no node". */
 export const NO_NODE: u32 = 0;

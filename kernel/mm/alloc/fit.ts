@@ -1,5 +1,5 @@
 // Fitting a request into one free region: shared by the early array and the tree.
-import type { u64 } from "../lib/int";
+import type { u64 } from "../../lib/int";
 
 /** "No fit": never a chunk number (those stay below 2^52). */
 export const NO_FIT: u64 = 0xffff_ffff_ffff_ffffn;

@@ -1,9 +1,9 @@
 // The virtual twins: VirtualAddress, Page, PageRange. Only what differs from the
 // physical twins is here (the canonical rule, page-table indices, print formats); the
 // shared behaviour is in address.ts, chunk.ts and range.ts.
-import type { bool, u32, u64 } from "../lib/int";
-import { truncU32 } from "../lib/int";
-import { hex } from "../lib/fmt";
+import type { bool, u32, u64 } from "../../lib/int";
+import { truncU32 } from "../../lib/int";
+import { hex } from "../../lib/fmt";
 import { Address } from "./address";
 import { CHUNK_SHIFT, Chunk, MAX_CHUNK_NUMBER } from "./chunk";
 import { ChunkRange } from "./range";

@@ -1,8 +1,8 @@
 // Region storage after the heap exists: an AVL tree of disjoint regions of chunk numbers
 // keyed by first chunk, each node also holding the largest region size in its subtree,
 // so lookups, inserts, removes and first-fit searches are O(log regions).
-import type { bool, u32, u64 } from "../lib/int";
-import { panic } from "../lib/panic";
+import type { bool, u32, u64 } from "../../lib/int";
+import { panic } from "../../lib/panic";
 import { NO_NODE, type NodePool } from "./node_pool";
 import { NO_FIT, fitInRegion } from "./fit";
 
