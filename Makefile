@@ -4,14 +4,10 @@
 #   make test       build the test images, then run vitest (unit + QEMU tests)
 #   make test-all   make test with the heavy matrices (KEEL_TEST_ALL=1): every boot
 #                   configuration, more random programs
-<<<<<<< HEAD
-#   make gdb        QEMU halted + GDB attached (serial in build/gdb-serial.log)
+#   make gdb        the -Og image under QEMU halted + GDB attached (serial in build/gdb-serial.log)
 #   make fuzz       libFuzzer campaign (ASan + UBSan) on the boot-information parser and the
 #                   allocator, compiled from the kernel's TypeScript (test/fuzz/):
 #                   FUZZ_SECONDS=600 per target, FUZZ_RUNS=10000000 at most, FUZZ_JOBS=1
-=======
-#   make gdb        the -Og image under QEMU halted + GDB attached (serial in build/gdb-serial.log)
->>>>>>> main
 #   make bench      instruction counts (QEMU -icount) of memory init and the memory
 #                   operations at several RAM sizes, and compile time: build/bench.json
 #   make deps       install missing tools (apt) and npm packages
