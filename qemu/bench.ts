@@ -3,12 +3,34 @@
 // counts instructions, so every figure repeats exactly; plus keelc's compile time of the
 // kernel next to `tsc --noEmit` on the same files. Writes build/bench.json.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { runQemu } from "./runner.ts";
 
 const ISO = "build/bench/keel.iso";
 /** RAM sizes to measure; BENCH_RAM="64M 1G" picks some (while working on one figure). */
-const RAM_SIZES = process.env.BENCH_RAM ? process.env.BENCH_RAM.split(/[ ,]+/) : ["64M", "128M", "1G", "4G", "16G"];
+const RAM_SIZES = process.env.BENCH_RAM ? process.env.BENCH_RAM.split(/[ ,]+/) : ["64M", "128M", "1G", "4G", "16G", "64G", "1T"];
+/** Every boot uses `-cpu max` (1 GiB pages: CPUID 0x8000_0001 EDX bit 26, which the default qemu64 CPU lacks). */
+const CPU = ["-cpu", "max"];
+/** From this size on, guest RAM is a sparse file (no host RAM needed) on q35 with 48 physical address bits. */
+const SPARSE_FROM_BYTES = 64n << 30n;
+
+/** Bytes in a QEMU size like "64M", "1T". */
+function sizeBytes(size: string): bigint {
+  const m = /^(\d+)([MGT])$/.exec(size);
+  if (!m) throw new Error(`bad RAM size ${size}`);
+  return BigInt(m[1]!) << { M: 20n, G: 30n, T: 40n }[m[2] as "M" | "G" | "T"];
+}
+
+/** QEMU flags for `ram` of guest RAM; the sparse file to delete afterwards, if any. */
+function ramArgs(ram: string): { args: string[]; file: string | null } {
+  if (sizeBytes(ram) < SPARSE_FROM_BYTES) return { args: CPU, file: null };
+  const file = `build/bench-ram-${ram}`;
+  closeSync(openSync(file, "w")); // empty: QEMU extends it sparsely, pages appear only where the guest writes
+  return {
+    args: ["-object", `memory-backend-file,id=m0,size=${ram},mem-path=${file},share=on`, "-machine", "q35,memory-backend=m0", "-cpu", "max,phys-bits=48"],
+    file,
+  };
+}
 
 interface RamResult {
   memoryInit: number;
@@ -20,7 +42,9 @@ interface RamResult {
 
 /** Boots the benchmark kernel with `ram` and reads its figures. */
 async function measure(ram: string): Promise<RamResult> {
-  const run = await runQemu({ iso: ISO, memory: ram, extraArgs: ["-icount", "shift=0"], timeoutMs: 180_000 });
+  const { args, file } = ramArgs(ram);
+  const run = await runQemu({ iso: ISO, memory: ram, extraArgs: ["-icount", "shift=0", ...args], timeoutMs: 180_000 });
+  if (file !== null) rmSync(file, { force: true });
   if (run.verdict !== "pass") throw new Error(`benchmark kernel failed with ${ram}:\n${run.describe()}`);
   const init = run.lines.map((l) => /^memory init: (\d+) TSC ticks \(allocators (\d+), page tables (\d+), heap (\d+)\)/.exec(l)).find((m) => m);
   if (!init) throw new Error(`no "memory init" line with ${ram}:\n${run.describe()}`);

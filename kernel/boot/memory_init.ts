@@ -13,13 +13,14 @@ import { println } from "../lib/console";
 import { hex } from "../lib/fmt";
 import {
   bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelBssStart, kernelDataEnd, kernelDataStart, kernelRodataEnd, kernelRodataStart, kernelTextEnd,
-  kernelTextStart, kernelVma, readTsc, setObjectAllocator,
+  cpuidEdx, kernelTextStart, kernelVma, readTsc, setObjectAllocator,
 } from "../lib/intrinsics";
 import { panic } from "../lib/panic";
+import { U64Array } from "../lib/fixed_array";
 import { frameAllocator, NodePool, pageAllocator } from "../mm/alloc";
 import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
-  ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, IDENTITY_LIMIT,
+  ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT,
   KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, VirtualAddress,
 } from "../mm/addr";
 import { MapError, mapErrorName, Mapper, PageFlags } from "../mm/paging";
@@ -149,18 +150,98 @@ function buildKernelTables(mem: BootMemory): Mapper {
   mapSection(m, ".bss (below the first stack guard)", kernelBssStart(), low, PageFlags.readWrite());
   mapSection(m, ".bss (between the stack guards)", low + 0x1000n, high, PageFlags.readWrite());
   mapSection(m, ".bss (above the second stack guard)", high + 0x1000n, kernelBssEnd(), PageFlags.readWrite());
-  for (const e of mem.map) {
-    const r = e.region();
-    if (r === null || !e.isAvailable()) continue;
-    if (r.first >= DIRECT_MAP_SIZE) continue;
-    const last: u64 = r.last >= DIRECT_MAP_SIZE ? DIRECT_MAP_SIZE - 1n : r.last;
-    for (let b: u64 = r.first & ~(HUGE_2M - 1n); b <= last; b += HUGE_2M) {
-      const v = VirtualAddress.checked(DIRECT_MAP_BASE + b);
-      if (v === null) return panic("memory init: direct map address not canonical");
-      const err = m.mapHuge2M(v, b, PageFlags.readWrite());
-      if (err === MapError.None) directMapBytes += HUGE_2M;
-      else if (err !== MapError.AlreadyMapped) panic(`memory init: direct map of ${hex(b)} failed: ${mapErrorName(err)}`);
+  const use1G = cpuHas1GiBPages();
+  const blocks = new RamBlocks(mem);
+  for (let i: u32 = 0; i < blocks.count; i++) directMap(m, blocks.lo.get(i), blocks.hi.get(i), use1G);
+  return m;
+}
+
+/**
+ * The 2 MiB blocks holding available RAM below the direct map's end, as sorted, disjoint,
+ * non-touching ranges [lo, hi): the map's entries may come unsorted, overlapping or
+ * sharing a block, so each block is mapped exactly once. O(entries^2) for the sort, on a
+ * few dozen entries at most; nothing per frame.
+ */
+class RamBlocks {
+  readonly lo: U64Array;
+  readonly hi: U64Array;
+  count: u32 = 0;
+
+  constructor(mem: BootMemory) {
+    let n: u32 = 0;
+    for (const e of mem.map) if (e.isAvailable()) n++;
+    this.lo = new U64Array(n, 0n);
+    this.hi = new U64Array(n, 0n);
+    for (const e of mem.map) {
+      const r = e.region();
+      if (r === null || !e.isAvailable() || r.first >= DIRECT_MAP_SIZE) continue;
+      const last: u64 = r.last >= DIRECT_MAP_SIZE ? DIRECT_MAP_SIZE - 1n : r.last;
+      this.insert(r.first & ~(HUGE_2M - 1n), (last | (HUGE_2M - 1n)) + 1n);
     }
   }
-  return m;
+
+  /** Adds [lo, hi) in order of lo (insertion sort), then merges what overlaps or touches. */
+  private insert(lo: u64, hi: u64): void {
+    let i: u32 = this.count;
+    while (i > 0 && this.lo.get(i - 1) > lo) {
+      this.lo.set(i, this.lo.get(i - 1));
+      this.hi.set(i, this.hi.get(i - 1));
+      i--;
+    }
+    this.lo.set(i, lo);
+    this.hi.set(i, hi);
+    this.count++;
+    let out: u32 = 0;
+    for (let j: u32 = 1; j < this.count; j++) {
+      if (this.lo.get(j) <= this.hi.get(out)) {
+        if (this.hi.get(j) > this.hi.get(out)) this.hi.set(out, this.hi.get(j));
+      } else {
+        out++;
+        this.lo.set(out, this.lo.get(j));
+        this.hi.set(out, this.hi.get(j));
+      }
+    }
+    this.count = out + 1;
+  }
+}
+
+/** True when CPUID reports 1 GiB pages (leaf 0x8000_0001, EDX bit 26). */
+function cpuHas1GiBPages(): bool {
+  return (cpuidEdx(0x8000_0001) & (1 << 26)) !== 0;
+}
+
+/**
+ * Direct-maps physical [lo, hi) (2 MiB aligned): 2 MiB pages up to the first 1 GiB
+ * boundary, 1 GiB pages while a whole GiB remains (when the CPU has them), 2 MiB pages for
+ * the rest. Each piece is one mapHugeRange: a table entry per huge page, no work per frame.
+ */
+function directMap(m: Mapper, lo: u64, hi: u64, use1G: bool): void {
+  if (!use1G) {
+    directMapPiece(m, lo, hi, HUGE_2M);
+    return;
+  }
+  const headEnd: u64 = (lo + (HUGE_1G - 1n)) & ~(HUGE_1G - 1n);
+  const bodyEnd: u64 = hi & ~(HUGE_1G - 1n);
+  if (headEnd >= bodyEnd) {
+    directMapPiece(m, lo, hi, HUGE_2M);
+    return;
+  }
+  directMapPiece(m, lo, headEnd, HUGE_2M);
+  directMapPiece(m, headEnd, bodyEnd, HUGE_1G);
+  directMapPiece(m, bodyEnd, hi, HUGE_2M);
+}
+
+/** Maps physical [lo, hi) at the direct map with pages of `size`. */
+function directMapPiece(m: Mapper, lo: u64, hi: u64, size: u64): void {
+  if (hi <= lo) return;
+  const err = m.mapHugeRange(directMapVirt(lo), lo, (hi - lo) / size, size, PageFlags.readWrite());
+  if (err !== MapError.None) panic(`memory init: direct map of ${hex(lo)}..${hex(hi)} failed: ${mapErrorName(err)}`);
+  directMapBytes += hi - lo;
+}
+
+/** The direct-map address of physical `phys`. */
+function directMapVirt(phys: u64): VirtualAddress {
+  const v = VirtualAddress.checked(DIRECT_MAP_BASE + phys);
+  if (v === null) return panic("memory init: direct map address not canonical");
+  return v;
 }

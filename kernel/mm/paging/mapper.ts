@@ -10,7 +10,7 @@
 // Every change to a loaded table flushes the page's TLB entry (invlpg). A map that fails
 // half way unmaps what it mapped, frees the tables it made empty, and gives the pages and
 // frames back to their allocators. No mapping is both writable and executable.
-import { u32, type bool, type u64 } from "../../lib/int";
+import { u32, u64, type bool } from "../../lib/int";
 import { invlpg, writeCr3 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
 import type { Consumed } from "../../lib/owned";
@@ -83,8 +83,10 @@ class TableFrame {
 /** Page-table levels, by the table an entry lives in. */
 const LEVEL_P1: u32 = 1;
 const LEVEL_P2: u32 = 2;
+const LEVEL_P3: u32 = 3;
 const SHIFT_2M: u64 = 21n;
 const SIZE_2M: u64 = 0x20_0000n;
+const SIZE_1G: u64 = 0x4000_0000n;
 const NO_LIMIT: u64 = 0xffff_ffff_ffff_ffffn;
 
 /**
@@ -239,6 +241,52 @@ export class Mapper {
     w.table.set(i, (phys & ENTRY_HUGE_2M_ADDRESS_MASK) | flags.entryBits() | ENTRY_HUGE);
     this.flush(page);
     return MapError.None;
+  }
+
+  /**
+   * Maps `count` huge pages of `size` bytes (SIZE_2M or SIZE_1G) from `virt` to physical
+   * `phys` (both aligned to `size`), filling each P2 (or P3) table in one pass: one walk
+   * per 512 pages, never one per page. All or nothing: on an error nothing stays mapped
+   * (tables made on the way stay, empty).
+   */
+  mapHugeRange(virt: VirtualAddress, phys: u64, count: u64, size: u64, flags: PageFlags): MapError {
+    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
+    if (size !== SIZE_2M && size !== SIZE_1G) return MapError.Misaligned;
+    if ((virt.value() & (size - 1n)) !== 0n || (phys & (size - 1n)) !== 0n) return MapError.Misaligned;
+    const level: u32 = size === SIZE_1G ? LEVEL_P3 : LEVEL_P2;
+    const mask: u64 = size === SIZE_1G ? ENTRY_HUGE_1G_ADDRESS_MASK : ENTRY_HUGE_2M_ADDRESS_MASK;
+    const bits: u64 = flags.entryBits() | ENTRY_HUGE;
+    let done: u64 = 0n;
+    while (done < count) {
+      const v = VirtualAddress.checked(virt.value() + done * size);
+      if (v === null) return this.undoHuge(virt, done, size, MapError.Misaligned);
+      const page = Page.containing(v);
+      const w = this.walk(page, level, true);
+      if (w.error !== MapError.None) return this.undoHuge(virt, done, size, w.error);
+      const first: u32 = indexAt(page, level);
+      const room: u64 = 512n - u64(first);
+      const n: u64 = count - done < room ? count - done : room;
+      const table = w.table;
+      for (let i: u64 = 0n; i < n; i++) {
+        if (isPresent(table.get(first + u32(i)))) return this.undoHuge(virt, done + i, size, MapError.AlreadyMapped);
+        table.set(first + u32(i), ((phys + (done + i) * size) & mask) | bits);
+      }
+      done += n;
+    }
+    if (this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
+    return MapError.None;
+  }
+
+  /** Clears the first `mapped` entries a failed mapHugeRange wrote; returns `error`. */
+  private undoHuge(virt: VirtualAddress, mapped: u64, size: u64, error: MapError): MapError {
+    const level: u32 = size === SIZE_1G ? LEVEL_P3 : LEVEL_P2;
+    for (let i: u64 = 0n; i < mapped; i++) {
+      const page = Page.containing(VirtualAddress.canonical(virt.value() + i * size));
+      const w = this.walk(page, level, false);
+      if (w.error === MapError.None) w.table.set(indexAt(page, level), 0n);
+      this.flush(page);
+    }
+    return error;
   }
 
   /** Removes the 4 KiB mapping of `page`; frees its P1 (and P2) table when they become empty. */
