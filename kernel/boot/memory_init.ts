@@ -213,7 +213,7 @@ function cpuHas1GiBPages(): bool {
 /**
  * Direct-maps physical [lo, hi) (2 MiB aligned): 2 MiB pages up to the first 1 GiB
  * boundary, 1 GiB pages while a whole GiB remains (when the CPU has them), 2 MiB pages for
- * the rest. Each piece is one mapHugeRange: a table entry per huge page, no work per frame.
+ * the rest. Each piece is one mapContiguous: a table entry per huge page, no work per frame.
  */
 function directMap(m: Mapper, lo: u64, hi: u64, use1G: bool): void {
   if (!use1G) {
@@ -234,7 +234,7 @@ function directMap(m: Mapper, lo: u64, hi: u64, use1G: bool): void {
 /** Maps physical [lo, hi) at the direct map with pages of `size`. */
 function directMapPiece(m: Mapper, lo: u64, hi: u64, size: u64): void {
   if (hi <= lo) return;
-  const err = m.mapHugeRange(directMapVirt(lo), lo, (hi - lo) / size, size, PageFlags.readWrite());
+  const err = m.mapContiguous(directMapVirt(lo), lo, (hi - lo) / size, size, PageFlags.readWrite());
   if (err !== MapError.None) panic(`memory init: direct map of ${hex(lo)}..${hex(hi)} failed: ${mapErrorName(err)}`);
   directMapBytes += hi - lo;
 }
