@@ -6,7 +6,7 @@
 //   memory: frames: N free (K KiB) in R regions; F free in reserved regions (MMIO); A allocated
 //   memory: pages: P free for ordinary requests
 //   memory: kernel page tables at p0x... (T table frames): text R-X, rodata R--, data RW-, bss RW-, guard v0x... unmapped; direct map D MiB at v0xffff800000000000; identity map dropped
-//   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (pool of C nodes)
+//   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (node pool of C, growing on demand)
 //   memory init: X TSC ticks (allocators A, page tables B, heap C)
 import { u32, type bool, type u64 } from "../lib/int";
 import { println } from "../lib/console";
@@ -28,8 +28,8 @@ import { BootMemory, readBootMemory } from "./regions";
 
 /** Bytes the heap maps at start. */
 const HEAP_INITIAL: u64 = 0x4_0000n;
-/** Tree nodes for the allocators' bookkeeping once the heap is up (shared by both). */
-const POOL_NODES: u32 = 2048;
+/** Tree nodes the allocators' shared pool starts with once the heap is up; it doubles on demand. */
+const POOL_INITIAL_NODES: u32 = 64;
 
 let kernelTables: Mapper | null = null;
 let directMapBytes: u64 = 0n;
@@ -68,14 +68,14 @@ export function initMemory(bootInfo: u64): void {
   const t2 = readTsc();
   initHeap(m, HEAP_INITIAL);
   setObjectAllocator(objectAlloc);
-  const pool = new NodePool(POOL_NODES);
+  const pool = NodePool.growing(POOL_INITIAL_NODES);
   frameAllocator.upgrade(pool);
   pageAllocator.upgrade(pool);
   const t3 = readTsc();
   println(`memory: frames: ${frameAllocator.freeChunks()} free (${frameAllocator.freeChunks() * 4n} KiB) in ${frameAllocator.freeRegionCount(false)} regions; ${frameAllocator.freeReservedChunks()} free in reserved regions (MMIO); ${frameAllocator.allocatedChunks()} allocated`);
   println(`memory: pages: ${pageAllocator.freeChunks()} free for ordinary requests`);
   println(`memory: kernel page tables at p${hex(m.p4Address())} (${m.tableFrameCount()} table frames): text R-X, rodata R--, data RW-, bss RW-, guard v${hex(bootStackGuard())} unmapped; direct map ${directMapBytes >> 20n} MiB at v${hex(DIRECT_MAP_BASE)}; identity map dropped`);
-  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (pool of ${POOL_NODES} nodes)`);
+  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (node pool of ${pool.capacity()}, growing on demand)`);
   println(`memory init: ${t3 - t0} TSC ticks (allocators ${t1 - t0}, page tables ${t2 - t1}, heap ${t3 - t2})`);
 }
 
