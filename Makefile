@@ -81,7 +81,11 @@ test-all: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) | deps
 build/bench/keel.iso: kernel/bench_main.ts $(IMAGE_DEPS) | deps
 	qemu/build-image.sh bench kernel/bench_main.ts
 
-bench: build/bench/keel.iso | deps
+# The reference C multiboot2 kernel make bench times Keel's boot against.
+build/reference/keel.iso: test/reference/reference_kernel.c test/reference/linker.ld qemu/build-reference.sh boot/grub.cfg | deps
+	qemu/build-reference.sh
+
+bench: build/bench/keel.iso build/run/keel.iso build/reference/keel.iso | deps
 	npx tsx qemu/bench.ts
 
 gdb: build/keel.iso build/keel.elf | deps

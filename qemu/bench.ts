@@ -2,7 +2,7 @@
 // benchmark kernel (kernel/bench_main.ts) under QEMU's `-icount shift=0`, where the TSC
 // counts instructions, so every figure repeats exactly; plus keelc's compile time of the
 // kernel next to `tsc --noEmit` on the same files. Writes build/bench.json.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { runQemu } from "./runner.ts";
 
@@ -67,8 +67,43 @@ function seconds(cmd: string, args: string[]): number {
   return times.sort((a, b) => a - b)[1]!;
 }
 
+/** Wall seconds from QEMU's start to the first serial line matching `ready` (no -icount: real time). */
+function bootSeconds(iso: string, ready: RegExp): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const q = spawn("qemu-system-x86_64", ["-cdrom", iso, "-serial", "stdio", "-display", "none", "-no-reboot", "-m", "128M", "-monitor", "none"], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    const timer = setTimeout(() => { q.kill("SIGKILL"); reject(new Error(`${iso}: no ${ready} within 60 s:\n${out}`)); }, 60_000);
+    q.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (!ready.test(out)) return;
+      const s = (performance.now() - t0) / 1000;
+      clearTimeout(timer);
+      q.once("exit", () => resolve(s));
+      q.kill("SIGKILL");
+    });
+  });
+}
+
+/** Keel's run image to its console prompt against the reference C kernel to its line, alternating, median of `n` boots each. */
+async function bootTimes(n: number): Promise<{ keelSeconds: number; referenceSeconds: number; ratio: number }> {
+  const keel: number[] = [];
+  const reference: number[] = [];
+  for (let i = 0; i < n; i++) {
+    keel.push(await bootSeconds("build/run/keel.iso", /keel> /));
+    reference.push(await bootSeconds("build/reference/keel.iso", /reference kernel ready/));
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const keelSeconds = median(keel);
+  const referenceSeconds = median(reference);
+  return { keelSeconds, referenceSeconds, ratio: keelSeconds / referenceSeconds };
+}
+
+console.log(`make bench: every boot with -cpu max (1 GiB pages); ${RAM_SIZES.filter((r) => sizeBytes(r) >= SPARSE_FROM_BYTES).join(", ") || "no size"} with guest RAM from a sparse file ` +
+  `(-object memory-backend-file,...,share=on -machine q35,memory-backend=m0 -cpu max,phys-bits=48: no host RAM needed)`);
 const results: Record<string, RamResult> = {};
 for (const ram of RAM_SIZES) results[ram] = await measure(ram);
+const boot = await bootTimes(Number(process.env.BENCH_BOOTS ?? 5));
 
 mkdirSync("build/bench-tsc", { recursive: true });
 writeFileSync("build/bench-tsc/tsconfig.json", JSON.stringify({ extends: "../../kernel/tsconfig.json", files: ["../../kernel/main.ts"], include: [] }));
@@ -77,7 +112,7 @@ const compile = {
   tscNoEmitSeconds: seconds("npx", ["tsc", "--noEmit", "-p", "build/bench-tsc/tsconfig.json"]),
 };
 
-const report = { date: new Date().toISOString(), unit: "instructions (QEMU -icount shift=0)", ram: results, compile };
+const report = { date: new Date().toISOString(), unit: "instructions (QEMU -icount shift=0)", ram: results, compile, boot };
 writeFileSync("build/bench.json", JSON.stringify(report, null, 2) + "\n");
 
 const ops = Object.keys(results[RAM_SIZES[0]!]!.perOperation);
@@ -91,4 +126,5 @@ for (const ram of RAM_SIZES) {
   console.log(row.map((v, i) => String(v).padStart(widths[i]!)).join(""));
 }
 console.log(`compile kernel/main.ts: keelc ${compile.keelcSeconds.toFixed(2)} s, tsc --noEmit ${compile.tscNoEmitSeconds.toFixed(2)} s (median of 3, wall time)`);
+console.log(`boot to the console prompt (wall time, median of alternating boots, 128M, default CPU): keel ${boot.keelSeconds.toFixed(3)} s, reference C multiboot2 kernel ${boot.referenceSeconds.toFixed(3)} s, ratio ${boot.ratio.toFixed(2)}`);
 console.log("written to build/bench.json");
