@@ -39,6 +39,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'kernel/**/*.test.ts', 'compiler/**/*.test.ts'],
+          // Many tests compile a whole kernel program (a few seconds on a busy 2-core machine).
+          testTimeout: 60_000,
           exclude: ['test/qemu/**', '**/node_modules/**'],
         },
       },

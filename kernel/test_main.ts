@@ -11,6 +11,7 @@ import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVi
 import { initMemory } from "./boot/memory_init";
 import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateHugePages } from "./tests/paging_tests";
 import { testAllocatorsUpgraded, testHeapAllocFree, testHeapGrows, testObjectStorageZeroed } from "./tests/heap_tests";
+import { testFrameCyclesLeakNothing, testMapCyclesLeakNothing, testSplitMergeCyclesLeakNothing } from "./tests/ownership_cycles";
 
 /** Test-build entry: every in-kernel test, then exit QEMU with the verdict. */
 export function kernelMain(bootInfo: u64): void {
@@ -18,7 +19,7 @@ export function kernelMain(bootInfo: u64): void {
   installExceptionHandlers();
   setBootInfo(bootInfo);
   setBootMemoryInfo(bootInfo);
-  ktapPlan(29);
+  ktapPlan(32);
   ktapRun("u64 arithmetic is exact above 2^53", testU64ExactAbove2To53);
   ktapRun("u64 bit operations use all 64 bits", testU64BitOperations);
   ktapRun("wrapping arithmetic wraps at the width", testWrappingArithmetic);
@@ -51,5 +52,8 @@ export function kernelMain(bootInfo: u64): void {
   ktapRun("heap: grows on demand from the page and frame allocators", testHeapGrows);
   ktapRun("heap: object storage is zeroed and on the heap", testObjectStorageZeroed);
   ktapRun("heap: allocators upgraded to heap-backed trees", testAllocatorsUpgraded);
+  ktapRun("ownership: 1,000,000 frame allocate/release cycles leave heap and allocators as they were", testFrameCyclesLeakNothing);
+  ktapRun("ownership: 100,000 page+frame map/write/unmap/release cycles leave heap, allocators and tables as they were", testMapCyclesLeakNothing);
+  ktapRun("ownership: 100,000 split/merge/release cycles leave heap and allocators as they were", testSplitMergeCyclesLeakNothing);
   ktapFinish();
 }

@@ -51,29 +51,35 @@ export abstract class BraceStatements {
         out.push(`${pad}}`);
         break;
       case "while":
-        out.push(`${pad}while (${this.expr(s.c)}) {`);
+        out.push(`${pad}${this.labelPrefix(s.label)}while (${this.expr(s.c)}) {`);
         sub(s.body);
+        this.continueTarget(s, depth + 1, out);
         out.push(`${pad}}`);
+        this.breakTarget(s, depth, out);
         break;
       case "dowhile":
-        out.push(`${pad}do {`);
+        out.push(`${pad}${this.labelPrefix(s.label)}do {`);
         sub(s.body);
+        this.continueTarget(s, depth + 1, out);
         out.push(`${pad}} while (${this.expr(s.c)});`);
+        this.breakTarget(s, depth, out);
         break;
       case "for":
         // The init gets its own block (its scope); the step stays in the for header so
         // that `continue` runs it, as in TypeScript.
         out.push(`${pad}{`);
         this.stmts(s.init, depth + 1, file, out);
-        out.push(`${pad}  for (; ${s.c ? this.expr(s.c) : ""}; ${s.step.map((st) => this.stepExpr(st)).join(", ")}) {`);
+        out.push(`${pad}  ${this.labelPrefix(s.label)}for (; ${s.c ? this.expr(s.c) : ""}; ${s.step.map((st) => this.stepExpr(st)).join(", ")}) {`);
         this.stmts(s.body, depth + 2, file, out);
+        this.continueTarget(s, depth + 2, out);
         out.push(`${pad}  }`, `${pad}}`);
+        this.breakTarget(s, depth, out);
         break;
       case "break":
-        out.push(`${pad}break;`);
+        out.push(`${pad}${this.jump("break", s.label)};`);
         break;
       case "continue":
-        out.push(`${pad}continue;`);
+        out.push(`${pad}${this.jump("continue", s.label)};`);
         break;
       case "return":
         if (s.x && !["void", "never"].includes(exprTy(s.x).k)) out.push(`${pad}return ${this.expr(s.x)};`);
@@ -82,9 +88,10 @@ export abstract class BraceStatements {
         else out.push(`${pad}return;`);
         break;
       case "block":
-        out.push(`${pad}{`);
+        out.push(`${pad}${this.labelPrefix(s.label)}{`);
         sub(s.body);
         out.push(`${pad}}`);
+        this.breakTarget(s, depth, out);
         break;
       case "fmt":
         for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
@@ -99,10 +106,52 @@ export abstract class BraceStatements {
     }
   }
 
+  /** What stands before a labelled loop or block (`name: ` in JavaScript). */
+  protected abstract labelPrefix(label: string | undefined): string;
+  /** `break` / `continue`, to the innermost loop or to a labelled statement (without `;`). */
+  protected abstract jump(kind: "break" | "continue", label: string | undefined): string;
+  /** Where `continue label` lands, at the end of a labelled loop's body (C's goto target). */
+  protected continueTarget(_s: Stmt, _depth: number, _out: string[]): void {}
+  /** Where `break label` lands, after a labelled loop or block (C's goto target). */
+  protected breakTarget(_s: Stmt, _depth: number, _out: string[]): void {}
+
   /** A for-loop step as an expression. */
   private stepExpr(st: Stmt): string {
     if (st.s === "assign") return this.assignment(st.target, st.value);
     if (st.s === "expr") return this.expr(st.x);
+    if (st.s === "block") {
+      // An assignment whose target needed temporaries: a statement sequence as an expression.
+      const body: string[] = [];
+      for (const inner of st.body) {
+        if (inner.s === "let") body.push(`${this.declareLocal(inner)};`);
+        else body.push(`${this.stepExpr(inner)};`);
+      }
+      return this.sequenceExpr(body);
+    }
     throw new Error(`unexpected for-loop step ${st.s}`);
   }
+
+  /** Statements (each ending in `;`) run as one expression. */
+  protected abstract sequenceExpr(stmts: string[]): string;
+}
+
+/** True when `body` holds a `break label` / `continue label` (labels are unique per function). */
+export function jumpsTo(body: Stmt[], kind: "break" | "continue", label: string): boolean {
+  return body.some((s): boolean => {
+    switch (s.s) {
+      case "break":
+      case "continue":
+        return s.s === kind && s.label === label;
+      case "if":
+        return jumpsTo(s.then, kind, label) || (s.else !== null && jumpsTo(s.else, kind, label));
+      case "while":
+      case "dowhile":
+      case "block":
+        return jumpsTo(s.body, kind, label);
+      case "for":
+        return jumpsTo(s.init, kind, label) || jumpsTo(s.body, kind, label);
+      default:
+        return false;
+    }
+  });
 }

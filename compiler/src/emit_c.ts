@@ -2,8 +2,8 @@
 // support file (checked arithmetic, formatting, keel_start). TypeScript names are kept
 // and every statement carries a #line directive back to its .ts source, so GDB breaks and
 // lists at TypeScript lines.
-import { BraceStatements } from "./emit_braces";
-import { exprTy, type Expr, type FmtPiece, type Func, type Global, type IntKind, type Module, type Program, type Stmt, type Ty } from "./ir";
+import { BraceStatements, jumpsTo } from "./emit_braces";
+import { exprTy, isPureExpr, isStableExpr, type Expr, type FmtPiece, type Func, type Global, type IntKind, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { intInfo } from "./types";
 
 /** C files keyed by file name. */
@@ -224,6 +224,7 @@ class CEmitter extends BraceStatements {
       // A base class's method compiled for this module's class keeps its own file.
       out.push("", `#line ${f.line} "${f.file}"`, `${this.proto(f)} {`);
       const body: string[] = [];
+      this.voided = voidedLocals(f.body);
       this.stmts(f.body, 1, f.file, body);
       // TypeScript allows unused parameters; C's -Wextra does not.
       const text = body.join("\n");
@@ -315,12 +316,37 @@ ${inits.join("\n")}
     return `#line ${line} "${file}"`;
   }
 
+  /** Locals TypeScript lets go unused (C's -Wunused-variable would not): see voidedLocals. */
+  private voided = new Set<Stmt>();
+
   protected override declareLocal(s: Stmt & { s: "let" }): string {
-    return `${this.decl(s.ty, s.name)}${s.init ? ` = ${this.expr(s.init)}` : ""}`;
+    const text = `${this.decl(s.ty, s.name)}${s.init ? ` = ${this.expr(s.init)}` : ""}`;
+    return this.voided.has(s) ? `${text}; (void)${s.name}` : text;
   }
 
   protected override assignment(target: Expr, value: Expr): string {
     return `${this.expr(target)} = ${this.expr(value)}`;
+  }
+
+  protected override sequenceExpr(stmts: string[]): string {
+    return `({ ${stmts.join(" ")} })`;
+  }
+
+  protected override labelPrefix(): string {
+    return "";
+  }
+
+  /** C has no labelled break/continue: they jump to the labels continueTarget/breakTarget place. */
+  protected override jump(kind: "break" | "continue", label: string | undefined): string {
+    return label ? `goto keel_${kind}_${label}` : kind;
+  }
+
+  protected override continueTarget(s: Stmt, depth: number, out: string[]): void {
+    if ((s.s === "for" || s.s === "while" || s.s === "dowhile") && s.label && jumpsTo(s.body, "continue", s.label)) out.push(`${"  ".repeat(depth)}keel_continue_${s.label}: ;`);
+  }
+
+  protected override breakTarget(s: Stmt, depth: number, out: string[]): void {
+    if ((s.s === "for" || s.s === "while" || s.s === "dowhile" || s.s === "block") && s.label && jumpsTo(s.body, "break", s.label)) out.push(`${"  ".repeat(depth)}keel_break_${s.label}: ;`);
   }
 
   protected override stringLiteral(text: string): string {
@@ -379,7 +405,7 @@ ${inits.join("\n")}
         return this.bin(x);
       case "cmp": {
         // `x < x` on integers is a constant (and gcc warns about the tautology).
-        if (isPure(x.l) && JSON.stringify(x.l, bigintJson) === JSON.stringify(x.r, bigintJson)) return x.op === "==" || x.op === "<=" || x.op === ">=" ? "true" : "false";
+        if (isPureExpr(x.l) && JSON.stringify(x.l, bigintJson) === JSON.stringify(x.r, bigintJson)) return x.op === "==" || x.op === "<=" || x.op === ">=" ? "true" : "false";
         return this.ordered([x.l, x.r], ([l, r]) => `(${l} ${x.op} ${r})`);
       }
       case "logic":
@@ -407,6 +433,8 @@ ${inits.join("\n")}
         return x.ptr ? `${this.expr(x.x)}->${x.name}` : `${this.expr(x.x)}.${x.name}`;
       case "addrof":
         return `(&${this.expr(x.x)})`;
+      case "load":
+        return `(*${this.expr(x.x)})`;
       case "some":
         if (x.ty.k === "opt" && isPointer(x.ty.inner)) return this.expr(x.x);
         return `((${this.ty(x.ty)}){ .some = true, .value = ${this.expr(x.x)} })`;
@@ -442,16 +470,24 @@ ${inits.join("\n")}
 
   /**
    * C leaves the order of operands and arguments unspecified; TypeScript evaluates them left
-   * to right. When more than one operand can have an effect (a call, a check that can panic),
-   * they are evaluated into temporaries in order, in a GNU statement expression.
+   * to right. Every operand that must be evaluated before a later operand's effect (a call,
+   * a check that can panic) goes into a temporary, in order, in a GNU statement expression:
+   * effects before the last effect, and reads of memory (a global, a field, an element)
+   * that the effect could change. The last effect itself needs a temporary only when a
+   * read follows it. Operands that no effect can change (literals, locals) stay in place.
    */
   private ordered(parts: Expr[], build: (texts: string[]) => string): string {
-    const effects = parts.filter((p) => !isPure(p)).length;
-    if (effects < 2) return build(parts.map((p) => this.expr(p)));
+    let last = -1;
+    parts.forEach((p, i) => {
+      if (!isPureExpr(p)) last = i;
+    });
+    const needsTemp = (p: Expr, i: number): boolean =>
+      !isStableExpr(p) && (i < last || (i === last && parts.slice(last + 1).some((q) => !isStableExpr(q))));
+    if (!parts.some(needsTemp)) return build(parts.map((p) => this.expr(p)));
     const lets: string[] = [];
-    const texts = parts.map((p) => {
+    const texts = parts.map((p, i) => {
       const text = this.expr(p);
-      if (isPure(p)) return text;
+      if (!needsTemp(p, i)) return text;
       const name = `keel_t${++this.temps}`;
       lets.push(`${this.decl(exprTy(p), name)} = ${text};`);
       return name;
@@ -509,7 +545,10 @@ ${inits.join("\n")}
       case "shr":
         body =
           `if (${info.signed ? "b < 0 || " : ""}b >= ${info.bits}) keel_fail(loc, "shift count out of range for ${kind}"); ` +
-          (op === "shl" ? `return (${t})((${u})a << b);` : `return (${t})(a >> b);`);
+          // `<<` is checked like `*`: bits shifted out (or into the sign) are an overflow.
+          (op === "shl"
+            ? `${t} r = (${t})((${u})a << b); if ((${t})(r >> b) != a) keel_fail(loc, "integer overflow in << (${kind})"); return r;`
+            : `return (${t})(a >> b);`);
         break;
       case "neg":
         this.helpers.set(name, `static inline ${t} ${name}(${t} a, const char *loc) { if (a == ${min}) keel_fail(loc, "integer overflow in negation (${kind})"); return (${t})-a; }`);
@@ -545,43 +584,32 @@ function isPointer(t: Ty): boolean {
   return t.k === "struct" && t.mutable;
 }
 
-/** True for expressions without effects: nothing to call, nothing that can panic. */
-function isPure(x: Expr): boolean {
-  switch (x.e) {
-    case "int":
-    case "bool":
-    case "str":
-    case "null":
-    case "local":
-    case "global":
-    case "fnref":
-    case "self":
-    case "zero":
-      return true;
-    case "field":
-    case "isSome":
-    case "unwrap":
-    case "some":
-    case "not":
-    case "bitnot":
-    case "length":
-    case "addrof":
-      return isPure("x" in x ? x.x : x);
-    case "cmp":
-    case "logic":
-      return isPure(x.l) && isPure(x.r);
-    case "bin":
-      return (x.wrapping || x.op === "&" || x.op === "|" || x.op === "^") && isPure(x.l) && isPure(x.r);
-    case "conv":
-      return !x.checked && isPure(x.x);
-    case "cond":
-      return isPure(x.c) && isPure(x.a) && isPure(x.b);
-    default:
-      return false;
-  }
-}
-
 /** JSON.stringify replacer for IR containing bigints. */
 function bigintJson(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? `${value}n` : value;
+}
+
+/**
+ * The declarations of a function body that need `(void)name;` for C: locals never read
+ * (TypeScript allows them: `for (const _ of r)`), and, to be safe under shadowing, every
+ * local whose name is declared more than once.
+ */
+function voidedLocals(body: Stmt[]): Set<Stmt> {
+  const lets: (Stmt & { s: "let" })[] = [];
+  const used = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    if (node === null || typeof node !== "object") return;
+    const o = node as { s?: string; e?: string; name?: string };
+    if (o.s === "let") lets.push(o as Stmt & { s: "let" });
+    if (o.e === "local" && o.name) used.add(o.name);
+    for (const v of Object.values(o)) if (typeof v === "object") walk(v);
+  };
+  walk(body);
+  const count = new Map<string, number>();
+  for (const l of lets) count.set(l.name, (count.get(l.name) ?? 0) + 1);
+  return new Set(lets.filter((l) => !used.has(l.name) || count.get(l.name)! > 1));
 }

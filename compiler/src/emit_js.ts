@@ -211,6 +211,18 @@ class JsEmitter extends BraceStatements {
     return this.assign(target, value);
   }
 
+  protected override sequenceExpr(stmts: string[]): string {
+    return `(() => { ${stmts.join(" ")} })()`;
+  }
+
+  protected override labelPrefix(label: string | undefined): string {
+    return label ? `${label}: ` : "";
+  }
+
+  protected override jump(kind: "break" | "continue", label: string | undefined): string {
+    return label ? `${kind} ${label}` : kind;
+  }
+
   protected override stringLiteral(text: string): string {
     return jsString(text);
   }
@@ -297,6 +309,7 @@ class JsEmitter extends BraceStatements {
         return "self";
       case "field":
         return `${this.expr(x.x)}.${x.name}`;
+      case "load":
       case "addrof":
         // Objects are references already: a static instance and its address are one value.
         return this.expr(x.x);
@@ -414,10 +427,12 @@ class JsEmitter extends BraceStatements {
       case "shr": {
         const bits = info.big ? `${info.bits}n` : String(info.bits);
         const check = `if (${info.signed ? `b < ${zero} || ` : ""}b >= ${bits}) keel_fail(loc, "shift count out of range for ${kind}"); `;
-        let result: string;
-        if (op === "shl") result = this.wrap("a << b", kind);
-        else result = info.big || info.signed ? "a >> b" : "a >>> b";
-        body = check + `return ${result};`;
+        if (op === "shl") {
+          // Exact: a bigint shift, or a * 2^b (rounded past 2^53 only far outside the range).
+          body = check + `const r = ${info.big ? "a << b" : "a * 2 ** b + 0"}; if ${range("r")} keel_fail(loc, "integer overflow in << (${kind})"); return r;`;
+        } else {
+          body = check + `return ${info.big || info.signed ? "a >> b" : "a >>> b"};`;
+        }
         break;
       }
       case "neg":

@@ -47,6 +47,8 @@ export type Expr =
   | { e: "self"; ty: Ty; ptr: boolean }
   /** Field of a struct value or of the struct a pointer points to. */
   | { e: "field"; x: Expr; name: string; ty: Ty; ptr: boolean }
+  /** The struct a pointer points to, as a value (`this` passed on from a value class's constructor). */
+  | { e: "load"; x: Expr; ty: Ty }
   /** Address of a module-level instance of a mutable class (its singletons live in static storage). */
   | { e: "addrof"; x: Expr; ty: Ty }
   /** Wraps a value into `T | null`. */
@@ -82,13 +84,14 @@ export type Stmt = { line: number } & (
   | { s: "assign"; target: Expr; value: Expr }
   | { s: "expr"; x: Expr }
   | { s: "if"; c: Expr; then: Stmt[]; else: Stmt[] | null }
-  | { s: "while"; c: Expr; body: Stmt[] }
-  | { s: "dowhile"; c: Expr; body: Stmt[] }
-  | { s: "for"; init: Stmt[]; c: Expr | null; step: Stmt[]; body: Stmt[] }
-  | { s: "break" }
-  | { s: "continue" }
+  /** Loops and blocks may carry a label (unique in the function) for labelled break/continue. */
+  | { s: "while"; c: Expr; body: Stmt[]; label?: string }
+  | { s: "dowhile"; c: Expr; body: Stmt[]; label?: string }
+  | { s: "for"; init: Stmt[]; c: Expr | null; step: Stmt[]; body: Stmt[]; label?: string }
+  | { s: "break"; label?: string }
+  | { s: "continue"; label?: string }
   | { s: "return"; x: Expr | null }
-  | { s: "block"; body: Stmt[] }
+  | { s: "block"; body: Stmt[]; label?: string }
   | { s: "fmt"; pieces: FmtPiece[] }
   | { s: "panic"; loc: string; pieces: FmtPiece[] }
 );
@@ -166,6 +169,7 @@ export function exprTy(x: Expr): Ty {
     case "self":
     case "field":
     case "addrof":
+    case "load":
     case "some":
     case "unwrap":
     case "zero":
@@ -184,5 +188,70 @@ export function exprTy(x: Expr): Ty {
       return { k: "bool" };
     case "str":
       return { k: "string" };
+  }
+}
+
+/** True for expressions without effects: nothing to call, nothing that can panic. */
+export function isPureExpr(x: Expr): boolean {
+  switch (x.e) {
+    case "int":
+    case "bool":
+    case "str":
+    case "null":
+    case "local":
+    case "global":
+    case "fnref":
+    case "self":
+    case "zero":
+      return true;
+    case "field":
+    case "isSome":
+    case "unwrap":
+    case "some":
+    case "not":
+    case "bitnot":
+    case "length":
+    case "addrof":
+    case "load":
+      return isPureExpr("x" in x ? x.x : x);
+    case "cmp":
+    case "logic":
+      return isPureExpr(x.l) && isPureExpr(x.r);
+    case "bin":
+      return (x.wrapping || x.op === "&" || x.op === "|" || x.op === "^") && isPureExpr(x.l) && isPureExpr(x.r);
+    case "conv":
+      return !x.checked && isPureExpr(x.x);
+    case "cond":
+      return isPureExpr(x.c) && isPureExpr(x.a) && isPureExpr(x.b);
+    default:
+      return false;
+  }
+}
+
+/** True for expressions whose value no effect can change: literals, locals, `this`. */
+export function isStableExpr(x: Expr): boolean {
+  switch (x.e) {
+    case "int":
+    case "bool":
+    case "str":
+    case "null":
+    case "local":
+    case "fnref":
+    case "self":
+    case "zero":
+      return true;
+    case "some":
+    case "not":
+    case "bitnot":
+      return isStableExpr(x.x);
+    case "bin":
+      return (x.wrapping || x.op === "&" || x.op === "|" || x.op === "^") && isStableExpr(x.l) && isStableExpr(x.r);
+    case "cmp":
+    case "logic":
+      return isStableExpr(x.l) && isStableExpr(x.r);
+    case "conv":
+      return !x.checked && isStableExpr(x.x);
+    default:
+      return false;
   }
 }

@@ -18,12 +18,13 @@ import {
 } from "ts-morph";
 import { builtinOf, isHostOnlyFile, kernelRelative } from "./builtins";
 import { CompileError, Codes, diagnosticAt, fail, locationOf, displayPath, type Diagnostic } from "./diagnostics";
-import { exprTy, type BinOp, type CmpOp, type Expr, type FmtPiece, type Func, type Global, type Module, type Program, type Stmt, type Ty } from "./ir";
+import { exprTy, isPureExpr, isStableExpr, type BinOp, type CmpOp, type Expr, type FmtPiece, type Func, type Global, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { globalCName, localCName, moduleId } from "./names";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
 import { findMember, instances, mangle, type Env } from "./classes";
-import { isCallSiteParam, isModuleLevel, isNullLiteral, isSuperCall, lineOf, parseIntLiteral, resolveDecl, type Context } from "./lower_base";
+import { isCallSiteParam, isModuleLevel, isNullLiteral, isSuperCall, lineOf, parseIntLiteral, resolveDecl, type Context, type Scope } from "./lower_base";
 import { ClassLowering } from "./lower_classes";
+import { checkInitOrder, initializationOrder } from "./init_order";
 
 
 const ARITH: Partial<Record<SyntaxKind, BinOp>> = {
@@ -65,7 +66,8 @@ const COMPARE: Partial<Record<SyntaxKind, CmpOp>> = {
 export class Lowering extends ClassLowering {
   /** Lowers every compiled module reachable from the entry; null when there were errors. */
   lowerProgram(entry: SourceFile, files: SourceFile[]): Program | null {
-    const order = this.initOrder(entry, files).filter((sf) => !isHostOnlyFile(sf));
+    const order = initializationOrder(entry, files).filter((sf) => !isHostOnlyFile(sf));
+    this.diagnostics.push(...checkInitOrder(order));
     const modules = order.map((sf) => this.lowerModule(sf));
     // Methods are instantiated per concrete class; each may reach more.
     while (this.queue.length > 0) this.guard(this.queue.shift()!, undefined);
@@ -88,26 +90,6 @@ export class Lowering extends ClassLowering {
       entry: { cname: globalCName(entry, "kernelMain"), takesBootInfo: main.getParameters().length === 1 },
       support: { panicStop: globalCName(lib, "panicStop"), writeByte: globalCName(con, "writeByte") },
     };
-  }
-
-  /** Source files in initialisation order: each after the modules it imports. */
-  private initOrder(entry: SourceFile, files: SourceFile[]): SourceFile[] {
-    const seen = new Set<SourceFile>();
-    const order: SourceFile[] = [];
-    const visit = (sf: SourceFile): void => {
-      if (seen.has(sf)) return;
-      seen.add(sf);
-      // Re-exports (`export { X } from "./x"`, a folder's index.ts) bring in modules as imports do.
-      for (const imp of [...sf.getImportDeclarations(), ...sf.getExportDeclarations()]) {
-        const target = imp.getModuleSpecifierSourceFile();
-        if (target) visit(target);
-      }
-      order.push(sf);
-    };
-    visit(entry);
-    // Library modules the lowering calls into (panic, console) even when not imported.
-    for (const f of files) if (kernelRelative(f)?.startsWith("lib/")) visit(f);
-    return order;
   }
 
   private lowerModule(sf: SourceFile): Module {
@@ -176,7 +158,7 @@ export class Lowering extends ClassLowering {
 
   protected block(b: Block, loop = false): Stmt[] {
     const out: Stmt[] = [];
-    this.scopes.push({ usings: [], loop });
+    this.scopes.push(this.newScope(loop));
     try {
       for (const st of b.getStatements()) this.guard(() => out.push(...this.stmt(st)), undefined);
       // Leaving the block normally disposes its `using` locals, last declared first.
@@ -195,7 +177,7 @@ export class Lowering extends ClassLowering {
   /** A loop body: its own scope, which break and continue leave. */
   protected body(st: Statement, loop = true): Stmt[] {
     if (Node.isBlock(st)) return this.block(st, loop);
-    this.scopes.push({ usings: [], loop });
+    this.scopes.push(this.newScope(loop));
     try {
       return this.guard(() => this.stmt(st), []);
     } finally {
@@ -210,6 +192,47 @@ export class Lowering extends ClassLowering {
       for (const u of [...this.scopes[i]!.usings].reverse()) out.push({ line, s: "expr", x: { e: "call", cname: u.dispose, args: [u.x], ty: T.void } });
     }
     return out;
+  }
+
+  /** A scope; a loop body takes the label of its labelled statement. */
+  private newScope(loop: boolean): Scope {
+    const label = loop && this.pendingLabel ? this.pendingLabel : undefined;
+    if (loop) this.pendingLabel = null;
+    return { usings: [], loop, ...(label ? { label } : {}) };
+  }
+
+  /** `label: stmt`: a labelled loop or block, the target of `break label` / `continue label`. */
+  private labelled(st: Statement): Stmt[] {
+    if (!Node.isLabeledStatement(st)) fail(st, Codes.Unsupported, "expected a labelled statement");
+    const inner = st.getStatement();
+    const label = { ts: st.getLabel().getText(), ir: `${st.getLabel().getText()}_${++this.tempCounter}` };
+    const line = lineOf(st);
+    if (Node.isBlock(inner)) {
+      this.scopes.push({ usings: [], loop: false, label });
+      try {
+        const body: Stmt[] = [];
+        for (const s2 of inner.getStatements()) this.guard(() => body.push(...this.stmt(s2)), undefined);
+        body.push(...this.disposals(this.scopes.length - 1, lineOf(inner.getLastChildOrThrow())));
+        return [{ line, s: "block", body, label: label.ir }];
+      } finally {
+        this.scopes.pop();
+      }
+    }
+    if (!Node.isIterationStatement(inner)) fail(st, Codes.Unsupported, "only loops and blocks can be labelled in kernel code");
+    this.pendingLabel = label;
+    const out = this.stmt(inner);
+    this.pendingLabel = null;
+    // A for…of lowers to a block around its counted loop: the label goes on the loop.
+    const loop = out.length === 1 && out[0]!.s === "block" && !Node.isBlock(inner) ? out[0]!.body.find((x) => x.s === "for") : out[0];
+    if (!loop || (loop.s !== "for" && loop.s !== "while" && loop.s !== "dowhile")) throw new Error("a labelled loop lowered to no loop");
+    loop.label = label.ir;
+    return out;
+  }
+
+  /** The scope a `break label` / `continue label` leaves (the labelled statement's body). */
+  private labelScope(st: Node, name: string): number {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i]!.label?.ts === name) return i;
+    fail(st, Codes.Unsupported, `no enclosing statement labelled '${name}'`);
   }
 
   /** Index of the innermost loop scope (break and continue dispose up to it). */
@@ -245,13 +268,23 @@ export class Lowering extends ClassLowering {
       const call = st.getExpression();
       if (Node.isCallExpression(call) && call.getExpression().getKind() === SyntaxKind.SuperKeyword) return this.superCall(call);
     }
+    if (Node.isLabeledStatement(st)) return this.labelled(st);
     if (Node.isBreakStatement(st)) {
       if (this.switchBreaks.has(st)) return this.disposals(this.scopes.length - 1, line);
-      if (st.getLabel()) fail(st, Codes.Unsupported, "labelled break is not supported");
+      const label = st.getLabel();
+      if (label) {
+        const scope = this.labelScope(st, label.getText());
+        return [...this.disposals(scope, line), { line, s: "break", label: this.scopes[scope]!.label!.ir }];
+      }
       return [...this.disposals(this.loopScope(), line), { line, s: "break" }];
     }
     if (Node.isContinueStatement(st)) {
-      if (st.getLabel()) fail(st, Codes.Unsupported, "labelled continue is not supported");
+      const label = st.getLabel();
+      if (label) {
+        const scope = this.labelScope(st, label.getText());
+        if (!this.scopes[scope]!.loop) fail(st, Codes.Unsupported, `'${label.getText()}' labels a block, not a loop: continue needs a loop`);
+        return [...this.disposals(scope, line), { line, s: "continue", label: this.scopes[scope]!.label!.ir }];
+      }
       return [...this.disposals(this.loopScope(), line), { line, s: "continue" }];
     }
     if (Node.isReturnStatement(st)) {
@@ -259,10 +292,13 @@ export class Lowering extends ClassLowering {
       const exits = this.disposals(0, line);
       if (!x) return [...exits, { line, s: "return", x: null }];
       const sink = this.sinkStmt(x);
-      if (sink) return [sink];
+      // A panic never returns; `return print(…)` prints, disposes and returns.
+      if (sink) return sink.s === "panic" || (sink.s === "block" && sink.body.at(-1)?.s === "panic") ? [sink] : [sink, ...exits, { line, s: "return", x: null }];
       if (this.ctx.fmtMode) return [{ line, s: "fmt", pieces: this.fmtPieces(x) }, ...exits, { line, s: "return", x: null }];
       const value = this.coerce(this.expr(x, this.currentReturn), this.currentReturn, x);
-      if (exits.length === 0 || value.e === "local") return [{ line, s: "return", x: value }];
+      // A local or a constant cannot change while the `using` locals are disposed.
+      if (exits.length === 0) return [{ line, s: "return", x: value }];
+      if (value.e === "local" || value.e === "int" || value.e === "bool" || value.e === "null") return [...exits, { line, s: "return", x: value }];
       // The value is computed before the `using` locals are disposed, as in JavaScript.
       const name = `keel_result${++this.tempCounter}`;
       const ty = exprTy(value);
@@ -374,7 +410,7 @@ export class Lowering extends ClassLowering {
       const info = this.classInfoByCName(ty.cname);
       const m = info ? findMember(info, "toString") : null;
       if (!info || !m || m.m !== "method") fail(e, Codes.Unsupported, `${showTy(ty)} has no toString() to format it with`);
-      return { p: "obj", x, fn: this.methodFunc(info, m, "fmt") };
+      return { p: "obj", x: this.receiver(info, x, e), fn: this.methodFunc(info, m, "fmt") };
     }
     fail(e, Codes.Unsupported, `a value of type ${showTy(ty)} cannot be formatted${ty.k === "opt" ? " (check it for null first)" : ""}`);
   }
@@ -388,13 +424,14 @@ export class Lowering extends ClassLowering {
       if (op === SyntaxKind.EqualsToken) {
         const target = this.lvalue(x.getLeft());
         const rhs = x.getRight();
-        return { line, s: "assign", target, value: this.coerce(this.expr(rhs, exprTy(target)), exprTy(target), rhs) };
+        const value = this.coerce(this.expr(rhs, exprTy(target)), exprTy(target), rhs);
+        return this.assignOnce(line, target, value, false, () => value);
       }
       const bop = COMPOUND[op];
       if (bop) {
         const target = this.lvalue(x.getLeft());
-        const value = this.arith(bop, target, this.expr(x.getRight(), exprTy(target)), x);
-        return { line, s: "assign", target, value };
+        const rhs = this.expr(x.getRight(), exprTy(target));
+        return this.assignOnce(line, target, rhs, true, (t) => this.arith(bop, t, rhs, x));
       }
     }
     if ((Node.isPostfixUnaryExpression(x) || Node.isPrefixUnaryExpression(x)) && [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken].includes(x.getOperatorToken())) {
@@ -402,10 +439,41 @@ export class Lowering extends ClassLowering {
       const ty = exprTy(target);
       if (ty.k !== "int") fail(x, Codes.WidthMismatch, "++ and -- need an integer");
       const one: Expr = { e: "int", ty, value: 1n };
-      return { line, s: "assign", target, value: this.arith(x.getOperatorToken() === SyntaxKind.PlusPlusToken ? "+" : "-", target, one, x) };
+      return this.assignOnce(line, target, one, true, (t) => this.arith(x.getOperatorToken() === SyntaxKind.PlusPlusToken ? "+" : "-", t, one, x));
     }
     if (Node.isCallExpression(x)) return { line, s: "expr", x: this.call(x) };
     fail(x, Codes.Unsupported, "this expression does nothing as a statement");
+  }
+
+  /**
+   * An assignment evaluated as TypeScript does: the target's object and index once and
+   * first, then the right-hand side, then the store (a compound assignment reads the old
+   * value before the right-hand side runs). Parts of the target that a later evaluation
+   * could repeat or change go into temporaries first.
+   */
+  private assignOnce(line: number, target: Expr, rhs: Expr, compound: boolean, value: (target: Expr) => Expr): Stmt {
+    const pre: Stmt[] = [];
+    const effectfulRhs = !isPureExpr(rhs);
+    const hoist = (part: Expr): Expr => {
+      if (isStableExpr(part) || (!effectfulRhs && (!compound || isPureExpr(part)))) return part;
+      const name = `keel_target${++this.tempCounter}`;
+      const ty = exprTy(part);
+      pre.push({ line, s: "let", name, ty, init: part });
+      return { e: "local", name, ty };
+    };
+    let t = target;
+    if (target.e === "field") t = { ...target, x: hoist(target.x) };
+    else if (target.e === "index") t = { ...target, x: hoist(target.x), i: hoist(target.i) };
+    let v = value(t);
+    if (t.e === "index" && effectfulRhs) {
+      // The bounds check belongs to the store, after the right-hand side (C would be free
+      // to check first).
+      const name = `keel_value${++this.tempCounter}`;
+      pre.push({ line, s: "let", name, ty: exprTy(v), init: v });
+      v = { e: "local", name, ty: exprTy(v) };
+    }
+    const store: Stmt = { line, s: "assign", target: t, value: v };
+    return pre.length ? { line, s: "block", body: [...pre, store] } : store;
   }
 
   private lvalue(e: Expression): Expr {
@@ -431,6 +499,17 @@ export class Lowering extends ClassLowering {
 
   /** Lowers an expression; `expected` types literals and null. */
   expr(e: Expression, expected?: Ty): Expr {
+    try {
+      return this.exprAt(e, expected);
+    } catch (err) {
+      // An error found in a declaration outside the program (TypeScript's own library:
+      // Math, Number, NaN…) is reported at the use, where the user can act on it.
+      if (err instanceof CompileError && isLibraryFile(err.diagnostic.file)) throw new CompileError(diagnosticAt(e, err.diagnostic.code, libraryMessage(e, err.diagnostic.message)));
+      throw err;
+    }
+  }
+
+  private exprAt(e: Expression, expected?: Ty): Expr {
     if (Node.isParenthesizedExpression(e)) return this.expr(e.getExpression(), expected);
     if (Node.isNumericLiteral(e) || Node.isBigIntLiteral(e)) return this.literal(e, parseIntLiteral(e.getText()), expected);
     if (e.getKind() === SyntaxKind.TrueKeyword) return { e: "bool", value: true };
@@ -444,7 +523,7 @@ export class Lowering extends ClassLowering {
     if (Node.isIdentifier(e)) return this.identifier(e);
     if (e.getKind() === SyntaxKind.ThisKeyword) return this.self(e);
     if (Node.isNewExpression(e)) return this.isNewArray(e) ? this.newArray(e, null) : this.newExpr(e, expected);
-    if (Node.isElementAccessExpression(e)) return this.index(e);
+    if (Node.isElementAccessExpression(e)) return this.narrowed(e, this.index(e)); // `if (a[0] !== null) a[0].m()`
     if (Node.isPropertyAccessExpression(e)) return this.property(e);
     if (Node.isPrefixUnaryExpression(e)) return this.prefix(e, expected);
     if (Node.isBinaryExpression(e)) return this.binary(e, expected);
@@ -542,6 +621,14 @@ export class Lowering extends ClassLowering {
         const some: Expr = { e: "isSome", x: value };
         return cmp === "!=" ? some : { e: "not", x: some };
       }
+      // A value TypeScript narrowed to non-null, compared with null: well defined (and
+      // constant) in both executions; the value is still evaluated.
+      if ((cmp === "==" || cmp === "!=") && (isNullLiteral(e.getLeft()) || isNullLiteral(e.getRight())) && ty.k === "struct") {
+        const value = isNullLiteral(e.getLeft()) ? r : l;
+        const vt = exprTy(value);
+        const some: Expr = { e: "isSome", x: { e: "some", x: value, ty: { k: "opt", inner: vt } } };
+        return cmp === "!=" ? some : { e: "not", x: some };
+      }
       if (ty.k === "struct") fail(e, Codes.IdentityComparison, `objects have no identity in kernel code (they are copied by value): compare with an equals() method`);
       if (ty.k === "string") fail(e, Codes.ReferenceSemantics, "strings cannot be compared: JavaScript compares their text, C would compare pointers");
       if (cmp !== "==" && cmp !== "!=" && ty.k !== "int") fail(e, Codes.WidthMismatch, `'${e.getOperatorToken().getText()}' compares integers`);
@@ -601,6 +688,14 @@ export class Lowering extends ClassLowering {
     const lowered: (Expr | null)[] = args.map(() => null);
     const rn = decl.getReturnTypeNode();
     const unify = (node: TypeNode, ty: Ty): void => {
+      // `T[]` and `T | null` (e.g. take's `(T | null)[]`) infer T from the element and the value.
+      if (Node.isParenthesizedTypeNode(node)) return unify(node.getTypeNode(), ty);
+      if (Node.isArrayTypeNode(node) && ty.k === "array") return unify(node.getElementTypeNode(), ty.elem);
+      if (Node.isUnionTypeNode(node) && ty.k === "opt") {
+        const parts = node.getTypeNodes().filter((t) => t.getText() !== "null");
+        if (parts.length === 1) unify(parts[0]!, ty.inner);
+        return;
+      }
       if (!Node.isTypeReference(node)) return;
       const name = node.getTypeName().getText();
       if (params.includes(name)) {
@@ -778,3 +873,22 @@ export class Lowering extends ClassLowering {
   }
 
 }
+
+/** True for a diagnostic path in TypeScript's library or another package's declarations. */
+function isLibraryFile(file: string): boolean {
+  return file.includes("node_modules/") || (file.endsWith(".d.ts") && !file.includes("kernel/"));
+}
+
+/** What to say when kernel code uses JavaScript's standard library. */
+function libraryMessage(use: Node, detail: string): string {
+  const text = use.getText();
+  const hint = /^Math\b/.test(text)
+    ? "compare explicitly (e.g. `a > b ? a : b`)"
+    : /^(BigInt|Number|parseInt|String)\b/.test(text)
+      ? "convert with u64(x), u32(x), … (kernel/lib/int.ts)"
+      : /^(NaN|Infinity)\b/.test(text)
+        ? "kernel code has no floating point"
+        : "write it with the kernel's own modules";
+  return `'${text.length > 40 ? text.slice(0, 40) + "…" : text}' uses JavaScript's standard library, which kernel code does not have: ${hint} (${detail})`;
+}
+

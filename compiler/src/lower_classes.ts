@@ -1,13 +1,13 @@
 // Lowering of classes: each concrete class (or generic class instance) becomes a C struct
 // with its methods compiled for it; constructors run the chain of base constructors on
 // zeroed storage; member access, method calls, `new`, `using` and `for…of` over ranges.
-import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type Expression, type VariableDeclaration } from "ts-morph";
-import { baseOf, fieldsOf, findMember, hasMutableField, instances, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
+import { Node, SyntaxKind, type Block, type CallExpression, type ClassDeclaration, type Expression, type VariableDeclaration } from "ts-morph";
+import { baseOf, fieldsOf, findMember, hasMutableField, instances, isOwnedClass, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
 import { Codes, displayPath, fail, locationOf } from "./diagnostics";
 import { exprTy, type Expr, type Func, type Stmt, type Ty } from "./ir";
 import { localCName } from "./names";
 import { mapTypeNode, showTy, T } from "./types";
-import { LoweringBase, fieldCName, lineOf, resolveDecl, type Context } from "./lower_base";
+import { LoweringBase, fieldCName, lineOf, realParameters, resolveDecl, type Context } from "./lower_base";
 
 /** Class lowering, on top of the shared state. */
 export abstract class ClassLowering extends LoweringBase {
@@ -29,7 +29,8 @@ export abstract class ClassLowering extends LoweringBase {
       level = { decl: b.base, env };
       chain.push(level);
     }
-    const info: ClassInfo = { decl, args, cname: ty.cname, chain, mutable: hasMutableField(decl) };
+    const owned = isOwnedClass(decl);
+    const info: ClassInfo = { decl, args, cname: ty.cname, chain, mutable: hasMutableField(decl) && !owned, owned };
     this.classes.set(ty.cname, info);
     // Mutable objects are fields by pointer (shared, as in JavaScript); value objects by value.
     const fields = fieldsOf(info).map((f) => {
@@ -95,14 +96,16 @@ export abstract class ClassLowering extends LoweringBase {
     const body = decl.getBody();
     if (!body || !Node.isBlock(body)) fail(decl, Codes.Unsupported, "methods need a body");
     const isStatic = kind === "static";
-    const ctx: Context = { env: member.level.env, self: isStatic ? null : info, selfPtr: info.mutable, fmtMode: kind === "fmt", ret: kind === "fmt" ? T.void : ret, locals: new Map() };
+    // Methods of owned classes get a pointer to the place the object lives in.
+    const selfPtr = info.mutable || info.owned;
+    const ctx: Context = { env: member.level.env, self: isStatic ? null : info, selfPtr, fmtMode: kind === "fmt", ret: kind === "fmt" ? T.void : ret, locals: new Map() };
     if (kind === "fmt" && ret.k !== "string") fail(decl, Codes.Unsupported, "toString() must return string");
     const func = this.withContext(ctx, (): Func => ({
       cname,
       tsName: `${info.decl.getName()}.${member.name}`,
       params: [
-        ...(isStatic ? [] : [{ name: "self", ty: this.selfTy(info, info.mutable) }]),
-        ...decl.getParameters().map((p, i) => ({ name: localCName(p.getName()), ty: params[i]! })),
+        ...(isStatic ? [] : [{ name: "self", ty: this.selfTy(info, selfPtr) }]),
+        ...realParameters(decl).map((p, i) => ({ name: localCName(p.getName()), ty: params[i]! })),
       ],
       ret: ctx.ret,
       body: this.block(body),
@@ -260,10 +263,46 @@ export abstract class ClassLowering extends LoweringBase {
     return { e: "call", cname, args: args.map((a, i) => this.argument(a, params[i]!)), ty: this.selfTy(info, info.mutable) };
   }
 
+  /** The receiver of a method of `info`: a pointer to the place of an owned object, else the value. */
+  protected receiver(info: ClassInfo, x: Expr, at: Node): Expr {
+    return info.owned ? this.borrow(x, at) : x;
+  }
+
   protected self(e: Node): Expr {
     const info = this.ctx.self;
     if (!info) fail(e, Codes.Unsupported, "`this` outside a method");
-    return { e: "self", ty: this.selfTy(info, this.ctx.selfPtr), ptr: this.ctx.selfPtr };
+    const self: Expr = { e: "self", ty: this.selfTy(info, this.ctx.selfPtr), ptr: this.ctx.selfPtr };
+    const parent = e.getParent();
+    const member = parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === e;
+    if (member || !this.ctx.selfPtr) return self;
+    // `this` as a value inside a constructor: JavaScript would show unassigned fields as
+    // undefined where C shows zeros, so it may only escape once every field is set.
+    this.checkFieldsAssigned(e);
+    return info.mutable ? self : { e: "load", x: self, ty: this.selfTy(info, false) };
+  }
+
+  /** `this` escapes a constructor: every field of its class must be assigned before. */
+  private checkFieldsAssigned(use: Node): void {
+    const ctor = use.getFirstAncestor((a) => Node.isConstructorDeclaration(a));
+    if (!ctor || !Node.isConstructorDeclaration(ctor)) return;
+    const cls = ctor.getParent();
+    if (!Node.isClassDeclaration(cls)) return;
+    const stmts = ctor.getBody() && Node.isBlock(ctor.getBodyOrThrow()) ? (ctor.getBodyOrThrow() as Block).getStatements() : [];
+    const at = stmts.findIndex((st) => st === use || use.getAncestors().includes(st));
+    const assigned = new Set<string>();
+    for (const st of stmts.slice(0, at < 0 ? 0 : at)) {
+      const x = Node.isExpressionStatement(st) ? st.getExpression() : null;
+      if (x && Node.isBinaryExpression(x) && x.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+        const l = x.getLeft();
+        if (Node.isPropertyAccessExpression(l) && l.getExpression().getKind() === SyntaxKind.ThisKeyword) assigned.add(l.getName());
+      }
+    }
+    const missing = cls
+      .getProperties()
+      .filter((p) => !p.isStatic() && !p.hasInitializer() && !assigned.has(p.getName()))
+      .map((p) => p.getName());
+    if (at < 0 || missing.length > 0)
+      fail(use, Codes.Unsupported, `\`this\` can leave a constructor only after every field is assigned at its top level (not yet: ${missing.join(", ")}): JavaScript would show unassigned fields as undefined, C as zeros`);
   }
 
   /** `x.f`: a field, or a getter call. */
@@ -288,7 +327,7 @@ export abstract class ClassLowering extends LoweringBase {
     if (m.m === "field") return this.narrowed(e, { e: "field", x: obj, name: fieldCName(name), ty: mapTypeNode(m.typeNode, m.level.env), ptr: ty.mutable });
     if (m.m === "getter") {
       const { ret } = this.signature(m.decl, m.level.env);
-      return { e: "call", cname: this.methodFunc(info, m, "getter"), args: [obj], ty: ret };
+      return { e: "call", cname: this.methodFunc(info, m, "getter"), args: [this.receiver(info, obj, objNode)], ty: ret };
     }
     fail(e, Codes.Unsupported, `method '${name}' must be called (there are no bound methods in kernel code)`);
   }
@@ -315,7 +354,7 @@ export abstract class ClassLowering extends LoweringBase {
       info = this.classInfoByCName(ty.cname)!;
       member = findMember(info, name);
       if (!member || member.m !== "method") fail(callee.getNameNode(), Codes.UnknownMember, `'${name}' is not a method of ${showTy(ty)}`);
-      selfArg = obj;
+      selfArg = this.receiver(info, obj, objNode);
     }
     if (member.m === "field") fail(callee, Codes.Unsupported, "fields cannot be called");
     if (name === "toString") fail(callee, Codes.TemplateOutsideSink, "toString() can only be used through a template literal passed to print, println or panic");
@@ -336,7 +375,7 @@ export abstract class ClassLowering extends LoweringBase {
     if (ty.k === "opt") fail(d, Codes.Unsupported, "`using` of an optional object is not supported: check for null first");
     const scope = this.scopes[this.scopes.length - 1];
     if (!scope) fail(d, Codes.Unsupported, "`using` only inside a function");
-    scope.usings.push({ x: { e: "local", name: localCName(d.getName()), ty }, dispose: this.methodFunc(info, m, "method") });
+    scope.usings.push({ x: this.receiver(info, { e: "local", name: localCName(d.getName()), ty }, d), dispose: this.methodFunc(info, m, "method") });
   }
 
   /** `for (const x of r)`: a counted loop over `r.iterLength()` / `r.iterAt(i)`. */

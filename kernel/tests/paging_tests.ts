@@ -224,7 +224,7 @@ export function testExhaustAndRefill(): void {
   expectEqU64(frameAllocator.freeChunks(), 1n, "the map gave its frame back");
   let h = held;
   while (h !== null) {
-    h.frames.release();
+    h.releaseFrames();
     h = h.next;
   }
   expectEqU64(frameAllocator.freeChunks(), before, "refilled");

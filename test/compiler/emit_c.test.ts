@@ -45,5 +45,5 @@ describe("emitted C", () => {
     const result = compile("kernel/main.ts");
     const text = result.files.get("boot_multiboot2.c")!;
     expect(text).toMatch(/keel_add_u64\(x, UINT64_C\(0x7\), "kernel\/boot\/multiboot2\.ts:\d+:\d+"\)/);
-  });
+  }, 60_000);
 });

@@ -76,7 +76,8 @@ export function binop(op: ArithOp, kind: IntKind, a: bigint, b: bigint): bigint 
     case "<<":
     case ">>":
       if (b < 0n || b >= BigInt(i.bits)) return new ModelPanic(`shift count out of range for ${kind}`);
-      return op === "<<" ? wrapTo(kind, a << b) : a >> b; // arithmetic for signed, logical for unsigned (a >= 0)
+      // `<<` is checked like `*` (no bits lost); `>>` is arithmetic for signed, logical for unsigned (a >= 0).
+      return op === "<<" ? overflow(a << b) : a >> b;
     case "&":
       return a & b;
     case "|":

@@ -70,12 +70,16 @@ export class MapResult {
   }
 }
 
-/** A table frame the mapper owns, in a singly linked list. */
+/**
+ * A table frame the mapper owns, in a singly linked list. Nodes of freed tables (frames
+ * null) wait in a spare list for the next table, so mapping and unmapping in a steady state
+ * take no heap storage.
+ */
 class TableFrame {
-  readonly frames: AllocatedFrames;
+  frames: AllocatedFrames | null;
   next: TableFrame | null;
 
-  constructor(frames: Consumed<AllocatedFrames>, next: TableFrame | null) {
+  constructor(frames: Consumed<AllocatedFrames> | null, next: TableFrame | null) {
     this.frames = frames;
     this.next = next;
   }
@@ -112,6 +116,7 @@ export class Mapper {
   private tableLimit: u64;
   private readonly frames: FrameAllocator;
   private tables: TableFrame | null;
+  private spareNodes: TableFrame | null = null;
   private tableCount: u64 = 0n;
   private active: bool = false;
 
@@ -401,7 +406,15 @@ export class Mapper {
       return 0n;
     }
     const phys: u64 = f.range().firstNumber() << CHUNK_SHIFT;
-    this.tables = new TableFrame(f, this.tables);
+    const node = this.spareNodes;
+    if (node === null) {
+      this.tables = new TableFrame(f, this.tables);
+    } else {
+      this.spareNodes = node.next;
+      node.frames = f;
+      node.next = this.tables;
+      this.tables = node;
+    }
     this.tableCount++;
     this.table(phys).zero();
     return phys;
@@ -413,10 +426,14 @@ export class Mapper {
     let prev: TableFrame | null = null;
     let t = this.tables;
     while (t !== null) {
-      if (t.frames.range().firstNumber() === num) {
+      if (t.frames !== null && t.frames.range().firstNumber() === num) {
         if (prev === null) this.tables = t.next;
         else prev.next = t.next;
-        t.frames.release();
+        const frames = t.frames;
+        t.frames = null;
+        frames.release();
+        t.next = this.spareNodes;
+        this.spareNodes = t;
         this.tableCount--;
         return;
       }
