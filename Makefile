@@ -46,7 +46,7 @@ APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorri
 DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb
 DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi
 
-.PHONY: all run test test-all gdb bench deps clean
+.PHONY: all run test test-all gdb bench bench-readme deps clean
 
 all: build/keel.iso build/keel.elf
 
@@ -87,6 +87,10 @@ build/reference/keel.iso: test/reference/reference_kernel.c test/reference/linke
 
 bench: build/bench/keel.iso build/run/keel.iso build/reference/keel.iso | deps
 	npx tsx qemu/bench.ts
+
+# README.md's measurement table, from build/bench.json.
+bench-readme:
+	npx tsx qemu/bench_readme.ts
 
 gdb: build/keel.iso build/keel.elf | deps
 	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/keel.elf build/keel.iso $(QEMU_EXTRA)
