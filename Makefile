@@ -4,7 +4,7 @@
 #   make test       build the test images, then run vitest (unit + QEMU tests)
 #   make test-all   make test with the heavy matrices (KEEL_TEST_ALL=1): every boot
 #                   configuration, more random programs
-#   make gdb        QEMU halted + GDB attached (serial in build/gdb-serial.log)
+#   make gdb        the -Og image under QEMU halted + GDB attached (serial in build/gdb-serial.log)
 #   make bench      instruction counts (QEMU -icount) of memory init and the memory
 #                   operations at several RAM sizes, and compile time: build/bench.json
 #   make deps       install missing tools (apt) and npm packages
@@ -17,7 +17,7 @@
 #   VITEST="..."       the test runner command (default: npx vitest run)
 #   FIXTURES="..."     harness fixture kernels (default: every test/kernels/*.ts); each
 #                      builds into build/fixture-<basename>/
-#   GDB_PORT=1234      GDB stub port for make gdb
+#   GDB_PORT=auto      GDB stub port for make gdb (auto: a free one)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -30,7 +30,7 @@ KEEL_OPT ?= -O2
 KEEL_CFLAGS ?=
 VITEST ?= npx vitest run
 FIXTURES ?= $(wildcard test/kernels/*.ts)
-GDB_PORT ?= 1234
+GDB_PORT ?= auto
 export QEMU_EXTRA KEELC KEEL_OPT KEEL_CFLAGS
 
 # Everything an image depends on: rebuild when any of it changes.
@@ -84,8 +84,14 @@ build/bench/keel.iso: kernel/bench_main.ts $(IMAGE_DEPS) | deps
 bench: build/bench/keel.iso | deps
 	npx tsx qemu/bench.ts
 
-gdb: build/keel.iso build/keel.elf | deps
-	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/keel.elf build/keel.iso $(QEMU_EXTRA)
+# The debugging image: kernel/main.ts at -Og (locals stay visible), in a directory of its
+# own, so the optimisation level is part of the image's identity and never reused stale.
+build/gdb/keel.iso: kernel/main.ts $(IMAGE_DEPS) | deps
+	KEEL_OPT=-Og qemu/build-image.sh gdb kernel/main.ts
+build/gdb/keel.elf: build/gdb/keel.iso
+
+gdb: build/gdb/keel.iso build/gdb/keel.elf | deps
+	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/gdb/keel.elf build/gdb/keel.iso $(QEMU_EXTRA)
 
 # Installs what is missing, says what and why; silent when all is there.
 deps:

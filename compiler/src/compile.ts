@@ -33,10 +33,12 @@ export function compile(entryPath: string): CompileResult {
   try {
     const loaded = loadProgram([entryPath]);
     result.typeErrors = loaded.typeErrors;
-    if (loaded.typeErrors.length > 0) return result;
     const sources = loaded.project.getSourceFiles();
+    // The subset's syntactic rules need no types: report them in the same run as
+    // TypeScript's own errors, whenever the files parse.
+    if (loaded.typeErrors.length > 0 && !loaded.parses) return result;
     for (const sf of sources) result.diagnostics.push(...checkSourceFile(sf));
-    if (result.diagnostics.length > 0) return result;
+    if (result.diagnostics.length > 0 || loaded.typeErrors.length > 0) return result;
     for (const sf of sources) result.diagnostics.push(...checkMoves(sf));
     if (result.diagnostics.length > 0) return result;
     const lowering = new Lowering();

@@ -891,3 +891,4 @@ function libraryMessage(use: Node, detail: string): string {
         : "write it with the kernel's own modules";
   return `'${text.length > 40 ? text.slice(0, 40) + "…" : text}' uses JavaScript's standard library, which kernel code does not have: ${hint} (${detail})`;
 }
+
