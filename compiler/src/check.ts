@@ -22,7 +22,7 @@ const RULES: Partial<Record<SyntaxKind, Rule>> = {
   [SyntaxKind.AsyncKeyword]: (n) => at(n, Codes.Async, "async functions are not supported in kernel code"),
   [SyntaxKind.YieldExpression]: (n) => at(n, Codes.Generator, "generators are not supported in kernel code: iterate with for…of over a range class"),
   [SyntaxKind.RegularExpressionLiteral]: (n) => at(n, Codes.RegExp, "regular expressions are not supported in kernel code"),
-  [SyntaxKind.ArrayLiteralExpression]: (n) => at(n, Codes.GrowingArray, "array literals are not supported in kernel code: use a fixed-size array"),
+  [SyntaxKind.ArrayLiteralExpression]: (n) => at(n, Codes.GrowingArray, `array literals are not supported in kernel code: create a fixed-size array with \`new Array<T>(length).fill(value)\` and set its elements`),
   [SyntaxKind.DeleteExpression]: (n) => at(n, Codes.DynamicAccess, "delete changes an object's shape, which a C struct cannot do"),
   [SyntaxKind.TypeOfExpression]: (n) => at(n, Codes.Unsupported, "typeof tests run-time types, which kernel code does not have"),
   [SyntaxKind.NumericLiteral]: (n) =>
@@ -32,23 +32,42 @@ const RULES: Partial<Record<SyntaxKind, Rule>> = {
     const callee = n.getExpression();
     if (Node.isIdentifier(callee) && callee.getText() === "eval") return at(n, Codes.Eval, "eval is not supported in kernel code");
     if (Node.isPropertyAccessExpression(callee) && ["push", "pop", "shift", "unshift", "splice"].includes(callee.getName()))
-      return at(callee.getNameNode(), Codes.GrowingArray, `'${callee.getName()}' grows or shrinks an array: kernel arrays have a fixed size`);
+      return at(callee.getNameNode(), Codes.GrowingArray, `'${callee.getName()}' grows or shrinks an array: kernel arrays have a fixed size (\`new Array<T>(capacity).fill(value)\`); keep a count beside it and write \`a[count] = x\``);
     return null;
   },
   [SyntaxKind.NewExpression]: (n) => {
     if (!Node.isNewExpression(n)) return null;
     const name = n.getExpression().getText();
-    if (["Map", "Set", "WeakMap", "WeakSet"].includes(name)) return at(n, Codes.GrowingArray, `${name} is not supported in kernel code: there is no heap behind it`);
+    if (["Map", "Set", "WeakMap", "WeakSet"].includes(name))
+      return at(n, Codes.GrowingArray, `${name} is not supported in kernel code (its storage grows behind the program's back): use a fixed-size array (\`new Array<T>(n).fill(v)\`) or a kernel structure with explicit capacity`);
     return null;
   },
+  [SyntaxKind.PropertyAccessExpression]: optionalChain,
+  [SyntaxKind.ElementAccessExpression]: optionalChain,
   [SyntaxKind.BinaryExpression]: (n) => {
     if (!Node.isBinaryExpression(n)) return null;
     const op = n.getOperatorToken().getKind();
+    if ((op === SyntaxKind.PlusToken || op === SyntaxKind.PlusEqualsToken) && (isStringTyped(n.getLeft()) || isStringTyped(n.getRight())))
+      return at(n, Codes.TemplateOutsideSink, "strings cannot be concatenated in kernel code (there is no heap to build them): print a template literal instead, e.g. println(`count is ${count}`)");
+    if (op === SyntaxKind.QuestionQuestionToken)
+      return at(n.getOperatorToken(), Codes.Unsupported, "'??' is not supported in kernel code: write `x !== null ? x : fallback`");
     if (op === SyntaxKind.InstanceOfKeyword || op === SyntaxKind.InKeyword)
       return at(n.getOperatorToken(), Codes.Unsupported, `'${n.getOperatorToken().getText()}' inspects prototypes at run time, which kernel code does not have`);
     return null;
   },
 };
+
+/** True for an expression TypeScript types as a string (a type query, not a lowering). */
+function isStringTyped(e: Node): boolean {
+  const t = e.getType();
+  return t.isString() || t.isStringLiteral() || t.isTemplateLiteral();
+}
+
+/** `a?.b`, `a?.[i]`, `a?.m()`: optional chaining. */
+function optionalChain(n: Node): Diagnostic | null {
+  if (!(Node.isPropertyAccessExpression(n) || Node.isElementAccessExpression(n)) || !n.hasQuestionDotToken()) return null;
+  return at(n, Codes.Unsupported, `optional chaining '?.' is not supported in kernel code: test for null first, \`if (${n.getExpression().getText()} !== null) …\``);
+}
 
 /** True for declarations whose bodies keelc never compiles (Node-only builtins, iterators). */
 function isSkippedBody(node: Node): boolean {

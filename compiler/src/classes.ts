@@ -25,8 +25,10 @@ export interface ClassInfo {
   cname: string;
   /** The concrete class first, then its bases up to the root. */
   chain: Level[];
-  /** True when any field is not readonly: instances are reached through pointers. */
+  /** True when any field is not readonly (and the class is not owned): instances are reached through pointers. */
   mutable: boolean;
+  /** True for a class extending Owned: laid out in place, methods take a pointer to the place. */
+  owned: boolean;
 }
 
 /** A member found by name, with the level it is declared at. */
@@ -57,6 +59,21 @@ export function hasMutableField(decl: ClassDeclaration): boolean {
   return false;
 }
 
+/** True for a class extending kernel/lib/owned.ts's Owned (an affine value laid out in place). */
+export function isOwnedClass(decl: ClassDeclaration): boolean {
+  for (let d: ClassDeclaration | undefined = decl; d; d = baseOf(d)?.base) {
+    if (d.getName() === "Owned" && d.getSourceFile().getFilePath().endsWith("/kernel/lib/owned.ts")) return true;
+  }
+  return false;
+}
+
+/** True for the by-value struct type of an owned class. */
+export function isOwnedStruct(t: Ty): boolean {
+  if (t.k !== "struct") return false;
+  const inst = instances.get(t.cname);
+  return inst !== undefined && isOwnedClass(inst.decl);
+}
+
 /** Instances of concrete classes by C name: what a struct type stands for. */
 export const instances = new Map<string, { decl: ClassDeclaration; args: Ty[] }>();
 
@@ -80,7 +97,9 @@ export function mangle(t: Ty): string {
 export function structTyOf(decl: ClassDeclaration, args: Ty[] = []): Ty {
   const cname = classCName(decl) + (args.length ? `_${args.map(mangle).join("_")}` : "");
   instances.set(cname, { decl, args });
-  return { k: "struct", cname, mutable: hasMutableField(decl) };
+  // Owned objects live in place (by value) although they have mutable fields: no second
+  // reference can exist (ownership.ts), so C's copies and JavaScript's references agree.
+  return { k: "struct", cname, mutable: hasMutableField(decl) && !isOwnedClass(decl) };
 }
 
 /** C name of a class's struct. */

@@ -5,7 +5,23 @@ import * as path from "node:path";
 import { compile, formatResult } from "./compile";
 import { runCommand } from "./run";
 
-const USAGE = "usage: keelc [--out DIR] ENTRY.ts";
+const USAGE = "usage: keelc [--out DIR] ENTRY.ts | keelc run-node FILE.ts | keelc run-hosted FILE.ts | keelc --help | keelc --version";
+
+const HELP = `keelc: the Keel compiler (restricted TypeScript to freestanding C; docs/subset.md)
+
+usage:
+  keelc [--out DIR] ENTRY.ts   check ENTRY.ts and what it imports, write one .c per module
+                               and keel_program.h to DIR (default build/gen)
+  keelc run-node FILE.ts       compile FILE.ts (it exports kernelMain) and run it through the
+                               JavaScript backend on a simulated machine
+  keelc run-hosted FILE.ts     compile FILE.ts with the C backend into a hosted executable
+                               (gcc, ASan + UBSan) and run it
+  keelc --help, -h             this text
+  keelc --version, -V          the compiler's version
+
+exit status: 0 success; 1 diagnostics (file:line:col - error KEELnnnn); 2 usage error;
+run-node/run-hosted: the program's status (33 after qemuExit(0x10), 3 after a panic),
+125 when it could not be built.`;
 
 /** Runs keelc with command-line arguments; returns the exit status. */
 export function main(argv: string[]): number {
@@ -17,7 +33,10 @@ export function main(argv: string[]): number {
     const a = argv[i]!;
     if (a === "--out") out = argv[++i] ?? "";
     else if (a === "--help" || a === "-h") {
-      console.log(USAGE);
+      console.log(HELP);
+      return 0;
+    } else if (a === "--version" || a === "-V") {
+      console.log(`keelc ${version()}`);
       return 0;
     } else if (a.startsWith("-")) {
       console.error(`keelc: unknown option ${a}\n${USAGE}`);
@@ -45,4 +64,10 @@ export function main(argv: string[]): number {
   fs.mkdirSync(out, { recursive: true });
   for (const [name, text] of result.files) fs.writeFileSync(path.join(out, name), text);
   return 0;
+}
+
+/** The version of the package keelc ships in. */
+function version(): string {
+  const pkg = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "package.json");
+  return (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version: string }).version;
 }

@@ -33,6 +33,7 @@ export const Codes = {
   UnknownMember: 1024,
   Generator: 1025,
   InitOrder: 1026,
+  SecondReference: 1027,
   InternalError: 9999,
 } as const;
 export type Code = (typeof Codes)[keyof typeof Codes];

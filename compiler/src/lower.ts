@@ -410,7 +410,7 @@ export class Lowering extends ClassLowering {
       const info = this.classInfoByCName(ty.cname);
       const m = info ? findMember(info, "toString") : null;
       if (!info || !m || m.m !== "method") fail(e, Codes.Unsupported, `${showTy(ty)} has no toString() to format it with`);
-      return { p: "obj", x, fn: this.methodFunc(info, m, "fmt") };
+      return { p: "obj", x: this.receiver(info, x, e), fn: this.methodFunc(info, m, "fmt") };
     }
     fail(e, Codes.Unsupported, `a value of type ${showTy(ty)} cannot be formatted${ty.k === "opt" ? " (check it for null first)" : ""}`);
   }
@@ -523,7 +523,7 @@ export class Lowering extends ClassLowering {
     if (Node.isIdentifier(e)) return this.identifier(e);
     if (e.getKind() === SyntaxKind.ThisKeyword) return this.self(e);
     if (Node.isNewExpression(e)) return this.isNewArray(e) ? this.newArray(e, null) : this.newExpr(e, expected);
-    if (Node.isElementAccessExpression(e)) return this.index(e);
+    if (Node.isElementAccessExpression(e)) return this.narrowed(e, this.index(e)); // `if (a[0] !== null) a[0].m()`
     if (Node.isPropertyAccessExpression(e)) return this.property(e);
     if (Node.isPrefixUnaryExpression(e)) return this.prefix(e, expected);
     if (Node.isBinaryExpression(e)) return this.binary(e, expected);
@@ -688,6 +688,14 @@ export class Lowering extends ClassLowering {
     const lowered: (Expr | null)[] = args.map(() => null);
     const rn = decl.getReturnTypeNode();
     const unify = (node: TypeNode, ty: Ty): void => {
+      // `T[]` and `T | null` (e.g. take's `(T | null)[]`) infer T from the element and the value.
+      if (Node.isParenthesizedTypeNode(node)) return unify(node.getTypeNode(), ty);
+      if (Node.isArrayTypeNode(node) && ty.k === "array") return unify(node.getElementTypeNode(), ty.elem);
+      if (Node.isUnionTypeNode(node) && ty.k === "opt") {
+        const parts = node.getTypeNodes().filter((t) => t.getText() !== "null");
+        if (parts.length === 1) unify(parts[0]!, ty.inner);
+        return;
+      }
       if (!Node.isTypeReference(node)) return;
       const name = node.getTypeName().getText();
       if (params.includes(name)) {
@@ -883,3 +891,4 @@ function libraryMessage(use: Node, detail: string): string {
         : "write it with the kernel's own modules";
   return `'${text.length > 40 ? text.slice(0, 40) + "…" : text}' uses JavaScript's standard library, which kernel code does not have: ${hint} (${detail})`;
 }
+

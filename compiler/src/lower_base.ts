@@ -1,11 +1,11 @@
 // Lowering, shared state and typing: what every part of the lowering needs (the program's
 // class instances and pending instantiations, the context of the code being lowered, the
 // Keel type of a declaration, and how a value is made to fit a typed slot).
-import { Node, SyntaxKind, type Block, type Expression, type FunctionDeclaration, type SourceFile, type Statement } from "ts-morph";
+import { Node, SyntaxKind, type Block, type Expression, type FunctionDeclaration, type ParameterDeclaration, type SourceFile, type Statement } from "ts-morph";
 import { CompileError, Codes, fail, type Diagnostic } from "./diagnostics";
 import { exprTy, type Expr, type Func, type Stmt, type StructDef, type Ty } from "./ir";
 import { mapTypeNode, sameTy, showTy, T } from "./types";
-import type { ClassInfo, Env } from "./classes";
+import { isOwnedStruct, type ClassInfo, type Env } from "./classes";
 import { localCName } from "./names";
 
 /** What the code being lowered sits in: bindings of type parameters, the class of `this`. */
@@ -48,6 +48,33 @@ export function isCallSiteParam(p: Node): boolean {
   if (!Node.isParameterDeclaration(p)) return false;
   const init = p.getInitializer();
   return p.getTypeNode()?.getText() === "CallSite" && init !== undefined && init.getText() === "callSite()";
+}
+
+/** A function's parameters without TypeScript's `this` parameter (`release(this: Consumed<X>)`). */
+export function realParameters(fn: Node): ParameterDeclaration[] {
+  if (!Node.isFunctionDeclaration(fn) && !Node.isMethodDeclaration(fn) && !Node.isGetAccessorDeclaration(fn) && !Node.isConstructorDeclaration(fn)) return [];
+  return fn.getParameters().filter((p) => p.getName() !== "this");
+}
+
+/** True for a parameter declared `Consumed<T>` (or `Consumed<T> | null`): it takes ownership. */
+export function isConsumedParam(p: ParameterDeclaration): boolean {
+  return /\bConsumed\s*</.test(p.getTypeNode()?.getText() ?? "");
+}
+
+/** True for an expression C can take the address of (where an owned value lives). */
+export function isPlace(x: Expr): boolean {
+  switch (x.e) {
+    case "local":
+    case "global":
+    case "index":
+      return true;
+    case "field":
+      return x.ptr || isPlace(x.x);
+    case "unwrap":
+      return isPlace(x.x);
+    default:
+      return false;
+  }
 }
 
 /** True for `super(...)`. */
@@ -111,13 +138,15 @@ export abstract class LoweringBase {
   protected signature(fn: FunctionDeclaration | Node, env: Env = new Map()): { params: Ty[]; ret: Ty; callSites: boolean[] } {
     if (!Node.isFunctionDeclaration(fn) && !Node.isMethodDeclaration(fn) && !Node.isGetAccessorDeclaration(fn) && !Node.isConstructorDeclaration(fn))
       fail(fn, Codes.Unsupported, "not a function");
-    const callSites = fn.getParameters().map(isCallSiteParam);
-    const params = fn.getParameters().map((p, i) => {
+    const callSites = realParameters(fn).map(isCallSiteParam);
+    const params = realParameters(fn).map((p, i) => {
       const tn = p.getTypeNode();
       if (!tn) fail(p, Codes.MissingAnnotation, `parameter '${p.getName()}' needs a type annotation`);
       if (p.hasQuestionToken() || (p.hasInitializer() && !callSites[i]) || p.isRestParameter())
         fail(p, Codes.Unsupported, "optional, default and rest parameters are not supported in kernel code (except `at: CallSite = callSite()`)");
-      return mapTypeNode(tn, env);
+      const ty = mapTypeNode(tn, env);
+      // An owned parameter without Consumed is a borrow: a pointer to the caller's place.
+      return ty.k === "struct" && isOwnedStruct(ty) && !isConsumedParam(p) ? { ...ty, mutable: true } : ty;
     });
     if (Node.isConstructorDeclaration(fn)) return { params, ret: T.void, callSites };
     const rn = fn.getReturnTypeNode();
@@ -143,6 +172,8 @@ export abstract class LoweringBase {
     } else {
       fail(decl, Codes.Unsupported, `${decl.getKindName()} cannot be used as a value in kernel code`);
     }
+    // A borrowed owned parameter is a pointer to the caller's place (see signature).
+    if (Node.isParameterDeclaration(decl) && ty.k === "struct" && isOwnedStruct(ty) && !isConsumedParam(decl)) ty = { ...ty, mutable: true };
     cache.set(decl, ty);
     return ty;
   }
@@ -182,9 +213,21 @@ export abstract class LoweringBase {
     return { e: "unwrap", x, ty: ty.inner };
   }
 
-  /** Makes a value fit a slot of type `want`: wraps into optionals, types null. */
+  /** A pointer to the place an owned value lives in (a borrow); a pointer stays as it is. */
+  protected borrow(x: Expr, at: Node): Expr {
+    const ty = exprTy(x);
+    if (ty.k !== "struct" || ty.mutable) return x;
+    if (!isPlace(x)) fail(at, Codes.SecondReference, "an owned value is borrowed from where it lives: store it in a local (or a field) first");
+    return { e: "addrof", x, ty: { ...ty, mutable: true } };
+  }
+
+  /** Makes a value fit a slot of type `want`: wraps into optionals, types null, borrows owned values. */
   protected coerce(x: Expr, want: Ty, at: Node): Expr {
     const got = exprTy(x);
+    if (want.k === "struct" && got.k === "struct" && want.cname === got.cname && want.mutable !== got.mutable && isOwnedStruct(want)) {
+      if (want.mutable) return this.borrow(x, at);
+      fail(at, Codes.SecondReference, `a borrowed ${showTy(got)} cannot be moved: its owner keeps it (take ownership with a Consumed<…> parameter)`);
+    }
     if (x.e === "null") {
       if (want.k === "opt" || (want.k === "fn" && want.nullable)) return { e: "null", ty: want };
       fail(at, Codes.WidthMismatch, `null is not a ${showTy(want)}`);

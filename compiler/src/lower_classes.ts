@@ -2,12 +2,12 @@
 // with its methods compiled for it; constructors run the chain of base constructors on
 // zeroed storage; member access, method calls, `new`, `using` and `for…of` over ranges.
 import { Node, SyntaxKind, type Block, type CallExpression, type ClassDeclaration, type Expression, type VariableDeclaration } from "ts-morph";
-import { baseOf, fieldsOf, findMember, hasMutableField, instances, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
+import { baseOf, fieldsOf, findMember, hasMutableField, instances, isOwnedClass, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
 import { Codes, displayPath, fail, locationOf } from "./diagnostics";
 import { exprTy, type Expr, type Func, type Stmt, type Ty } from "./ir";
 import { localCName } from "./names";
 import { mapTypeNode, showTy, T } from "./types";
-import { LoweringBase, fieldCName, lineOf, resolveDecl, type Context } from "./lower_base";
+import { LoweringBase, fieldCName, lineOf, realParameters, resolveDecl, type Context } from "./lower_base";
 
 /** Class lowering, on top of the shared state. */
 export abstract class ClassLowering extends LoweringBase {
@@ -29,7 +29,8 @@ export abstract class ClassLowering extends LoweringBase {
       level = { decl: b.base, env };
       chain.push(level);
     }
-    const info: ClassInfo = { decl, args, cname: ty.cname, chain, mutable: hasMutableField(decl) };
+    const owned = isOwnedClass(decl);
+    const info: ClassInfo = { decl, args, cname: ty.cname, chain, mutable: hasMutableField(decl) && !owned, owned };
     this.classes.set(ty.cname, info);
     // Mutable objects are fields by pointer (shared, as in JavaScript); value objects by value.
     const fields = fieldsOf(info).map((f) => {
@@ -95,14 +96,16 @@ export abstract class ClassLowering extends LoweringBase {
     const body = decl.getBody();
     if (!body || !Node.isBlock(body)) fail(decl, Codes.Unsupported, "methods need a body");
     const isStatic = kind === "static";
-    const ctx: Context = { env: member.level.env, self: isStatic ? null : info, selfPtr: info.mutable, fmtMode: kind === "fmt", ret: kind === "fmt" ? T.void : ret, locals: new Map() };
+    // Methods of owned classes get a pointer to the place the object lives in.
+    const selfPtr = info.mutable || info.owned;
+    const ctx: Context = { env: member.level.env, self: isStatic ? null : info, selfPtr, fmtMode: kind === "fmt", ret: kind === "fmt" ? T.void : ret, locals: new Map() };
     if (kind === "fmt" && ret.k !== "string") fail(decl, Codes.Unsupported, "toString() must return string");
     const func = this.withContext(ctx, (): Func => ({
       cname,
       tsName: `${info.decl.getName()}.${member.name}`,
       params: [
-        ...(isStatic ? [] : [{ name: "self", ty: this.selfTy(info, info.mutable) }]),
-        ...decl.getParameters().map((p, i) => ({ name: localCName(p.getName()), ty: params[i]! })),
+        ...(isStatic ? [] : [{ name: "self", ty: this.selfTy(info, selfPtr) }]),
+        ...realParameters(decl).map((p, i) => ({ name: localCName(p.getName()), ty: params[i]! })),
       ],
       ret: ctx.ret,
       body: this.block(body),
@@ -260,6 +263,11 @@ export abstract class ClassLowering extends LoweringBase {
     return { e: "call", cname, args: args.map((a, i) => this.argument(a, params[i]!)), ty: this.selfTy(info, info.mutable) };
   }
 
+  /** The receiver of a method of `info`: a pointer to the place of an owned object, else the value. */
+  protected receiver(info: ClassInfo, x: Expr, at: Node): Expr {
+    return info.owned ? this.borrow(x, at) : x;
+  }
+
   protected self(e: Node): Expr {
     const info = this.ctx.self;
     if (!info) fail(e, Codes.Unsupported, "`this` outside a method");
@@ -319,7 +327,7 @@ export abstract class ClassLowering extends LoweringBase {
     if (m.m === "field") return this.narrowed(e, { e: "field", x: obj, name: fieldCName(name), ty: mapTypeNode(m.typeNode, m.level.env), ptr: ty.mutable });
     if (m.m === "getter") {
       const { ret } = this.signature(m.decl, m.level.env);
-      return { e: "call", cname: this.methodFunc(info, m, "getter"), args: [obj], ty: ret };
+      return { e: "call", cname: this.methodFunc(info, m, "getter"), args: [this.receiver(info, obj, objNode)], ty: ret };
     }
     fail(e, Codes.Unsupported, `method '${name}' must be called (there are no bound methods in kernel code)`);
   }
@@ -346,7 +354,7 @@ export abstract class ClassLowering extends LoweringBase {
       info = this.classInfoByCName(ty.cname)!;
       member = findMember(info, name);
       if (!member || member.m !== "method") fail(callee.getNameNode(), Codes.UnknownMember, `'${name}' is not a method of ${showTy(ty)}`);
-      selfArg = obj;
+      selfArg = this.receiver(info, obj, objNode);
     }
     if (member.m === "field") fail(callee, Codes.Unsupported, "fields cannot be called");
     if (name === "toString") fail(callee, Codes.TemplateOutsideSink, "toString() can only be used through a template literal passed to print, println or panic");
@@ -367,7 +375,7 @@ export abstract class ClassLowering extends LoweringBase {
     if (ty.k === "opt") fail(d, Codes.Unsupported, "`using` of an optional object is not supported: check for null first");
     const scope = this.scopes[this.scopes.length - 1];
     if (!scope) fail(d, Codes.Unsupported, "`using` only inside a function");
-    scope.usings.push({ x: { e: "local", name: localCName(d.getName()), ty }, dispose: this.methodFunc(info, m, "method") });
+    scope.usings.push({ x: this.receiver(info, { e: "local", name: localCName(d.getName()), ty }, d), dispose: this.methodFunc(info, m, "method") });
   }
 
   /** `for (const x of r)`: a counted loop over `r.iterLength()` / `r.iterAt(i)`. */

@@ -20,6 +20,8 @@ export interface LoadedProgram {
   project: Project;
   entries: SourceFile[];
   typeErrors: string[];
+  /** No syntax errors: keelc's syntactic checks can run beside TypeScript's errors. */
+  parses: boolean;
 }
 
 /** Loads and type-checks the program reachable from the entry files. */
@@ -28,6 +30,27 @@ export function loadProgram(entryPaths: string[]): LoadedProgram {
   const entries = entryPaths.map((p) => project.addSourceFileAtPath(p));
   project.resolveSourceFileDependencies();
   const diags = project.getPreEmitDiagnostics();
-  const typeErrors = diags.map((d) => project.formatDiagnosticsWithColorAndContext([d]).replace(/\x1b\[[0-9;]*m/g, "").trimEnd());
-  return { project, entries, typeErrors };
+  const typeErrors = diags.map((d) => {
+    const text = project.formatDiagnosticsWithColorAndContext([d]).replace(/\x1b\[[0-9;]*m/g, "").trimEnd();
+    const hint = kernelHint(d.getCode(), messageText(d.getMessageText()));
+    return hint ? `${text}\n  keelc: ${hint}` : text;
+  });
+  const syntaxErrors = diags.some((d) => d.getCategory() === ts.DiagnosticCategory.Error && d.getCode() < 2000);
+  return { project, entries, typeErrors, parses: !syntaxErrors };
+}
+
+/** The text of a TypeScript message (its first line when chained). */
+function messageText(m: string | { getMessageText(): string }): string {
+  return typeof m === "string" ? m : m.getMessageText();
+}
+
+/** What kernel code writes instead, for TypeScript errors whose own advice does not fit a kernel. */
+export function kernelHint(code: number, message: string): string | null {
+  if (/Cannot find name 'console'/.test(message)) return "kernel code prints with print(`…`) and println(`…`) from kernel/lib/console.ts (there is no console object)";
+  if (/Cannot find name '(window|document|process|require|setTimeout|fetch)'/.test(message)) return "kernel code runs without a browser or Node: there is no such global";
+  if (code === 2365 && /'bigint' and 'number'|'number' and 'bigint'/.test(message))
+    return "u64/i64 are bigint and u8…u32/i8…i32 are number: convert one side explicitly, e.g. u64(x) or u32(y) (kernel/lib/int.ts)";
+  if ((code === 2322 || code === 2345) && /'number' is not assignable to (type|parameter of type) 'bigint'|'bigint' is not assignable to (type|parameter of type) 'number'/.test(message))
+    return "convert explicitly between widths: u64(x), u32(x), … (kernel/lib/int.ts); a 64-bit literal is written 0x1000n";
+  return null;
 }

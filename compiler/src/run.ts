@@ -51,6 +51,7 @@ export function runCommand(mode: "run-node" | "run-hosted", args: string[]): num
     }
     process.stdout.write(run.stdout);
     if (run.stderr) process.stderr.write(run.stderr);
+    explainSilentPanic(run.status, run.stderr);
     return run.status;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keelc-hosted-"));
@@ -64,8 +65,18 @@ export function runCommand(mode: "run-node" | "run-hosted", args: string[]): num
     const run = runExecutable(build.exe);
     process.stdout.write(run.stdout);
     if (run.stderr) process.stderr.write(run.stderr);
+    explainSilentPanic(run.status, run.stderr);
     return run.status;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Status 3 with no panic line: the panic went to a console without a sink (no serialInit()). */
+function explainSilentPanic(status: number, stderr: string): void {
+  if (status === PANIC_STATUS && !stderr.includes("panic at "))
+    console.error("keelc: the program panicked (status 3), but its console had no sink, so the message was dropped: call serialInit() (kernel/arch/x86_64/serial.ts) first in kernelMain to see it");
+}
+
+/** Exit status after a panic: QEMU's (1 << 1) | 1. */
+const PANIC_STATUS = 3;

@@ -1,41 +1,32 @@
-// Single-owner objects (AllocatedPages, AllocatedFrames, MappedPages). keelc rejects use of
-// a local after it was moved; at run time this base keeps an explicit alive flag so a
-// released or moved object panics on use in both executions alike.
-import type { bool } from "./int";
-import { panic } from "./panic";
+// Single-owner values (AllocatedPages, AllocatedFrames, MappedPages). keelc proves at compile
+// time that no second reference to one exists (compiler/src/ownership.ts), so C lays them out
+// in place (a local, a field, an array slot) and moves them by copy, with no heap object and
+// no run-time liveness flag; JavaScript keeps references, which nothing can tell apart.
+import type { u32 } from "./int";
 
-/** Base of every owned class. Invariant: a dead object is never used again. */
+/** Base of every owned class. A consumed object is never reachable again (checked by keelc). */
 export abstract class Owned {
-  private alive: bool = true;
-
-  /** True until the object is consumed (released or moved into another owner). */
-  isAlive(): bool {
-    return this.alive;
-  }
-
-  /** Panics if this object was already consumed; `what` names the operation. */
-  protected checkAlive(what: string): void {
-    if (!this.alive) panic(`${what}: object was already released or moved`);
-  }
-
-  /** Marks this object consumed; panics on a second consume (double release). */
-  protected consume(what: string): void {
-    this.checkAlive(what);
-    this.alive = false;
-  }
-
   /** Gives the resources back to their allocator; consumes the object. */
-  abstract release(): void;
+  abstract release(this: Consumed<Owned>): void;
 
-  /** `using` calls this at scope exit: release unless already consumed. */
-  [Symbol.dispose](): void {
-    if (this.alive) this.release();
+  /** `using` calls this at scope exit: the object is released there. */
+  [Symbol.dispose](this: Consumed<Owned>): void {
+    this.release();
   }
 }
 
 /**
- * Marks a parameter that takes ownership: `map(pages: Consumed<AllocatedPages>, …)`.
+ * Marks a parameter that takes ownership: `map(pages: Consumed<AllocatedPages>, …)`; as the
+ * type of `this` (`release(this: Consumed<X>)`) it marks a method that consumes its object.
  * keelc rejects any use of a local after it was passed to such a parameter, returned or
- * assigned away (a move, as in Rust); TypeScript sees plain `T`.
+ * assigned away (a move, as in Rust); TypeScript sees plain `T`. A parameter of an owned
+ * type without Consumed borrows the value (C passes a pointer to where it lives).
  */
 export type Consumed<T extends Owned> = T;
+
+/** Moves the value out of `slots[i]`, leaving null behind (Rust's `Option::take`). */
+export function take<T extends Owned>(slots: (T | null)[], i: u32): T | null {
+  const value = slots[i];
+  slots[i] = null;
+  return value;
+}

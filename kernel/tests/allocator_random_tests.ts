@@ -4,10 +4,12 @@
 // overlap, chunks are conserved, reserved chunks never go to ordinary requests, and releasing
 // everything restores the initial free set.
 import { u32, u64, truncU32, type bool } from "../lib/int";
-import { expect, expectEqU64 } from "../lib/ktap";
+import { expect } from "../lib/ktap";
 import { println } from "../lib/console";
+import { load8 } from "../lib/intrinsics";
 import { U32Array } from "../lib/fixed_array";
 import { type Allocated, AllocError, ChunkAllocator, NodePool } from "../mm/alloc";
+import { take, type Consumed } from "../lib/owned";
 import { Frame, FrameRange, PhysicalAddress } from "../mm/addr";
 
 type Frames = Allocated<PhysicalAddress, Frame, FrameRange>;
@@ -25,9 +27,23 @@ const FREE: u32 = 0;
 let seed: u64 = 0x9e37_79b9_7f4a_7c15n;
 let operations: u32 = 0;
 let failures: u32 = 0;
+/** A fuzzer's input, when set (randomRunOnInput): the bytes [input, inputEnd) replace xorshift. */
+let input: u64 = 0n;
+let inputEnd: u64 = 0n;
 
-/** xorshift64: deterministic, the same sequence in every execution. */
+/** The next 16 bits of the input (zeros past its end). */
+function inputBits(): u64 {
+  let x: u64 = 0n;
+  for (let i: u32 = 0; i < 2; i++) {
+    x = (x << 8n) | (input < inputEnd ? u64(load8(input)) : 0n);
+    input += 1n;
+  }
+  return x;
+}
+
+/** xorshift64: deterministic, the same sequence in every execution; or the fuzzer's input. */
 function random(): u64 {
+  if (inputEnd !== 0n) return inputBits();
   let x: u64 = seed;
   x = x ^ ((x & (MASK64 >> 13n)) << 13n); // `<<` is checked: drop the bits it would shift out
   x = x ^ (x >> 7n);
@@ -63,7 +79,7 @@ class Run {
   readonly ids: U32Array = new U32Array(MAX_LIVE, 0);
 
   /** Records `frames` in slot `slot` of the model; false when the model says they overlap something live. */
-  claim(slot: u32, frames: Frames): bool {
+  claim(slot: u32, frames: Consumed<Frames>): bool {
     const first: u64 = frames.range().firstNumber() - FIRST;
     const count: u64 = frames.sizeInChunks();
     const id: u32 = this.nextId;
@@ -78,13 +94,13 @@ class Run {
     return clean;
   }
 
-  /** Forgets slot `slot` in the model (after release, or before split/merge re-claims). */
-  unclaim(slot: u32): void {
-    const frames = this.live[slot];
-    if (frames === null) return;
+  /** Takes the allocation out of slot `slot` and forgets it in the model (before release, split or merge). */
+  unclaim(slot: u32): Frames | null {
+    const frames = take(this.live, slot);
+    if (frames === null) return null;
     const id: u32 = this.ids.get(slot);
     for (let i: u32 = 0; i < CHUNKS; i++) if (this.owner.get(i) === id) this.owner.set(i, FREE);
-    this.live[slot] = null;
+    return frames;
   }
 
   freeSlot(): u32 {
@@ -139,7 +155,11 @@ function step(a: ChunkAllocator<PhysicalAddress, Frame, FrameRange>, run: Run): 
     const r = a.allocate(u64(count));
     const got = r.allocated;
     if (got === null) check(r.error === AllocError.OutOfMemory && !run.hasRun(count), "allocate fails only when no run fits");
-    else check(run.claim(slot, got) && got.sizeInChunks() === u64(count) && !got.isReserved(), "allocate gives free ordinary chunks");
+    else {
+      const size = got.sizeInChunks();
+      const reserved = got.isReserved();
+      check(run.claim(slot, got) && size === u64(count) && !reserved, "allocate gives free ordinary chunks");
+    }
   } else if (kind === 1 && slot < MAX_LIVE) {
     const count: u32 = below(4) + 1;
     const at: u32 = below(CHUNKS - count);
@@ -148,7 +168,7 @@ function step(a: ChunkAllocator<PhysicalAddress, Frame, FrameRange>, run: Run): 
     const got = r.allocated;
     const free: bool = run.allFree(at, count, false);
     if (got === null) check(!free, "allocateAt fails only when a chunk there is taken or reserved");
-    else check(free && run.claim(slot, got), "allocateAt gives exactly the free chunks asked for");
+    else check(run.claim(slot, got) && free, "allocateAt gives exactly the free chunks asked for");
   } else if (kind === 2 && slot < MAX_LIVE) {
     const count: u32 = below(4) + 1;
     const at: u32 = truncU32(RESERVED_FIRST - FIRST) + below(RESERVED_COUNT - count + 1);
@@ -156,42 +176,50 @@ function step(a: ChunkAllocator<PhysicalAddress, Frame, FrameRange>, run: Run): 
     const got = r.allocated;
     const free: bool = run.allFree(at, count, true);
     if (got === null) check(!free && r.error === AllocError.AddressInUse, "allocateReserved fails only when taken");
-    else check(free && got.isReserved() && run.claim(slot, got), "allocateReserved hands out the reserved chunks");
+    else {
+      const reserved = got.isReserved();
+      check(run.claim(slot, got) && free && reserved, "allocateReserved hands out the reserved chunks");
+    }
   } else if (kind === 3) {
     const s: u32 = run.liveSlot();
     if (s === MAX_LIVE) return;
-    const frames = run.live[s];
-    if (frames === null) return;
-    run.unclaim(s);
-    frames.release();
-    check(!frames.isAlive(), "a released allocation is dead");
+    const frames = run.unclaim(s);
+    if (frames !== null) frames.release();
   } else if (kind === 4 && slot < MAX_LIVE) {
     const s: u32 = run.liveSlot();
     if (s === MAX_LIVE) return;
-    const frames = run.live[s];
-    if (frames === null || frames.sizeInChunks() < 2n) return;
+    const frames = run.unclaim(s);
+    if (frames === null) return;
+    if (frames.sizeInChunks() < 2n) {
+      check(run.claim(s, frames), "an allocation put back");
+      return;
+    }
     const at: u64 = frames.range().firstNumber() + 1n + (random() % (frames.sizeInChunks() - 1n));
-    run.unclaim(s);
     const halves = frames.split(frameAt(at));
-    if (halves === null) {
+    const second = halves.second;
+    if (second === null) {
+      run.claim(s, halves.first);
       check(false, "split inside an allocation succeeds");
       return;
     }
-    check(run.claim(s, halves.first) && run.claim(slot, halves.second) && !frames.isAlive(), "split gives two owned halves and consumes the whole");
+    check(run.claim(s, halves.first) && run.claim(slot, second), "split gives two owned halves and consumes the whole");
   } else if (kind === 5) {
     const s: u32 = run.liveSlot();
     const t: u32 = run.liveSlot();
     if (s === MAX_LIVE || s === t) return;
-    const x = run.live[s];
-    const y = run.live[t];
-    if (x === null || y === null) return;
+    const x = run.unclaim(s);
+    const y = run.unclaim(t);
+    if (x === null || y === null) {
+      check(false, "live slots hold allocations");
+      if (x !== null) x.release();
+      if (y !== null) y.release();
+      return;
+    }
     const adjacent: bool = x.isReserved() === y.isReserved() && (x.range().lastNumber() + 1n === y.range().firstNumber() || y.range().lastNumber() + 1n === x.range().firstNumber());
-    run.unclaim(s);
-    run.unclaim(t);
-    const merged: bool = x.merge(y);
-    check(merged === adjacent, "merge succeeds exactly for contiguous allocations of one kind");
-    if (merged) check(run.claim(s, x) && !y.isAlive(), "merge consumes the other");
-    else check(run.claim(s, x) && run.claim(t, y), "a refused merge leaves both alive");
+    const refused = x.merge(y);
+    check((refused === null) === adjacent, "merge succeeds exactly for contiguous allocations of one kind");
+    if (refused === null) check(run.claim(s, x), "merge absorbs the other");
+    else check(run.claim(s, x) && run.claim(t, refused), "a refused merge gives the other back");
   }
   check(a.freeChunks() === run.countFree(false), "free ordinary chunks match the model");
   check(a.freeReservedChunks() === run.countFree(true), "free reserved chunks match the model");
@@ -210,16 +238,29 @@ function randomRun(steps: u32, upgradeHalfway: bool): void {
     if (failures > 0) return;
   }
   for (let s: u32 = 0; s < MAX_LIVE; s++) {
-    const frames = run.live[s];
-    if (frames !== null) {
-      run.unclaim(s);
-      frames.release();
-    }
+    const frames = run.unclaim(s);
+    if (frames !== null) frames.release();
   }
-  expectEqU64(a.allocatedChunks(), 0n, "nothing allocated after releasing everything");
-  expectEqU64(a.freeChunks(), u64(CHUNKS - RESERVED_COUNT), "every ordinary chunk is free again");
+  check(a.allocatedChunks() === 0n, "nothing allocated after releasing everything");
+  check(a.freeChunks() === u64(CHUNKS - RESERVED_COUNT), "every ordinary chunk is free again");
   a.flushMagazine(); // single chunks kept for fast reuse go back into the regions
-  expectEqU64(u64(a.freeRegionCount(false)), 2n, "the free set merged back to the two regions around the reserved one");
+  check(a.freeRegionCount(false) === 2, "the free set merged back to the two regions around the reserved one");
+}
+
+/**
+ * Operations decoded from the `length` bytes at `addr` (a fuzzer's input, two bytes per
+ * choice), on a fresh allocator against the model: early arrays, or trees from half way
+ * when the length is odd. Returns the number of failed checks (0: every invariant held).
+ */
+export function randomRunOnInput(addr: u64, length: u64): u32 {
+  input = addr;
+  inputEnd = addr + length;
+  failures = 0;
+  const maxSteps: u64 = 4096n;
+  const steps: u64 = length / 4n;
+  randomRun(u32(steps > maxSteps ? maxSteps : steps), (length & 1n) === 1n);
+  inputEnd = 0n;
+  return failures;
 }
 
 /** Random operations in early mode (fixed arrays). */

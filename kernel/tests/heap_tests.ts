@@ -101,14 +101,14 @@ export function testAllocatorsUpgraded(): void {
   }
   let h = even;
   while (h !== null) {
-    h.frames.release();
+    h.releaseFrames();
     h = h.next;
   }
   frameAllocator.flushMagazine(); // released single frames wait in the magazine until drained
   expect(frameAllocator.freeRegionCount(false) >= regions + 140, "many free regions at once");
   h = odd;
   while (h !== null) {
-    h.frames.release();
+    h.releaseFrames();
     h = h.next;
   }
   frameAllocator.flushMagazine();

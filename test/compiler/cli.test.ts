@@ -26,6 +26,26 @@ describe("npx keelc", () => {
     expect(fs.readdirSync(out)).toEqual(expect.arrayContaining(["main.c", "keel_program.h", "keel_support.c"]));
   }, 60_000);
 
+  it("--help lists every subcommand and option, --version prints the version", async () => {
+    const help = await keelc(["--help"]);
+    expect(help.exitCode).toBe(0);
+    for (const word of ["--out DIR", "run-node FILE.ts", "run-hosted FILE.ts", "--help", "--version", "exit status"]) expect(help.stdout).toContain(word);
+    const version = await keelc(["--version"]);
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^keelc \d+\.\d+\.\d+$/);
+  }, 60_000);
+
+  it("run-node explains a panic that its console dropped (no serialInit)", async () => {
+    fs.mkdirSync("build", { recursive: true });
+    const dir = fs.mkdtempSync(path.join("build", "nosink-"));
+    const file = path.join(dir, "nosink.ts");
+    fs.writeFileSync(file, 'import type { u64 } from "../../kernel/lib/int";\nimport { panic } from "../../kernel/lib/panic";\nexport function kernelMain(bootInfo: u64): void {\n  panic("boom");\n}\n');
+    const r = await keelc(["run-node", file]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/panicked \(status 3\), but its console had no sink[^\n]*serialInit\(\)/);
+    fs.rmSync(dir, { recursive: true });
+  }, 60_000);
+
   it("exits 2 with usage on bad arguments", async () => {
     const r = await keelc(["--bogus"]);
     expect(r.exitCode).toBe(2);

@@ -47,3 +47,31 @@ describe("keelc reports TypeScript's own errors first", () => {
     fs.rmSync(tmp, { recursive: true });
   });
 });
+
+describe("TypeScript's errors come with the kernel's advice, and keelc's own checks in the same run", () => {
+  it("console.log and bigint + number get a kernel hint; array literals are reported beside them", () => {
+    fs.mkdirSync("build", { recursive: true });
+    const tmp = fs.mkdtempSync(path.join("build", "advice-"));
+    const file = path.join(tmp, "advice.ts");
+    fs.writeFileSync(
+      file,
+      [
+        'import type { u32, u64 } from "../../kernel/lib/int";',
+        "export function kernelMain(bootInfo: u64): void {",
+        "  const b: u32 = 2;",
+        '  console.log("hi");',
+        "  const s = bootInfo + b;",
+        "  const xs: u32[] = [];",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const result = compile(file);
+    expect(result.ok).toBe(false);
+    const ts = result.typeErrors.join("\n");
+    expect(ts).toMatch(/TS2584[^]*keelc: kernel code prints with print\(`…`\) and println\(`…`\) from kernel\/lib\/console\.ts/);
+    expect(ts).toMatch(/TS2365[^]*keelc: [^\n]*convert one side explicitly, e\.g\. u64\(x\)/);
+    expect(result.diagnostics.map((d) => `${d.line}:KEEL${d.code}`)).toEqual(["6:KEEL1009"]);
+    fs.rmSync(tmp, { recursive: true });
+  });
+});

@@ -163,8 +163,8 @@ function scenario<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRa
     for (let r = a.freeRegionFrom(true, 0n); !r.isEmpty(); r = a.freeRegionFrom(true, r.lastNumber() + 1n)) resRuns.push(`${r.firstNumber()}..${r.lastNumber()}`);
     expect(resRuns).toEqual(runsOf(reservedFree, base));
     const sorted = [...live].sort((x, y) => x.first - y.first);
-    const actual = sorted.map((l) => `${l.obj.isAlive()} ${offsetOf(l.obj.range())}+${l.obj.sizeInChunks()}`);
-    expect(actual).toEqual(sorted.map((l) => `true ${l.first}+${l.count}`));
+    const actual = sorted.map((l) => `${offsetOf(l.obj.range())}+${l.obj.sizeInChunks()}`);
+    expect(actual).toEqual(sorted.map((l) => `${l.first}+${l.count}`));
     for (let i = 1; i < sorted.length; i++) expect(sorted[i - 1]!.first + sorted[i - 1]!.count <= sorted[i]!.first).toBe(true); // no overlap
     const freeAndLive = sorted.some((l) => span(l.first, l.count).some((x) => general.has(x) || reservedFree.has(x)));
     expect(freeAndLive).toBe(false);
@@ -248,12 +248,12 @@ function scenario<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRa
         const k = op.b % l.count;
         const halves = l.obj.split(kit.chunk(base + BigInt(l.first + k)));
         if (k === 0) {
-          expect(halves).toBeNull();
+          expect(halves.second).toBeNull(); // refused: the whole comes back as `first`
+          live[i] = { ...l, obj: halves.first };
           break;
         }
-        expect(halves).not.toBeNull();
-        expect(l.obj.isAlive()).toBe(false);
-        live.splice(i, 1, { obj: halves!.first, first: l.first, count: k, reserved: l.reserved }, { obj: halves!.second, first: l.first + k, count: l.count - k, reserved: l.reserved });
+        expect(halves.second).not.toBeNull();
+        live.splice(i, 1, { obj: halves.first, first: l.first, count: k, reserved: l.reserved }, { obj: halves.second!, first: l.first + k, count: l.count - k, reserved: l.reserved });
         break;
       }
       case 8: {
@@ -262,10 +262,11 @@ function scenario<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRa
         const j = op.b % live.length;
         const x = live[i]!;
         const y = live[j]!;
-        const contiguous = i !== j && x.reserved === y.reserved && (y.first === x.first + x.count || x.first === y.first + y.count);
-        expect(x.obj.merge(y.obj)).toBe(contiguous);
+        if (i === j) break; // keelc rejects x.merge(x): x is borrowed while it moves
+        const contiguous = x.reserved === y.reserved && (y.first === x.first + x.count || x.first === y.first + y.count);
+        const refused = x.obj.merge(y.obj);
+        expect(refused === null).toBe(contiguous);
         if (contiguous) {
-          expect(y.obj.isAlive()).toBe(false);
           live[i] = { obj: x.obj, first: Math.min(x.first, y.first), count: x.count + y.count, reserved: x.reserved };
           live.splice(j, 1);
         }

@@ -4,8 +4,9 @@
 // never per chunk. Allocation and release are O(log regions) after `upgrade`; single
 // ordinary chunks, the common case, are O(1) through a magazine (magazine.ts).
 import { u64, type bool, type u32 } from "../../lib/int";
-import { Owned } from "../../lib/owned";
+import { Owned, type Consumed } from "../../lib/owned";
 import { panic } from "../../lib/panic";
+import { framesAllocated, framesReleased, type FramePoison } from "../debug/pagealloc";
 import { type Address, type Chunk, CHUNK_SHIFT, CHUNK_SIZE, type ChunkRange, isPowerOfTwo, MAX_CHUNK_NUMBER } from "../addr";
 import { NO_FIT } from "./fit";
 import { MAGAZINE_BATCH, Magazine } from "./magazine";
@@ -31,25 +32,28 @@ export const enum AllocError {
   RegionTableFull = 6,
 }
 
-/** The result of a request: the allocation, or null and the reason. */
-export class AllocResult<O> {
+/** The result of a request: the allocation, or null and the reason. Owns the allocation. */
+export class AllocResult<O extends Owned> {
   /** The allocation; null exactly when `error` is not AllocError.None. */
   readonly allocated: O | null;
   /** Why the request failed, or AllocError.None. */
   readonly error: AllocError;
 
-  constructor(allocated: O | null, error: AllocError) {
+  constructor(allocated: Consumed<O> | null, error: AllocError) {
     this.allocated = allocated;
     this.error = error;
   }
 }
 
-/** Two owned halves of a split allocation. */
-export class Halves<O> {
+/**
+ * The result of a split: the two owned halves, or (a refused split) `first` is the whole
+ * allocation back, unchanged, and `second` is null.
+ */
+export class Halves<O extends Owned> {
   readonly first: O;
-  readonly second: O;
+  readonly second: O | null;
 
-  constructor(first: O, second: O) {
+  constructor(first: Consumed<O>, second: Consumed<O> | null) {
     this.first = first;
     this.second = second;
   }
@@ -70,8 +74,8 @@ let nextAllocatorId: u32 = 1;
 
 /**
  * Chunks handed out by a ChunkAllocator (AllocatedPages, AllocatedFrames), with a single
- * owner. Invariants: no two live allocations overlap; the range is never empty; after
- * release, split or being merged away the object is dead and every use panics.
+ * owner. Invariants: no two live allocations overlap; the range is never empty. Release,
+ * split and merge consume their operand: keelc rejects any later use of it.
  */
 export class Allocated<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRange<A, C, R>> extends Owned {
   private chunks: R;
@@ -89,7 +93,6 @@ export class Allocated<A extends Address<A>, C extends Chunk<A, C>, R extends Ch
 
   /** The allocated chunks. */
   range(): R {
-    this.checkAlive("Allocated.range");
     return this.chunks;
   }
 
@@ -115,51 +118,52 @@ export class Allocated<A extends Address<A>, C extends Chunk<A, C>, R extends Ch
 
   /** True when the chunks came from a reserved region. */
   isReserved(): bool {
-    this.checkAlive("Allocated.isReserved");
     return this.reserved;
   }
 
   /**
-   * Splits into [start, at) and [at, end], consuming this allocation; null (and this stays
-   * alive) unless both halves are non-empty.
+   * Splits into [start, at) and [at, end], consuming this allocation. Refused unless both
+   * halves are non-empty: then `first` is this allocation back and `second` is null.
    */
-  split(at: C): Halves<Allocated<A, C, R>> | null {
-    const f = this.range().firstNumber();
+  split(this: Consumed<Allocated<A, C, R>>, at: C): Halves<Allocated<A, C, R>> {
+    const f = this.chunks.firstNumber();
     const n = at.number();
-    if (n <= f || n > this.chunks.lastNumber()) return null;
+    if (n <= f || n > this.chunks.lastNumber()) return new Halves<Allocated<A, C, R>>(this.rebuilt(this.chunks), null);
     const count = this.chunks.sizeInChunks();
-    const low = new Allocated<A, C, R>(this.allocator, this.chunks.withNumbers(f, n - f), this.reserved, ISSUER);
-    const high = new Allocated<A, C, R>(this.allocator, this.chunks.withNumbers(n, count - (n - f)), this.reserved, ISSUER);
-    this.consume("Allocated.split");
+    const low = this.rebuilt(this.chunks.withNumbers(f, n - f));
+    const high = this.rebuilt(this.chunks.withNumbers(n, count - (n - f)));
     return new Halves<Allocated<A, C, R>>(low, high);
   }
 
   /**
    * Absorbs `other` when it directly follows or precedes this allocation and comes from the
-   * same allocator and the same kind of region; `other` is consumed. False otherwise (and
-   * `other` stays alive).
+   * same allocator and the same kind of region: returns null, `other` is part of this one
+   * now. Otherwise returns `other` back, unchanged.
    */
-  merge(other: Allocated<A, C, R>): bool {
-    const mine = this.range();
+  merge(other: Consumed<Allocated<A, C, R>>): Allocated<A, C, R> | null {
+    const mine = this.chunks;
     const theirs = other.range();
-    if (other.allocator.id !== this.allocator.id || other.reserved !== this.reserved) return false;
+    if (other.allocator.id !== this.allocator.id || other.reserved !== this.reserved) return other;
     const total = mine.sizeInChunks() + theirs.sizeInChunks();
     if (theirs.firstNumber() === mine.lastNumber() + 1n) this.chunks = mine.withNumbers(mine.firstNumber(), total);
     else if (mine.firstNumber() === theirs.lastNumber() + 1n) this.chunks = mine.withNumbers(theirs.firstNumber(), total);
-    else return false;
-    other.consume("Allocated.merge");
-    return true;
+    else return other;
+    return null;
   }
 
-  /** Gives the chunks back to their allocator; panics if already released. */
-  release(): void {
-    this.consume("Allocated.release");
+  /** Gives the chunks back to their allocator, consuming this allocation. */
+  release(this: Consumed<Allocated<A, C, R>>): void {
     this.allocator.reclaim(this.chunks, this.reserved, ISSUER);
   }
 
   /** `Allocated(v0x5000..=v0x7fff)`. */
   override toString(): string {
     return `Allocated(${this.chunks})`;
+  }
+
+  /** A new owner of `chunks` (part or all of this allocation's, which is consumed). */
+  private rebuilt(chunks: R): Allocated<A, C, R> {
+    return new Allocated<A, C, R>(this.allocator, chunks, this.reserved, ISSUER);
   }
 
   private chunkAt(num: u64): C {
@@ -185,6 +189,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   /** Free single ordinary chunks kept out of `free` for O(1) requests; see magazine(). */
   private readonly singles: Magazine;
   private liveChunks: u64 = 0n;
+  /** Test builds: poisons released chunks and checks them when reused (kernel/mm/debug). */
+  private poison: FramePoison | null = null;
 
   /** An allocator with no memory yet. `empty` is the empty range of its kind; each region set holds `earlyCapacity` regions before `upgrade`. */
   constructor(name: string, empty: R, earlyCapacity: u32) {
@@ -225,6 +231,19 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     this.free.subtract(f, l);
   }
 
+  /** Makes room for `capacity` regions in each early array (sized from the boot memory map). Initialisation only. */
+  reserveEarly(capacity: u32): void {
+    this.checkInitialising("reserveEarly");
+    this.free.reserveEarly(capacity);
+    this.freeReserved.reserveEarly(capacity);
+    this.reservedRegions.reserveEarly(capacity);
+  }
+
+  /** Makes `hook` see every ordinary release and allocation from now on (debug checks; frames only). */
+  setPoisonHook(hook: FramePoison): void {
+    this.poison = hook;
+  }
+
   /** Moves all metadata from the early arrays into trees with nodes from `pool`. */
   upgrade(pool: NodePool): void {
     this.free.upgrade(pool);
@@ -261,7 +280,15 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     return this.requestAt(this.noChunks.covering(addr, bytes));
   }
 
-  /** `count` chunks whose first address is a multiple of `alignBytes` (a power of two). */
+  /**
+   * `count` chunks whose first address is a multiple of `alignBytes`, which must be a power
+   * of two (else InvalidRequest). Theseus accepts any alignment in pages; Keel keeps powers
+   * of two on purpose: every alignment hardware asks for is one (page sizes 4 KiB / 2 MiB /
+   * 1 GiB, DMA and cache-line boundaries, page-table frames), every other alignment rule of
+   * the API (Address.isAligned, alignUp, alignDown) is the same rule, and a value that is not
+   * a power of two is almost always a size passed where an alignment was meant, which an
+   * error catches and a silent "multiple of 3 pages" would not.
+   */
   allocateAligned(count: u64, alignBytes: u64): AllocResult<Allocated<A, C, R>> {
     if (!isPowerOfTwo(alignBytes)) return this.failure(AllocError.InvalidRequest);
     return this.request(count, alignBytes > 0x1000n ? alignBytes >> CHUNK_SHIFT : 1n, 0n, MAX_CHUNK_NUMBER);
@@ -327,6 +354,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (reserved) this.freeReserved.give(chunks.firstNumber(), chunks.lastNumber());
     else if (n === 1n) this.keepSingle(chunks.firstNumber());
     else this.free.give(chunks.firstNumber(), chunks.lastNumber());
+    const hook = this.poison;
+    if (hook !== null && !reserved) framesReleased(hook, chunks.firstNumber(), chunks.lastNumber());
   }
 
   /**
@@ -342,7 +371,10 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     const m = this.magazine();
     if (m.isEmpty() && !this.refill(m)) return this.failure(AllocError.OutOfMemory);
     this.liveChunks += 1n;
-    return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.withNumbers(m.takeNewest(), 1n), false, ISSUER), AllocError.None);
+    const num: u64 = m.takeNewest();
+    const hook = this.poison;
+    if (hook !== null) framesAllocated(hook, num, num);
+    return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.withNumbers(num, 1n), false, ISSUER), AllocError.None);
   }
 
   /** A released single chunk goes to the magazine; a full one first gives its older half back. */
@@ -403,6 +435,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (status === TakeStatus.NotInSet) return this.failure(missing);
     if (status === TakeStatus.NoRoom) return this.failure(AllocError.RegionTableFull);
     this.liveChunks += range.sizeInChunks();
+    const hook = this.poison;
+    if (hook !== null && !reserved) framesAllocated(hook, range.firstNumber(), range.lastNumber());
     return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, range, reserved, ISSUER), AllocError.None);
   }
 

@@ -29,31 +29,26 @@ export class MappedPages extends Owned {
 
   /** The first address. */
   start(): VirtualAddress {
-    this.checkAlive("MappedPages.start");
     return this.pages.start().start();
   }
 
   /** The mapped pages. */
   pageRange(): PageRange {
-    this.checkAlive("MappedPages.pageRange");
     return this.pages.range();
   }
 
   /** The frames behind them. */
   frameRange(): FrameRange {
-    this.checkAlive("MappedPages.frameRange");
     return this.frames.range();
   }
 
   /** Bytes mapped. */
   sizeInBytes(): u64 {
-    this.checkAlive("MappedPages.sizeInBytes");
     return this.pages.sizeInBytes();
   }
 
   /** The current flags. */
   pageFlags(): PageFlags {
-    this.checkAlive("MappedPages.pageFlags");
     return this.flags;
   }
 
@@ -117,9 +112,8 @@ export class MappedPages extends Owned {
     return this.at(offset, size, "addressOf");
   }
 
-  /** Unmaps the pages and gives the pages and frames back; panics if already released. */
-  release(): void {
-    this.consume("MappedPages.release");
+  /** Unmaps the pages and gives the pages and frames back, consuming the mapping. */
+  release(this: Consumed<MappedPages>): void {
     const r = this.pages.range();
     const e = this.mapper.unmapRange(r.firstNumber(), r.sizeInChunks());
     if (e !== 0) panic(`MappedPages.release: unmapping ${this.pages} failed (error ${e})`);
@@ -134,7 +128,6 @@ export class MappedPages extends Owned {
 
   /** Checked address of `size` bytes at `offset`. */
   private at(offset: u64, size: u64, what: string): u64 {
-    this.checkAlive("MappedPages.access");
     const total = this.pages.sizeInBytes();
     if (offset > total || size > total - offset) {
       return panic(`MappedPages.${what}: ${size} bytes at offset ${offset} leave the mapping of ${total} bytes at ${this.pages.start().start()}`);

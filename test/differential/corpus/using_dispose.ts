@@ -1,5 +1,6 @@
 // `using` disposes at every scope exit (end of block, return, break, continue), last
-// declared first, and skips objects already consumed; the output is the same in Node and C.
+// declared first; a `using` variable is only borrowed, never moved (keelc rejects moving it);
+// the output is the same in Node and C.
 import type { bool, u32, u64 } from "../../../kernel/lib/int";
 import { println } from "../../../kernel/lib/console";
 import { qemuExit } from "../../../kernel/lib/intrinsics";
@@ -14,14 +15,17 @@ class Resource extends Owned {
     this.id = id;
   }
 
-  release(): void {
-    this.consume("Resource.release");
+  name(): u32 {
+    return this.id;
+  }
+
+  release(this: Consumed<Resource>): void {
     println(`release ${this.id}`);
   }
 }
 
-function consume(r: Consumed<Resource>): void {
-  r.release();
+function show(r: Resource): void {
+  println(`borrowed ${r.name()}`);
 }
 
 function early(flag: bool): u32 {
@@ -41,10 +45,10 @@ function loop(): void {
   }
 }
 
-function moved(): void {
+function borrowed(): void {
   using r = new Resource(7);
-  consume(r);
-  println("after the move: dispose skips the consumed object");
+  show(r);
+  println("after the borrow: dispose releases it");
 }
 
 export function kernelMain(bootInfo: u64): void {
@@ -52,6 +56,6 @@ export function kernelMain(bootInfo: u64): void {
   println(`early(true) = ${early(true)}`);
   println(`early(false) = ${early(false)}`);
   loop();
-  moved();
+  borrowed();
   qemuExit(0x10);
 }
