@@ -7,11 +7,11 @@ import { hex } from "../lib/fmt";
 import { take } from "../lib/owned";
 import type { Address, Chunk, ChunkRange } from "../mm/addr";
 import { VirtualAddress } from "../mm/addr";
-import { frameAllocator, pageAllocator, type ChunkAllocator } from "../mm/alloc";
+import { frameAllocator, pageAllocator, type Allocated, type ChunkAllocator } from "../mm/alloc";
 import { PageFlags } from "../mm/paging";
 import { heapBlocksUsed, heapBytesFree, heapBytesMapped, heapBytesUsed, heapFreeBlocks, heapIsUp } from "../mm/heap";
 import { kernelPageTables, memoryIsUp } from "../boot/memory_init";
-import { freeSlot, Handles, KIND_FRAMES, KIND_MAPPED, KIND_PAGES, SLOTS } from "./handles";
+import { freeSlot, Handles, KIND_FRAMES, KIND_MAPPED, KIND_PAGES, releaseSlot, SLOTS } from "./handles";
 import type { Words } from "./words";
 
 // Command words, packed as Words.code packs them (first byte lowest).
@@ -103,33 +103,24 @@ function alloc(w: Words, h: Handles): void {
     println("error: N must be a number of chunks above 0 (decimal or 0x…)");
     return;
   }
-  if (kind === FRAMES) {
-    const slot = freeSlot(h.frames);
-    if (slot === SLOTS) {
-      println("error: every frame handle is in use (free one)");
-      return;
-    }
-    const got = frameAllocator.allocate(n.value).allocated;
-    if (got === null) {
-      println(`error: no ${n.value} contiguous free frames`);
-      return;
-    }
-    println(`f${slot}: ${got.range()} (${got.sizeInChunks()} frames)`);
-    h.frames[slot] = got;
-    return;
-  }
-  const slot = freeSlot(h.pages);
+  if (kind === FRAMES) allocInto(frameAllocator, h.frames, n.value, "f", "frames");
+  else allocInto(pageAllocator, h.pages, n.value, "p", "pages");
+}
+
+/** Allocates `count` chunks from `a` into a free slot of `slots`, printing the handle. */
+function allocInto<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRange<A, C, R>>(a: ChunkAllocator<A, C, R>, slots: (Allocated<A, C, R> | null)[], count: u64, letter: string, what: string): void {
+  const slot = freeSlot(slots);
   if (slot === SLOTS) {
-    println("error: every page handle is in use (free one)");
+    println(`error: every ${what} handle is in use (free one)`);
     return;
   }
-  const got = pageAllocator.allocate(n.value).allocated;
+  const got = a.allocate(count).allocated;
   if (got === null) {
-    println(`error: no ${n.value} contiguous free pages`);
+    println(`error: no ${count} contiguous free ${what}`);
     return;
   }
-  println(`p${slot}: ${got.range()} (${got.sizeInChunks()} pages)`);
-  h.pages[slot] = got;
+  println(`${letter}${slot}: ${got.range()} (${got.sizeInChunks()} ${what})`);
+  slots[slot] = got;
 }
 
 /** The slot a handle word names (`f3` → 3 with kind 'f'), or SLOTS when it names none. */
@@ -146,29 +137,11 @@ function free(w: Words, h: Handles): void {
     return;
   }
   const kind = w.firstByte(1);
-  let slot = slotOf(w, 1, kind);
+  const slot = slotOf(w, 1, kind);
   let done: bool = false;
-  if (slot !== SLOTS && kind === KIND_FRAMES) {
-    const f = take(h.frames, slot);
-    if (f !== null) {
-      f.release();
-      done = true;
-    }
-  } else if (slot !== SLOTS && kind === KIND_PAGES) {
-    const p = take(h.pages, slot);
-    if (p !== null) {
-      p.release();
-      done = true;
-    }
-  } else if (slot !== SLOTS && kind === KIND_MAPPED) {
-    const m = take(h.mapped, slot);
-    if (m !== null) {
-      m.release();
-      done = true;
-    }
-  } else {
-    slot = SLOTS;
-  }
+  if (slot !== SLOTS && kind === KIND_FRAMES) done = releaseSlot(h.frames, slot);
+  else if (slot !== SLOTS && kind === KIND_PAGES) done = releaseSlot(h.pages, slot);
+  else if (slot !== SLOTS && kind === KIND_MAPPED) done = releaseSlot(h.mapped, slot);
   if (done) println("released");
   else println("error: no such handle (fK, pK or mK, as alloc and map printed)");
 }

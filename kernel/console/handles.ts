@@ -1,8 +1,8 @@
 // What the console holds: the frames, pages and mappings it allocated, each an owned value
 // in a slot of its own (moved in when made, taken out when freed or mapped), named by a
 // kind letter and the slot: f0, p3, m1.
-import type { u8, u32 } from "../lib/int";
-import { take } from "../lib/owned";
+import type { bool, u8, u32 } from "../lib/int";
+import { take, type Owned } from "../lib/owned";
 import type { AllocatedFrames, AllocatedPages } from "../mm/alloc";
 import type { MappedPages } from "../mm/paging";
 
@@ -26,14 +26,19 @@ export function freeSlot<T>(slots: (T | null)[]): u32 {
   return SLOTS;
 }
 
-/** Releases everything the console still holds (at quit: nothing leaks). */
+/** Releases what `slots[slot]` holds; false when it is empty. */
+export function releaseSlot<T extends Owned>(slots: (T | null)[], slot: u32): bool {
+  const x = take(slots, slot);
+  if (x === null) return false;
+  x.release();
+  return true;
+}
+
+/** Releases everything the console still holds (at quit: nothing leaks); mappings first. */
 export function releaseAll(h: Handles): void {
   for (let i: u32 = 0; i < SLOTS; i++) {
-    const m = take(h.mapped, i);
-    if (m !== null) m.release();
-    const f = take(h.frames, i);
-    if (f !== null) f.release();
-    const p = take(h.pages, i);
-    if (p !== null) p.release();
+    releaseSlot(h.mapped, i);
+    releaseSlot(h.frames, i);
+    releaseSlot(h.pages, i);
   }
 }
