@@ -8,6 +8,8 @@ import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { printBanner } from "./boot/banner";
 import { printBootReport } from "./boot/boot_report";
 import { initMemory } from "./boot/memory_init";
+import { parseBootInfo } from "./boot/boot_info";
+import { computeBootMemory, linkerKernelImage } from "./boot/regions";
 import { runConsole } from "./console";
 
 /** isa-debug-exit code for a clean shutdown (QEMU exit status 33). */
@@ -17,9 +19,11 @@ const EXIT_CLEAN: u32 = 0x10;
 export function kernelMain(bootInfo: u64): void {
   serialInit(); // gdb-test: breakpoint here
   installExceptionHandlers();
-  printBanner(bootInfo);
-  printBootReport(bootInfo);
-  initMemory(bootInfo); // the kernel's own page tables and heap; drops the identity map
+  const info = parseBootInfo(bootInfo); // every check of the boot information, once
+  printBanner(info);
+  const mem = computeBootMemory(info, linkerKernelImage());
+  printBootReport(mem);
+  initMemory(mem); // the kernel's own page tables and heap; drops the identity map
   runConsole();
   println("keel: bye");
   qemuExit(EXIT_CLEAN);

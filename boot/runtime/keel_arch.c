@@ -81,14 +81,23 @@ uint64_t keel_tssAddress(void) { return ADDR(keel_tss); }
 uint64_t keel_guardPageTableAddress(void) { return ADDR(keel_guard_page_table); }
 
 /* Memory management (kernel/mm/): section bounds, the time-stamp counter. */
-extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[], __bss_start[], __bss_end[];
+extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[], __bss_start[], __bss_end[], __kernel_start[], __kernel_end[];
 
+uint64_t keel_kernelImageStart(void) { return ADDR(__kernel_start); }
+uint64_t keel_kernelImageEnd(void) { return ADDR(__kernel_end); }
 uint64_t keel_kernelRodataStart(void) { return ADDR(__rodata_start); }
 uint64_t keel_kernelRodataEnd(void) { return ADDR(__rodata_end); }
 uint64_t keel_kernelDataStart(void) { return ADDR(__data_start); }
 uint64_t keel_kernelDataEnd(void) { return ADDR(__data_end); }
 uint64_t keel_kernelBssStart(void) { return ADDR(__bss_start); }
 uint64_t keel_kernelBssEnd(void) { return ADDR(__bss_end); }
+
+uint32_t keel_cpuidEdx(uint32_t leaf) {
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(0));
+    (void)a; (void)b; (void)c;
+    return d;
+}
 
 uint64_t keel_readTsc(void) {
     uint32_t lo, hi;

@@ -84,6 +84,8 @@ int memcmp(const void *a, const void *b, size_t n);
  * bytes from the allocator registered with keel_setObjectAllocator, or NULL (none
  * registered, it is out of memory, or the call is reentrant): then keel_alloc uses its
  * static arena. */
+uint64_t keel_kernelImageStart(void);
+uint64_t keel_kernelImageEnd(void);
 uint64_t keel_kernelRodataStart(void);
 uint64_t keel_kernelRodataEnd(void);
 uint64_t keel_kernelDataStart(void);
@@ -91,6 +93,7 @@ uint64_t keel_kernelDataEnd(void);
 uint64_t keel_kernelBssStart(void);
 uint64_t keel_kernelBssEnd(void);
 uint64_t keel_readTsc(void);
+uint32_t keel_cpuidEdx(uint32_t leaf);
 void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t));
 void *keel_heap_alloc(uint64_t size);
 

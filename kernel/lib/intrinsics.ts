@@ -104,6 +104,10 @@ export declare function functionStartOf(addr: u64): u64;
 
 // Memory management (kernel/mm/): the image's sections, the time-stamp counter, and the
 // hook that moves keelc's object storage onto the kernel heap.
+/** Start of the whole kernel image, boot section included (__kernel_start, page-aligned, virtual). */
+export declare function kernelImageStart(): u64;
+/** End of the whole kernel image (__kernel_end, exclusive, page-aligned, virtual). */
+export declare function kernelImageEnd(): u64;
 /** Start of the read-only data (__rodata_start, page-aligned). */
 export declare function kernelRodataStart(): u64;
 /** End of the read-only data (__rodata_end, exclusive, page-aligned). */
@@ -118,6 +122,8 @@ export declare function kernelBssStart(): u64;
 export declare function kernelBssEnd(): u64;
 /** The time-stamp counter (rdtsc); with QEMU's `-icount shift=0` it counts instructions. */
 export declare function readTsc(): u64;
+/** EDX of CPUID leaf `leaf` (sub-leaf 0): feature bits, e.g. 0x8000_0001 bit 26 for 1 GiB pages. */
+export declare function cpuidEdx(leaf: u32): u32;
 /**
  * Makes `alloc` the source of storage for `new` (keel_alloc): it returns the address of
  * `size` zeroed bytes, 16-byte aligned, or 0 to fall back to the static arena. The runtime
