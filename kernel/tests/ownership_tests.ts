@@ -38,6 +38,7 @@ export class Counters {
 
   /** Expects `now` to equal these counters. */
   expectSame(now: Counters): void {
+    println(`# heap: ${this.heapObjects} objects in ${this.heapBytes} bytes before, ${now.heapObjects} in ${now.heapBytes} after`);
     expectEqU64(now.heapBytes, this.heapBytes, "heap bytes in use unchanged");
     expectEqU64(now.heapObjects, this.heapObjects, "heap objects unchanged");
     expectEqU64(now.freeFrames, this.freeFrames, "free frames unchanged");
