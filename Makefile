@@ -4,7 +4,10 @@
 #   make test       build the test images, then run vitest (unit + QEMU tests)
 #   make test-all   make test with the heavy matrices (KEEL_TEST_ALL=1): every boot
 #                   configuration, more random programs
-#   make gdb        QEMU halted + GDB attached (serial in build/gdb-serial.log)
+#   make gdb        the -Og image under QEMU halted + GDB attached (serial in build/gdb-serial.log)
+#   make fuzz       libFuzzer campaign (ASan + UBSan) on the boot-information parser and the
+#                   allocator, compiled from the kernel's TypeScript (test/fuzz/):
+#                   FUZZ_SECONDS=600 per target, FUZZ_RUNS=10000000 at most, FUZZ_JOBS=1
 #   make bench      instruction counts (QEMU -icount) of memory init and the memory
 #                   operations at several RAM sizes, and compile time: build/bench.json
 #   make deps       install missing tools (apt) and npm packages
@@ -17,7 +20,7 @@
 #   VITEST="..."       the test runner command (default: npx vitest run)
 #   FIXTURES="..."     harness fixture kernels (default: every test/kernels/*.ts); each
 #                      builds into build/fixture-<basename>/
-#   GDB_PORT=1234      GDB stub port for make gdb
+#   GDB_PORT=auto      GDB stub port for make gdb (auto: a free one)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -30,7 +33,7 @@ KEEL_OPT ?= -O2
 KEEL_CFLAGS ?=
 VITEST ?= npx vitest run
 FIXTURES ?= $(wildcard test/kernels/*.ts)
-GDB_PORT ?= 1234
+GDB_PORT ?= auto
 export QEMU_EXTRA KEELC KEEL_OPT KEEL_CFLAGS
 
 # Everything an image depends on: rebuild when any of it changes.
@@ -40,13 +43,15 @@ BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.s
 IMAGE_DEPS := $(KERNEL_SRCS) $(COMPILER_SRCS) $(BOOT_SRCS)
 FIXTURE_SRCS := $(shell find test/kernels -name '*.ts' 2>/dev/null)
 FIXTURE_ISOS := $(foreach f,$(FIXTURES),build/fixture-$(basename $(notdir $(f)))/keel.iso)
+FUZZ_SRCS := $(shell find test/fuzz -name '*.ts' 2>/dev/null) $(shell find test/boot -name 'builder.ts' 2>/dev/null)
+FUZZERS := build/fuzz/boot_fuzz build/fuzz/alloc_fuzz
 
 # Tools: `deps` installs these Debian packages when a tool or file below is missing.
-APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorriso mtools ovmf gdb
-DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb
+APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorriso mtools ovmf gdb clang libclang-rt-dev
+DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb clang
 DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi
 
-.PHONY: all run test test-all gdb bench bench-readme deps clean
+.PHONY: all run test test-all gdb bench bench-readme fuzz deps clean
 
 all: build/keel.iso build/keel.elf
 
@@ -55,9 +60,9 @@ build/run/keel.iso: kernel/main.ts $(IMAGE_DEPS) | deps
 	qemu/build-image.sh run kernel/main.ts
 build/run/keel.elf: build/run/keel.iso
 
-# The in-kernel test suite (KTAP on COM1).
+# The in-kernel test suite (KTAP on COM1), booted with 64 GRUB modules (all reserved).
 build/test/keel.iso: kernel/test_main.ts $(IMAGE_DEPS) | deps
-	qemu/build-image.sh test kernel/test_main.ts
+	KEEL_GRUB_MODULES=64 qemu/build-image.sh test kernel/test_main.ts
 
 # Harness fixtures: test/kernels/NAME.ts -> build/fixture-NAME/.
 build/fixture-%/keel.iso: test/kernels/%.ts $(IMAGE_DEPS) $(FIXTURE_SRCS) | deps
@@ -71,11 +76,19 @@ build/keel.elf: build/run/keel.elf
 run: build/keel.iso | deps
 	qemu/run.sh build/keel.iso $(QEMU_EXTRA)
 
-test: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) | deps
+test: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) $(FUZZERS) | deps
 	$(VITEST)
 
-test-all: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) | deps
+test-all: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) $(FUZZERS) | deps
 	KEEL_TEST_ALL=1 $(VITEST)
+
+# libFuzzer targets (test/fuzz/NAME_target.ts -> build/fuzz/NAME_fuzz); make test runs a
+# few seconds of each (test/fuzz/fuzz_native.test.ts), make fuzz a campaign.
+build/fuzz/%_fuzz: test/fuzz/%_target.ts test/fuzz/driver.c test/fuzz/build.sh $(FUZZ_SRCS) $(IMAGE_DEPS) | deps
+	test/fuzz/build.sh $*
+
+fuzz: $(FUZZERS) | deps
+	test/fuzz/run.sh
 
 # The benchmark kernel (kernel/bench_main.ts).
 build/bench/keel.iso: kernel/bench_main.ts $(IMAGE_DEPS) | deps
@@ -92,14 +105,21 @@ bench: build/bench/keel.iso build/run/keel.iso build/reference/keel.iso | deps
 bench-readme:
 	npx tsx qemu/bench_readme.ts
 
-gdb: build/keel.iso build/keel.elf | deps
-	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/keel.elf build/keel.iso $(QEMU_EXTRA)
+# The debugging image: kernel/main.ts at -Og (locals stay visible), in a directory of its
+# own, so the optimisation level is part of the image's identity and never reused stale.
+build/gdb/keel.iso: kernel/main.ts $(IMAGE_DEPS) | deps
+	KEEL_OPT=-Og qemu/build-image.sh gdb kernel/main.ts
+build/gdb/keel.elf: build/gdb/keel.iso
+
+gdb: build/gdb/keel.iso build/gdb/keel.elf | deps
+	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/gdb/keel.elf build/gdb/keel.iso $(QEMU_EXTRA)
 
 # Installs what is missing, says what and why; silent when all is there.
 deps:
 	@missing=""; \
 	for t in $(DEPS_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	for f in $(DEPS_FILES); do [ -e $$f ] || missing="$$missing $$f"; done; \
+	compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null || missing="$$missing libFuzzer"; \
 	if [ -n "$$missing" ]; then \
 	    echo "make deps: missing:$$missing"; \
 	    echo "make deps: installing Debian packages: $(APT_PACKAGES)"; \

@@ -7,6 +7,7 @@ import { kernelTextStart, qemuExit, readTsc } from "./lib/intrinsics";
 import { serialInit } from "./arch/x86_64/serial";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "./boot/memory_init";
+import { bootMemoryAt } from "./boot/regions";
 import { frameAllocator, pageAllocator } from "./mm/alloc";
 import { MapError, PageFlags } from "./mm/paging";
 import { VirtualAddress } from "./mm/addr";
@@ -112,7 +113,7 @@ function translate(overhead: u64): void {
 export function kernelMain(bootInfo: u64): void {
   serialInit();
   installExceptionHandlers();
-  initMemory(bootInfo); // prints "memory init: N TSC ticks (allocators …, page tables …, heap …)"
+  initMemory(bootMemoryAt(bootInfo)); // prints "memory init: N TSC ticks (allocators …, page tables …, heap …)"
   const overhead = loopOverhead();
   println(`bench loop_overhead ${overhead}`);
   frameAllocRelease(overhead);

@@ -5,10 +5,13 @@ import { serialInit } from "./arch/x86_64/serial";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { testU32DivisionAndConversions, testU64BitOperations, testU64ExactAbove2To53, testWrappingArithmetic } from "./tests/integer_tests";
 import { setBootInfo, testBootInfoHeader, testBootloaderNameIsGrub, testMemoryMapTagInBounds } from "./tests/boot_info_tests";
-import { setBootMemoryInfo, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAvailableRam, testFreeRegionsSortedAndDisjoint, testKernelImageInAvailableRam } from "./tests/boot_memory_tests";
+import { setBootMemory, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAvailableRam, testFreeRegionsSortedAndDisjoint, testKernelImageInAvailableRam, testModulesReserved } from "./tests/boot_memory_tests";
 import { testAllocatorRandomEarly, testAllocatorRandomUpgraded } from "./tests/allocator_random_tests";
 import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVirtualAddressCanonical } from "./tests/memory_types_tests";
 import { initMemory } from "./boot/memory_init";
+import { enableDebugChecks } from "./mm/debug";
+import { parseBootInfo } from "./boot/boot_info";
+import { computeBootMemory, linkerKernelImage } from "./boot/regions";
 import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateHugePages } from "./tests/paging_tests";
 import { testAllocatorsUpgraded, testHeapAllocFree, testHeapGrows, testObjectStorageZeroed } from "./tests/heap_tests";
 import { testFrameCyclesLeakNothing, testMapCyclesLeakNothing, testSplitMergeCyclesLeakNothing } from "./tests/ownership_cycles";
@@ -17,9 +20,11 @@ import { testFrameCyclesLeakNothing, testMapCyclesLeakNothing, testSplitMergeCyc
 export function kernelMain(bootInfo: u64): void {
   serialInit();
   installExceptionHandlers();
-  setBootInfo(bootInfo);
-  setBootMemoryInfo(bootInfo);
-  ktapPlan(32);
+  const info = parseBootInfo(bootInfo);
+  const mem = computeBootMemory(info, linkerKernelImage());
+  setBootInfo(info);
+  setBootMemory(mem);
+  ktapPlan(33);
   ktapRun("u64 arithmetic is exact above 2^53", testU64ExactAbove2To53);
   ktapRun("u64 bit operations use all 64 bits", testU64BitOperations);
   ktapRun("wrapping arithmetic wraps at the width", testWrappingArithmetic);
@@ -31,9 +36,11 @@ export function kernelMain(bootInfo: u64): void {
   ktapRun("boot report: available RAM is free or reserved", testFreeRamAccountsForAvailableRam);
   ktapRun("boot report: basic meminfo agrees with the memory map", testBasicMeminfoAgreesWithMap);
   ktapRun("boot report: kernel image at the load base, in available RAM, not free", testKernelImageInAvailableRam);
+  ktapRun("boot report: every GRUB module reserved, none free", testModulesReserved);
   // The tests above read the boot information through the boot stub's identity map, which
   // initMemory drops (the kernel's own tables, kernel/boot/memory_init.ts).
-  initMemory(bootInfo);
+  enableDebugChecks(); // W^X scan once the kernel's tables load, freed frames poisoned
+  initMemory(mem);
   ktapRun("virtual addresses: canonical ones are told apart", testVirtualAddressCanonical);
   ktapRun("physical addresses have 52 bits", testPhysicalAddressWidth);
   ktapRun("the last page: no successor, ranges and for…of do not overflow", testTopOfAddressSpace);

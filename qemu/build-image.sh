@@ -3,8 +3,9 @@
 #
 #   qemu/build-image.sh NAME ENTRY.ts
 #
-# writes build/NAME/gen/ (keelc's C), build/NAME/obj/, build/NAME/keel.elf and
-# build/NAME/keel.iso (BIOS + UEFI). Quiet on success; on failure says which step failed.
+# writes build/NAME/gen/ (keelc's C), build/NAME/obj/, build/NAME/keel.elf,
+# build/NAME/keel.iso (BIOS + UEFI) and build/NAME/ktap-manifest.json (the entry's
+# top-level KTAP tests, qemu/ktap_manifest.ts). Quiet on success; on failure says which step failed.
 # The kernel is linked twice (as Linux's kallsyms): the first link's DWARF line table and
 # function symbols become C tables (qemu/line-table.mjs -> build/NAME/obj/symbols/), linked
 # into the final image so the kernel can print `kernel/x.ts:LINE` for a fault address.
@@ -17,6 +18,7 @@
 #   KEEL_UNITY     1 (default): keelc's modules compile as one translation unit (a unity
 #                  build), so gcc inlines small functions across modules; 0: one object
 #                  per module. Either way #line directives keep every frame on its .ts line.
+#   KEEL_GRUB_MODULES  number of small boot modules GRUB loads with the kernel (default 0)
 set -euo pipefail
 
 die() { echo "build-image.sh: $*" >&2; exit 1; }
@@ -60,6 +62,9 @@ exec 9>"$OUT/.lock"
 flock 9
 rm -rf "$GEN" "$OBJ" "$OUT/iso"
 mkdir -p "$GEN" "$OBJ/gen" "$OBJ/runtime" "$OBJ/boot" "$OUT/iso/boot/grub"
+
+# 0. The KTAP manifest: the top-level tests the host must see (test/harness/boot.ts)
+node qemu/ktap-manifest.mjs "$ENTRY" "$OUT/ktap-manifest.json" || die "writing the KTAP manifest of $ENTRY failed"
 
 # 1. TypeScript -> C
 # shellcheck disable=SC2086 # KEELC is a command line, split on purpose
@@ -125,6 +130,17 @@ mv "$OUT/keel.elf.tmp" "$OUT/keel.elf"
 # kernel's own line table is in .rodata, and make gdb reads the full build/NAME/keel.elf.
 objcopy --strip-debug "$OUT/keel.elf" "$OUT/iso/boot/keel.elf" || die "stripping $OUT/keel.elf failed"
 cp boot/grub.cfg "$OUT/iso/boot/grub/grub.cfg"
+# KEEL_GRUB_MODULES=N: N small boot modules (m0 .. m<N-1>, 1000 + 37 i bytes each) that GRUB
+# loads with the kernel, each named "moduleI" on its command line (the test image: 64).
+if [ "${KEEL_GRUB_MODULES:-0}" -gt 0 ]; then
+    mkdir -p "$OUT/iso/boot/modules"
+    lines=""
+    for ((i = 0; i < KEEL_GRUB_MODULES; i++)); do
+        head -c $((1000 + 37 * i)) /dev/zero | tr '\0' 'k' >"$OUT/iso/boot/modules/m$i"
+        lines+="    module2 /boot/modules/m$i module$i"$'\n'
+    done
+    awk -v lines="$lines" '{ print } /^ *multiboot2 / { printf "%s", lines }' boot/grub.cfg >"$OUT/iso/boot/grub/grub.cfg"
+fi
 if ! grub-mkrescue -o "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/grub-mkrescue.log" 2>&1; then
     cat "$OUT/grub-mkrescue.log" >&2
     die "grub-mkrescue failed (log above, also in $OUT/grub-mkrescue.log)"

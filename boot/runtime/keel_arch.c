@@ -81,8 +81,10 @@ uint64_t keel_tssAddress(void) { return ADDR(keel_tss); }
 uint64_t keel_guardPageTableAddress(void) { return ADDR(keel_guard_page_table); }
 
 /* Memory management (kernel/mm/): section bounds, the time-stamp counter. */
-extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[], __bss_start[], __bss_end[];
+extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[], __bss_start[], __bss_end[], __kernel_start[], __kernel_end[];
 
+uint64_t keel_kernelImageStart(void) { return ADDR(__kernel_start); }
+uint64_t keel_kernelImageEnd(void) { return ADDR(__kernel_end); }
 uint64_t keel_kernelRodataStart(void) { return ADDR(__rodata_start); }
 uint64_t keel_kernelRodataEnd(void) { return ADDR(__rodata_end); }
 uint64_t keel_kernelDataStart(void) { return ADDR(__data_start); }

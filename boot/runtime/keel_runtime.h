@@ -84,6 +84,8 @@ int memcmp(const void *a, const void *b, size_t n);
  * bytes from the allocator registered with keel_setObjectAllocator, or NULL (none
  * registered, it is out of memory, or the call is reentrant): then keel_alloc uses its
  * static arena. */
+uint64_t keel_kernelImageStart(void);
+uint64_t keel_kernelImageEnd(void);
 uint64_t keel_kernelRodataStart(void);
 uint64_t keel_kernelRodataEnd(void);
 uint64_t keel_kernelDataStart(void);

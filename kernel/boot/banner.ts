@@ -1,19 +1,20 @@
 // The boot banner: who we are and what GRUB told us.
-import type { u32, u64 } from "../lib/int";
+import type { u64 } from "../lib/int";
 import { print, println } from "../lib/console";
 import { hex } from "../lib/fmt";
-import { findTag, printTagString, TAG_BOOTLOADER_NAME, TAG_COMMAND_LINE, bootInfoSize } from "./multiboot2";
+import { printTagString } from "./multiboot2";
+import type { BootInfo } from "./boot_info";
 
 /** Prints the banner with the bootloader's name and command line. */
-export function printBanner(bootInfo: u64): void {
+export function printBanner(info: BootInfo): void {
   println("Keel kernel core: TypeScript compiled by keelc, x86_64");
-  println(`boot information at ${hex(bootInfo)}, ${bootInfoSize(bootInfo)} bytes`);
-  printStringTag(bootInfo, TAG_BOOTLOADER_NAME, "bootloader");
-  printStringTag(bootInfo, TAG_COMMAND_LINE, "command line");
+  println(`boot information at ${hex(info.address)}, ${info.size} bytes`);
+  printStringTag(info.bootloaderNameTag(), "bootloader");
+  printStringTag(info.commandLineTag(), "command line");
 }
 
-function printStringTag(bootInfo: u64, type: u32, label: string): void {
-  const tag: u64 = findTag(bootInfo, type);
+/** Prints `label: "text"` for the string tag at `tag`, or `label: (none)` when `tag` is 0. */
+function printStringTag(tag: u64, label: string): void {
   print(`${label}: `);
   if (tag === 0n) print("(none)");
   else {

@@ -8,6 +8,14 @@
 //     ...                                           one line per entry, in the map's order;
 //                                                   type: available | reserved | ACPI reclaimable
 //                                                   | ACPI NVS | defective | reserved (unknown type)
+//   sanitised memory map: M entries                 the map as the kernel uses it: sorted,
+//     [p0x...............................] available   disjoint, adjacent entries of one type
+//     ...                                           merged, overlaps resolved (regions.ts)
+//   memory map overlaps resolved: K
+//     [p0x...............................] reserved kept, also listed as available, ACPI reclaimable
+//     ...                                           one line per range where entries overlap:
+//                                                   the winning type, then the other types there
+//                                                   (the winner's own type when it is listed twice)
 //   basic meminfo: lower L KiB, upper U KiB         or "basic meminfo: (none)"
 //   load base: p0x...                               or "load base: (none)"
 //   framebuffer: p0x... WxHxBPP pitch P type T      or "framebuffer: (none)"
@@ -24,15 +32,15 @@
 //     [p0x0000000000100000..p0x0000000007fdffff] N frames
 //   available RAM: A KiB; free RAM: K KiB in F regions, N frames
 //
-// Free regions are sorted, disjoint, whole 4 KiB frames: the available entries (duplicates
-// and overlaps merged) minus every non-available entry and every reserved region.
-import { truncU8, type u32, type u64, type u8 } from "../lib/int";
+// Free regions are sorted, disjoint, whole 4 KiB frames: the available RAM of the sanitised
+// map minus every reserved region.
+import { truncU8, type bool, type u32, type u64, type u8 } from "../lib/int";
 import { print, println, writeByte } from "../lib/console";
 import { hex } from "../lib/fmt";
 import { printStringAt } from "./multiboot2";
-import { memoryTypeName, type PhysRegion } from "./memory_map";
-import { acpiRsdp, basicMeminfo, bootModule, framebuffer, loadBaseAddress } from "./boot_tags";
-import { BootMemory, readBootMemory, RESERVED_MODULE, reservedKindName } from "./regions";
+import { memoryTypeName, type MemoryMap, type PhysRegion } from "./memory_map";
+import type { BootInfo } from "./boot_info";
+import { classType, RESERVED_ELF_COPY, RESERVED_MODULE, reservedKindName, type BootMemory } from "./regions";
 
 const DIGIT_ZERO: u8 = 0x30;
 const LETTER_A: u8 = 0x61;
@@ -61,47 +69,69 @@ function printRegion(r: PhysRegion): void {
   printRange(r.first, r.last);
 }
 
-/** Prints the whole boot report for the boot information at `info`. */
-export function printBootReport(info: u64): void {
-  const mem = readBootMemory(info);
-  printMemoryMap(mem);
-  printOtherTags(info, mem);
-  println(`ELF sections: ${mem.sections.count} (${mem.sections.allocatedCount()} allocated, ${mem.copies} copied by GRUB)`);
+/** Prints the whole boot report of `mem` (computed from the parsed boot information). */
+export function printBootReport(mem: BootMemory): void {
+  const info = mem.info;
+  printMemoryMap(info.memoryMap());
+  printSanitisedMap(mem);
+  printOtherTags(info);
+  println(`ELF sections: ${info.sections.count} (${info.sections.allocated} allocated, ${info.sections.copies} copied by GRUB)`);
   printReserved(mem);
   printFree(mem);
 }
 
-function printMemoryMap(mem: BootMemory): void {
-  println(`memory map: ${mem.map.count} entries (entry size ${mem.map.entrySize}, version ${mem.map.version})`);
-  for (const e of mem.map) {
+function printMemoryMap(map: MemoryMap): void {
+  println(`memory map: ${map.count} entries (entry size ${map.entrySize}, version ${map.version})`);
+  for (const e of map) {
     const r = e.region();
     if (r === null) {
       print("  [empty at p");
       printHex16(e.base);
       print("] ");
     } else printRegion(r);
-    printTypeName(e.type);
+    println(memoryTypeName(e.type));
   }
 }
 
-function printTypeName(type: u32): void {
-  println(memoryTypeName(type));
+function printSanitisedMap(mem: BootMemory): void {
+  const n: u64 = mem.sanitisedCount();
+  println(`sanitised memory map: ${n} entries`);
+  for (let i: u64 = 0n; i < n; i++) {
+    const e = mem.sanitised(i);
+    printRegion(e.region);
+    println(memoryTypeName(e.type));
+  }
+  const k: u64 = mem.conflictCount();
+  println(`memory map overlaps resolved: ${k}`);
+  for (let i: u64 = 0n; i < k; i++) {
+    const c = mem.conflict(i);
+    printRegion(c.region);
+    print(`${memoryTypeName(c.winner)} kept, also listed as`);
+    let sep: bool = false;
+    for (let cl: u32 = 0; cl < 8; cl++) {
+      if ((c.others & (1 << cl)) === 0) continue;
+      print(sep ? ", " : " ");
+      print(memoryTypeName(classType(cl)));
+      sep = true;
+    }
+    println("");
+  }
 }
 
-function printOtherTags(info: u64, mem: BootMemory): void {
-  const mi = basicMeminfo(info);
+function printOtherTags(info: BootInfo): void {
+  const mi = info.basicMeminfo();
   if (mi === null) println("basic meminfo: (none)");
   else println(`basic meminfo: lower ${mi.lowerKiB} KiB, upper ${mi.upperKiB} KiB`);
-  const base: u64 = loadBaseAddress(info);
+  const base: u64 = info.loadBase();
   if (base === 0n) println("load base: (none)");
   else println(`load base: p${hex(base)}`);
-  const fb = framebuffer(info);
+  const fb = info.framebuffer();
   if (fb === null) println("framebuffer: (none)");
   else println(`framebuffer: p${hex(fb.address)} ${fb.width}x${fb.height}x${fb.bpp} pitch ${fb.pitch} type ${fb.type}`);
-  const rsdp = acpiRsdp(info);
+  const rsdp = info.acpiRsdp();
   if (rsdp === null) println("ACPI RSDP: (none)");
   else println(`ACPI RSDP: revision ${rsdp.revision}, RSDT p${hex(rsdp.rsdt)}, XSDT p${hex(rsdp.xsdt)}`);
-  println(`modules: ${mem.modules}`);
+  println(`modules: ${info.modules}`);
 }
 
 function printReserved(mem: BootMemory): void {
@@ -113,29 +143,20 @@ function printReserved(mem: BootMemory): void {
     print(reservedKindName(r.kind));
     if (r.kind === RESERVED_MODULE) {
       print(` ${r.index} "`);
-      printStringAt(bootModule(mem.info, r.index).tag, 16n);
+      printStringAt(mem.info.module(r.index).tag, 16n);
       print("\"");
-    } else if (r.kind !== 0 && r.kind !== 1 && r.kind !== 2) print(` ${r.index}`);
+    } else if (r.kind === RESERVED_ELF_COPY) print(` ${r.index}`);
     println("");
   }
 }
 
 function printFree(mem: BootMemory): void {
-  println(`free regions: ${mem.freeRegionCount()}`);
-  let frames: u64 = 0n;
-  let regions: u64 = 0n;
-  let from: u64 = 0n;
-  while (true) {
-    const fr = mem.nextFreeFrames(from);
-    if (fr === null) break;
-    const first = fr.start();
-    const last = fr.end();
-    if (first === null || last === null) break;
-    printRange(first.start().value(), last.lastAddress().value());
+  const n: u64 = mem.freeRegionCount();
+  println(`free regions: ${n}`);
+  for (let i: u64 = 0n; i < n; i++) {
+    const fr = mem.freeRegion(i);
+    printRange(fr.firstNumber() << 12n, ((fr.lastNumber() + 1n) << 12n) - 1n);
     println(`${fr.sizeInChunks()} frames`);
-    frames += fr.sizeInChunks();
-    regions += 1n;
-    from = BootMemory.after(fr);
   }
-  println(`available RAM: ${mem.availableBytes() / 1024n} KiB; free RAM: ${frames * 4n} KiB in ${regions} regions, ${frames} frames`);
+  println(`available RAM: ${mem.availableBytes() / 1024n} KiB; free RAM: ${mem.freeFrameCount() * 4n} KiB in ${n} regions, ${mem.freeFrameCount()} frames`);
 }

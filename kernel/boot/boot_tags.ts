@@ -1,11 +1,12 @@
 // The smaller multiboot2 tags: modules (3), basic meminfo (4), framebuffer (8), ACPI RSDP
-// copies (14 old, 15 new), load base address (21). Each reader checks the tag is big
-// enough for the fields it reads; a malformed tag panics naming the tag and its address.
+// copies (14 old, 15 new), load base address (21). Each reader takes the tag's address
+// (found by the one tag walk in boot_info.ts) and checks the tag is big enough for the
+// fields it reads; a malformed tag panics naming the tag and its address.
 import { u32, u64, type bool, type u8 } from "../lib/int";
 import { load8, load32 } from "../lib/intrinsics";
 import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
-import { countTags, findNthTag, findTag, loadU64, requireTagSize, TAG_ACPI_NEW, TAG_ACPI_OLD, TAG_BASIC_MEMINFO, TAG_FRAMEBUFFER, TAG_LOAD_BASE_ADDR, TAG_MODULE } from "./multiboot2";
+import { loadU64, requireTagSize } from "./multiboot2";
 import { PhysRegion } from "./memory_map";
 
 /** A boot module: its tag (for the name string at offset 16) and its bytes. */
@@ -27,15 +28,8 @@ export class BootModule {
   }
 }
 
-/** Number of module tags. */
-export function moduleCount(info: u64): u64 {
-  return countTags(info, TAG_MODULE);
-}
-
-/** Module `i` (0 <= i < moduleCount); panics when its end lies below its start. */
-export function bootModule(info: u64, i: u64): BootModule {
-  const tag: u64 = findNthTag(info, TAG_MODULE, i);
-  if (tag === 0n) panic(`boot module ${i} requested, there are fewer`);
+/** The module tag at `tag`; panics when it is short or its end lies below its start. */
+export function readModuleTag(tag: u64): BootModule {
   requireTagSize(tag, 17n, "module");
   const start: u64 = u64(load32(tag + 8n));
   const end: u64 = u64(load32(tag + 12n));
@@ -54,9 +48,8 @@ export class BasicMeminfo {
   }
 }
 
-/** The basic meminfo tag, or null without one. */
-export function basicMeminfo(info: u64): BasicMeminfo | null {
-  const tag: u64 = findTag(info, TAG_BASIC_MEMINFO);
+/** The basic meminfo tag at `tag`, or null when `tag` is 0 (no such tag). */
+export function readBasicMeminfoTag(tag: u64): BasicMeminfo | null {
   if (tag === 0n) return null;
   requireTagSize(tag, 16n, "basic meminfo");
   return new BasicMeminfo(u64(load32(tag + 8n)), u64(load32(tag + 12n)));
@@ -81,9 +74,8 @@ export class Framebuffer {
   }
 }
 
-/** The framebuffer tag, or null without one. */
-export function framebuffer(info: u64): Framebuffer | null {
-  const tag: u64 = findTag(info, TAG_FRAMEBUFFER);
+/** The framebuffer tag at `tag`, or null when `tag` is 0. */
+export function readFramebufferTag(tag: u64): Framebuffer | null {
   if (tag === 0n) return null;
   requireTagSize(tag, 30n, "framebuffer");
   return new Framebuffer(loadU64(tag + 8n), load32(tag + 16n), load32(tag + 20n), load32(tag + 24n), load8(tag + 28n), load8(tag + 29n));
@@ -109,17 +101,15 @@ const RSDP_V1_SIZE: u64 = 20n;
 const RSDP_V2_SIZE: u64 = 36n;
 
 /**
- * The RSDP from the new (15) tag if present, else the old (14), else null. Panics when the
- * copy is short, lacks the "RSD PTR " signature, or fails its checksum.
+ * The RSDP from the new (15) tag `newTag` if not 0, else the old (14) `oldTag`, else null.
+ * Panics when the copy is short, lacks the "RSD PTR " signature, or fails its checksum.
  */
-export function acpiRsdp(info: u64): AcpiRsdp | null {
-  const newTag: u64 = findTag(info, TAG_ACPI_NEW);
+export function readAcpiRsdpTags(newTag: u64, oldTag: u64): AcpiRsdp | null {
   if (newTag !== 0n) {
     requireTagSize(newTag, 8n + RSDP_V2_SIZE, "ACPI new RSDP");
     checkRsdp(newTag, RSDP_V2_SIZE);
     return new AcpiRsdp(load8(newTag + 8n + 15n), u64(load32(newTag + 8n + 16n)), loadU64(newTag + 8n + 24n));
   }
-  const oldTag: u64 = findTag(info, TAG_ACPI_OLD);
   if (oldTag === 0n) return null;
   requireTagSize(oldTag, 8n + RSDP_V1_SIZE, "ACPI old RSDP");
   checkRsdp(oldTag, RSDP_V1_SIZE);
@@ -144,9 +134,8 @@ function checksumZero(at: u64, length: u64): bool {
   return sum === 0;
 }
 
-/** The physical address GRUB loaded the image at (tag 21), or 0 without the tag. */
-export function loadBaseAddress(info: u64): u64 {
-  const tag: u64 = findTag(info, TAG_LOAD_BASE_ADDR);
+/** The physical address GRUB loaded the image at (tag 21 at `tag`), or 0 when `tag` is 0. */
+export function readLoadBaseTag(tag: u64): u64 {
   if (tag === 0n) return 0n;
   requireTagSize(tag, 12n, "load base address");
   return u64(load32(tag + 8n));

@@ -4,11 +4,12 @@
 // higher-half part of the kernel are virtual (0xFFFFFFFF80000000 + physical); it copies
 // the other non-empty sections (.symtab, .strtab, debug info) into free RAM below 4 GiB
 // and sets their address to that physical copy. Both must be kept out of the free RAM.
-import { u64, type bool, type u32 } from "../lib/int";
+import { u32, u64, type bool } from "../lib/int";
+import { U64Array } from "../lib/fixed_array";
 import { load32 } from "../lib/intrinsics";
 import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
-import { findTag, loadU64, tagSize, TAG_ELF_SECTIONS } from "./multiboot2";
+import { loadU64, tagSize } from "./multiboot2";
 import { PHYSICAL_MAX, PhysRegion } from "./memory_map";
 
 /** The kernel's link base: physical = virtual - KERNEL_VMA for the higher half. */
@@ -76,12 +77,27 @@ export class ElfSections {
   readonly count: u64;
   readonly entrySize: u64;
   readonly stringTableIndex: u64;
+  /** Indices of the sections GRUB copied into RAM, in section order (the first `copies`). */
+  private readonly copyIndex: U64Array;
+  readonly copies: u64;
+  readonly allocated: u64;
+  /** The physical extent of the allocated sections (meaningful when `allocated` > 0). */
+  readonly image: PhysRegion;
 
-  constructor(tag: u64, count: u64, entrySize: u64, stringTableIndex: u64) {
+  constructor(tag: u64, count: u64, entrySize: u64, stringTableIndex: u64, copyIndex: U64Array, copies: u64, allocated: u64, image: PhysRegion) {
     this.tag = tag;
     this.count = count;
     this.entrySize = entrySize;
     this.stringTableIndex = stringTableIndex;
+    this.copyIndex = copyIndex;
+    this.copies = copies;
+    this.allocated = allocated;
+    this.image = image;
+  }
+
+  /** No sections (boot information without the tag). */
+  static none(): ElfSections {
+    return new ElfSections(0n, 0n, ELF64_SHDR_SIZE, 0n, new U64Array(0, 0n), 0n, 0n, new PhysRegion(0n, 0n));
   }
 
   /** Section header `i` (0 <= i < count). */
@@ -91,56 +107,25 @@ export class ElfSections {
     return new ElfSection(i, load32(at + 4n), loadU64(at + 8n), loadU64(at + 16n), loadU64(at + 32n));
   }
 
-  /** The physical extent of the kernel image: lowest start to highest end of allocated sections. */
+  /** The physical extent of the kernel image from the allocated sections, or null when there are none. */
   kernelImage(): PhysRegion | null {
-    let lo: u64 = PHYSICAL_MAX;
-    let hi: u64 = 0n;
-    let any: bool = false;
-    for (let i: u64 = 0n; i < this.count; i++) {
-      const r = this.section(i).imageRegion();
-      if (r === null) continue;
-      any = true;
-      if (r.first < lo) lo = r.first;
-      if (r.last > hi) hi = r.last;
-    }
-    return any ? new PhysRegion(lo, hi) : null;
+    return this.allocated === 0n ? null : this.image;
   }
 
-  /** Number of allocated, non-empty sections. */
-  allocatedCount(): u64 {
-    let n: u64 = 0n;
-    for (let i: u64 = 0n; i < this.count; i++) if (this.section(i).imageRegion() !== null) n += 1n;
-    return n;
-  }
-
-  /** Number of sections GRUB copied into RAM (non-allocated, non-empty, with an address). */
-  copyCount(): u64 {
-    let n: u64 = 0n;
-    for (let i: u64 = 0n; i < this.count; i++) if (this.section(i).copyRegion() !== null) n += 1n;
-    return n;
-  }
-
-  /** The `n`-th (from 0) section GRUB copied into RAM; panics when there are fewer. */
+  /** The `n`-th (from 0) section GRUB copied into RAM. */
   copy(n: u64): ElfSection {
-    let seen: u64 = 0n;
-    for (let i: u64 = 0n; i < this.count; i++) {
-      const s = this.section(i);
-      if (s.copyRegion() === null) continue;
-      if (seen === n) return s;
-      seen += 1n;
-    }
-    return panic(`ELF sections: copied section ${n} requested, there are ${seen}`);
+    if (n >= this.copies) panic(`ELF sections: copied section ${n} requested, there are ${this.copies}`);
+    return this.section(this.copyIndex.get(u32(n)));
   }
 }
 
 /**
- * The ELF sections of the boot information at `info`, or null without the tag. Panics when
- * the tag is malformed: shorter than its header, a header size of 0, below 64 (ELF64) or
- * huge, headers running past the tag, or a string-table index out of range.
+ * The ELF sections tag at `tag` (its header checked by the tag walk), every section checked
+ * once. Panics when the tag is malformed: shorter than its header, a header size of 0,
+ * below 64 (ELF64) or huge, headers running past the tag, a string-table index out of
+ * range, or a section that does not fit the physical address space.
  */
-export function readElfSections(info: u64): ElfSections | null {
-  const tag: u64 = findTag(info, TAG_ELF_SECTIONS);
-  if (tag === 0n) return null;
+export function readElfSectionsTag(tag: u64): ElfSections {
   const size: u64 = tagSize(tag);
   if (size < ELF_TAG_HEADER_SIZE) panic(`ELF sections tag at ${hex(tag)} has size ${size}, less than its 20-byte header`);
   const count: u64 = u64(load32(tag + 8n));
@@ -151,5 +136,27 @@ export function readElfSections(info: u64): ElfSections | null {
   if (entrySize > MAX_SHDR_SIZE) panic(`ELF sections tag at ${hex(tag)} has a huge section header size ${entrySize}`);
   if (count > (size - ELF_TAG_HEADER_SIZE) / entrySize) panic(`ELF sections tag at ${hex(tag)}: ${count} headers of ${entrySize} bytes run past its size ${size}`);
   if (count !== 0n && shndx >= count) panic(`ELF sections tag at ${hex(tag)}: string table index ${shndx} is not below the section count ${count}`);
-  return new ElfSections(tag, count, entrySize, shndx);
+  const raw = new ElfSections(tag, count, entrySize, shndx, new U64Array(0, 0n), 0n, 0n, new PhysRegion(0n, 0n));
+  // One pass: check every section, count the copies and allocated ones, find the image's extent.
+  let copies: u64 = 0n;
+  let allocated: u64 = 0n;
+  let lo: u64 = PHYSICAL_MAX;
+  let hi: u64 = 0n;
+  for (let i: u64 = 0n; i < count; i++) {
+    const s = raw.section(i);
+    if (s.copyRegion() !== null) copies += 1n;
+    const r = s.imageRegion();
+    if (r === null) continue;
+    allocated += 1n;
+    if (r.first < lo) lo = r.first;
+    if (r.last > hi) hi = r.last;
+  }
+  const copyIndex = new U64Array(u32(copies), 0n);
+  let k: u32 = 0;
+  for (let i: u64 = 0n; i < count; i++) {
+    if (raw.section(i).copyRegion() === null) continue;
+    copyIndex.set(k, i);
+    k += 1;
+  }
+  return new ElfSections(tag, count, entrySize, shndx, copyIndex, copies, allocated, allocated === 0n ? new PhysRegion(0n, 0n) : new PhysRegion(lo, hi));
 }

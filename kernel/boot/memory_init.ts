@@ -8,7 +8,7 @@
 //   memory: kernel page tables at p0x... (T table frames): text R-X, rodata R--, data RW-, bss RW-, guard v0x... unmapped; direct map D MiB at v0xffff800000000000; identity map dropped
 //   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (node pool of C, growing on demand)
 //   memory init: X TSC ticks (allocators A, page tables B, heap C)
-import { u32, type bool, type u64 } from "../lib/int";
+import { u32, u64, type bool } from "../lib/int";
 import { println } from "../lib/console";
 import { hex } from "../lib/fmt";
 import {
@@ -21,15 +21,19 @@ import { frameAllocator, NodePool, pageAllocator } from "../mm/alloc";
 import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
   ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT,
-  KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, VirtualAddress,
+  KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, TABLE_FRAME_LIMIT, VirtualAddress,
 } from "../mm/addr";
 import { MapError, mapErrorName, Mapper, PageFlags } from "../mm/paging";
-import { BootMemory, readBootMemory } from "./regions";
+import { checkNoWritableExecutable, debugChecksEnabled, FramePoison } from "../mm/debug";
+import { MEMORY_AVAILABLE } from "./memory_map";
+import type { BootMemory } from "./regions";
 
 /** Bytes the heap maps at start. */
 const HEAP_INITIAL: u64 = 0x4_0000n;
 /** Tree nodes the allocators' shared pool starts with once the heap is up; it doubles on demand. */
 const POOL_INITIAL_NODES: u32 = 64;
+/** Early regions beyond what the boot map needs: room for splits before the upgrade. */
+const EARLY_HEADROOM: u64 = 64n;
 
 let kernelTables: Mapper | null = null;
 let directMapBytes: u64 = 0n;
@@ -52,19 +56,19 @@ export function directMapSize(): u64 {
 }
 
 /**
- * Sets up memory from the boot information at `bootInfo` (physical, read through the boot
- * stub's identity map: call before anything drops it; afterwards it is readable only at
- * DIRECT_MAP_BASE + bootInfo).
+ * Sets up memory from `mem`, computed from the parsed boot information (physical, read
+ * through the boot stub's identity map: call before anything drops it; afterwards the
+ * boot information is readable only at DIRECT_MAP_BASE + its address).
  */
-export function initMemory(bootInfo: u64): void {
+export function initMemory(mem: BootMemory): void {
   const t0 = readTsc();
-  const mem = readBootMemory(bootInfo);
   initFrameAllocator(mem);
   initPageAllocator();
   const t1 = readTsc();
   const m = buildKernelTables(mem);
-  m.activate(DIRECT_MAP_BASE);
+  m.activate(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT);
   kernelTables = m;
+  if (debugChecksEnabled()) startDebugChecks(m);
   const t2 = readTsc();
   initHeap(m, HEAP_INITIAL);
   setObjectAllocator(objectAlloc);
@@ -79,6 +83,16 @@ export function initMemory(bootInfo: u64): void {
   println(`memory init: ${t3 - t0} TSC ticks (allocators ${t1 - t0}, page tables ${t2 - t1}, heap ${t3 - t2})`);
 }
 
+/**
+ * Test builds: the W^X scan of the tables just loaded (panics on a writable and executable
+ * mapping), then freed-frame poisoning for the frame allocator.
+ */
+function startDebugChecks(m: Mapper): void {
+  const scan = checkNoWritableExecutable(m.p4Address(), DIRECT_MAP_BASE);
+  frameAllocator.setPoisonHook(new FramePoison(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> CHUNK_SHIFT));
+  println(`memory: debug checks: W^X scan of ${scan.tables} tables, ${scan.leaves} mappings, none writable and executable; freed frames poisoned`);
+}
+
 /** The frames holding bytes `first..=last` (clipped to physical memory), possibly empty. */
 function framesCovering(first: u64, last: u64): FrameRange {
   if (first > PHYSICAL_MAX) return FrameRange.empty();
@@ -87,25 +101,19 @@ function framesCovering(first: u64, last: u64): FrameRange {
   return FrameRange.empty().withNumbers(f, (top >> CHUNK_SHIFT) - f + 1n);
 }
 
-/** Free regions -> addFree; reserved regions and every non-available map entry -> addReserved. */
+/**
+ * Free regions -> addFree; everything under a reserved region or a non-available entry of
+ * the sanitised map -> addReserved. Both lists are sorted, so each insertion is an append.
+ */
 function initFrameAllocator(mem: BootMemory): void {
-  const n: u64 = mem.reservedCount();
-  for (let i: u64 = 0n; i < n; i++) {
-    const r = mem.reserved(i).region;
+  const blocked: u64 = mem.blockedCount();
+  frameAllocator.reserveEarly(u32(mem.freeRegionCount() + blocked + EARLY_HEADROOM));
+  for (let i: u64 = 0n; i < blocked; i++) {
+    const r = mem.blocked(i);
     frameAllocator.addReserved(framesCovering(r.first, r.last));
   }
-  for (const e of mem.map) {
-    const r = e.region();
-    if (r === null || e.isAvailable()) continue;
-    frameAllocator.addReserved(framesCovering(r.first, r.last));
-  }
-  let from: u64 = 0n;
-  while (true) {
-    const fr = mem.nextFreeFrames(from);
-    if (fr === null) break;
-    frameAllocator.addFree(fr);
-    from = BootMemory.after(fr);
-  }
+  const free: u64 = mem.freeRegionCount();
+  for (let i: u64 = 0n; i < free; i++) frameAllocator.addFree(mem.freeRegion(i));
 }
 
 /** The pages of bytes `first..=last` of the higher half. */
@@ -158,9 +166,9 @@ function buildKernelTables(mem: BootMemory): Mapper {
 
 /**
  * The 2 MiB blocks holding available RAM below the direct map's end, as sorted, disjoint,
- * non-touching ranges [lo, hi): the map's entries may come unsorted, overlapping or
- * sharing a block, so each block is mapped exactly once. O(entries^2) for the sort, on a
- * few dozen entries at most; nothing per frame.
+ * non-touching ranges [lo, hi): the sanitised map is sorted and disjoint, but neighbouring
+ * entries may share a block, so each block is mapped exactly once. The insertion sort is
+ * linear on sorted input; nothing per frame.
  */
 class RamBlocks {
   readonly lo: U64Array;
@@ -168,13 +176,16 @@ class RamBlocks {
   count: u32 = 0;
 
   constructor(mem: BootMemory) {
+    const entries: u64 = mem.sanitisedCount();
     let n: u32 = 0;
-    for (const e of mem.map) if (e.isAvailable()) n++;
+    for (let i: u64 = 0n; i < entries; i++) if (mem.sanitised(i).type === MEMORY_AVAILABLE) n++;
     this.lo = new U64Array(n, 0n);
     this.hi = new U64Array(n, 0n);
-    for (const e of mem.map) {
-      const r = e.region();
-      if (r === null || !e.isAvailable() || r.first >= DIRECT_MAP_SIZE) continue;
+    for (let i: u64 = 0n; i < entries; i++) {
+      const e = mem.sanitised(i);
+      if (e.type !== MEMORY_AVAILABLE) continue;
+      const r = e.region;
+      if (r.first >= DIRECT_MAP_SIZE) continue;
       const last: u64 = r.last >= DIRECT_MAP_SIZE ? DIRECT_MAP_SIZE - 1n : r.last;
       this.insert(r.first & ~(HUGE_2M - 1n), (last | (HUGE_2M - 1n)) + 1n);
     }

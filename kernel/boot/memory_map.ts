@@ -1,14 +1,14 @@
 // The multiboot2 memory map (tag type 6): u32 entry_size, u32 entry_version, then entries
 // {u64 base, u64 length, u32 type, u32 reserved}, stepped by entry_size (never by 24: later
-// versions may append fields). The tag is checked once when read (readMemoryMap); each entry
-// is checked when fetched. Entries may come unsorted and may overlap: the free-memory sweep
-// (regions.ts) normalises them; this file only reads them.
+// versions may append fields). The tag and every entry are checked once, when the boot
+// information is parsed (boot_info.ts). Entries may come unsorted and may overlap: the
+// sweep (regions.ts) sanitises them; this file only reads them.
 import { u64, type bool, type u32 } from "../lib/int";
 import { load32 } from "../lib/intrinsics";
 import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
 import { rangeIterator } from "../lib/iter";
-import { findTag, loadU64, tagSize, TAG_MEMORY_MAP } from "./multiboot2";
+import { loadU64, tagSize } from "./multiboot2";
 
 /** Entry types (multiboot2 specification 3.6.8); every other value is reserved. */
 export const MEMORY_AVAILABLE: u32 = 1;
@@ -16,6 +16,8 @@ export const MEMORY_RESERVED: u32 = 2;
 export const MEMORY_ACPI_RECLAIMABLE: u32 = 3;
 export const MEMORY_NVS: u32 = 4;
 export const MEMORY_DEFECTIVE: u32 = 5;
+/** The sanitised map's type for memory of a type the specification does not define. */
+export const MEMORY_UNKNOWN: u32 = 0;
 
 /** The memory map tag's header: type, size, entry_size, entry_version. */
 const MMAP_HEADER_SIZE: u64 = 16n;
@@ -131,13 +133,12 @@ export class MemoryMap {
 }
 
 /**
- * The memory map of the boot information at `info`, or null when there is no map tag.
- * Panics when the tag is malformed: too small for its header, an entry size of 0, below
- * 24, not a multiple of 8 or huge, or a payload that is not a whole number of entries.
+ * The memory map tag at `tag` (its header checked by the tag walk), with every entry
+ * checked. Panics when the tag is malformed: too small for its header, an entry size of 0,
+ * below 24, not a multiple of 8 or huge, a payload that is not a whole number of entries,
+ * or an entry that wraps or ends above the 52-bit physical space.
  */
-export function readMemoryMap(info: u64): MemoryMap | null {
-  const tag: u64 = findTag(info, TAG_MEMORY_MAP);
-  if (tag === 0n) return null;
+export function readMemoryMapTag(tag: u64): MemoryMap {
   const size: u64 = tagSize(tag);
   if (size < MMAP_HEADER_SIZE) panic(`memory map tag at ${hex(tag)} has size ${size}, less than its 16-byte header`);
   const entrySize: u64 = u64(load32(tag + 8n));
@@ -147,25 +148,9 @@ export function readMemoryMap(info: u64): MemoryMap | null {
   if ((entrySize & 7n) !== 0n) panic(`memory map tag at ${hex(tag)} has entry size ${entrySize}, not a multiple of 8`);
   const payload: u64 = size - MMAP_HEADER_SIZE;
   if (payload % entrySize !== 0n) panic(`memory map tag at ${hex(tag)}: its ${payload} bytes of entries are not a whole number of ${entrySize}-byte entries (truncated entry)`);
-  return new MemoryMap(tag, entrySize, load32(tag + 12n), payload / entrySize);
-}
-
-/** The memory map of `info`; panics when there is none. */
-export function requireMemoryMap(info: u64): MemoryMap {
-  const map = readMemoryMap(info);
-  if (map === null) return panic(`multiboot2 information at ${hex(info)} has no memory map tag`);
+  const map = new MemoryMap(tag, entrySize, load32(tag + 12n), payload / entrySize);
+  for (let i: u64 = 0n; i < map.count; i++) map.entry(i); // checks each entry once, here
   return map;
-}
-
-/** Number of entries of the memory map (0 without a map tag). */
-export function memoryMapEntryCount(info: u64): u64 {
-  const map = readMemoryMap(info);
-  return map === null ? 0n : map.count;
-}
-
-/** Entry `i` of the memory map of `info`. */
-export function memoryMapEntry(info: u64, i: u64): MemoryMapEntry {
-  return requireMemoryMap(info).entry(i);
 }
 
 /** The report's name of an entry type; unknown types are reserved. */

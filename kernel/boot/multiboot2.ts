@@ -42,41 +42,24 @@ export function bootInfoSize(info: u64): u64 {
   return total;
 }
 
-/** Address of the first tag of `type`, or 0 when there is none. Panics on malformed tags. */
-export function findTag(info: u64, type: u32): u64 {
-  return findNthTag(info, type, 0n);
-}
-
 /**
- * Address of the `n`-th (from 0) tag of `type`, or 0 when there are fewer. Walks every tag
- * up to it, checking each header: size at least the header, inside total_size, 8-byte
- * aligned start, and an end tag of size 8 that terminates the list.
+ * The address of the tag after the one at `at` (whose header the walk has checked), or of
+ * the first tag when `at` is 0; 0 after the end tag. Checks each header it steps onto: size
+ * at least the header, inside total_size `end`, an end tag of size 8 terminating the list.
  */
-export function findNthTag(info: u64, type: u32, n: u64): u64 {
-  const end: u64 = info + bootInfoSize(info);
-  let at: u64 = info + HEADER_SIZE;
-  let seen: u64 = 0n;
-  while (at + TAG_HEADER_SIZE <= end) {
-    const tagType: u32 = load32(at);
-    const size: u64 = u64(load32(at + 4n));
-    if (size < TAG_HEADER_SIZE) panic(`multiboot2 tag ${tagType} at ${hex(at)} has size ${size}, less than its header`);
-    if (size > end - at) panic(`multiboot2 tag ${tagType} at ${hex(at)} (size ${size}) runs past the end ${hex(end)}`);
-    if (tagType === TAG_END && size !== TAG_HEADER_SIZE) panic(`multiboot2 end tag at ${hex(at)} has size ${size}, not 8`);
-    if (tagType === type) {
-      if (seen === n) return at;
-      seen += 1n;
-    }
-    if (tagType === TAG_END) return 0n;
-    at = at + align8(size);
+export function nextTag(info: u64, end: u64, at: u64): u64 {
+  let next: u64 = info + HEADER_SIZE;
+  if (at !== 0n) {
+    if (load32(at) === TAG_END) return 0n;
+    next = at + align8(u64(load32(at + 4n)));
   }
-  panic(`multiboot2 information at ${hex(info)} has no end tag`);
-}
-
-/** Number of tags of `type` (modules can come several times). */
-export function countTags(info: u64, type: u32): u64 {
-  let n: u64 = 0n;
-  while (findNthTag(info, type, n) !== 0n) n += 1n;
-  return n;
+  if (next > end || end - next < TAG_HEADER_SIZE) panic(`multiboot2 information at ${hex(info)} has no end tag`);
+  const tagType: u32 = load32(next);
+  const size: u64 = u64(load32(next + 4n));
+  if (size < TAG_HEADER_SIZE) panic(`multiboot2 tag ${tagType} at ${hex(next)} has size ${size}, less than its header`);
+  if (size > end - next) panic(`multiboot2 tag ${tagType} at ${hex(next)} (size ${size}) runs past the end ${hex(end)}`);
+  if (tagType === TAG_END && size !== TAG_HEADER_SIZE) panic(`multiboot2 end tag at ${hex(next)} has size ${size}, not 8`);
+  return next;
 }
 
 /** The size field of the tag at `tag` (already checked against total_size by the walk). */

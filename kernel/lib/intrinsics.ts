@@ -104,6 +104,10 @@ export declare function functionStartOf(addr: u64): u64;
 
 // Memory management (kernel/mm/): the image's sections, the time-stamp counter, and the
 // hook that moves keelc's object storage onto the kernel heap.
+/** Start of the whole kernel image, boot section included (__kernel_start, page-aligned, virtual). */
+export declare function kernelImageStart(): u64;
+/** End of the whole kernel image (__kernel_end, exclusive, page-aligned, virtual). */
+export declare function kernelImageEnd(): u64;
 /** Start of the read-only data (__rodata_start, page-aligned). */
 export declare function kernelRodataStart(): u64;
 /** End of the read-only data (__rodata_end, exclusive, page-aligned). */

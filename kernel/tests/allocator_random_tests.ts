@@ -4,8 +4,9 @@
 // overlap, chunks are conserved, reserved chunks never go to ordinary requests, and releasing
 // everything restores the initial free set.
 import { u32, u64, truncU32, type bool } from "../lib/int";
-import { expect, expectEqU64 } from "../lib/ktap";
+import { expect } from "../lib/ktap";
 import { println } from "../lib/console";
+import { load8 } from "../lib/intrinsics";
 import { U32Array } from "../lib/fixed_array";
 import { type Allocated, AllocError, ChunkAllocator, NodePool } from "../mm/alloc";
 import { take, type Consumed } from "../lib/owned";
@@ -26,9 +27,23 @@ const FREE: u32 = 0;
 let seed: u64 = 0x9e37_79b9_7f4a_7c15n;
 let operations: u32 = 0;
 let failures: u32 = 0;
+/** A fuzzer's input, when set (randomRunOnInput): the bytes [input, inputEnd) replace xorshift. */
+let input: u64 = 0n;
+let inputEnd: u64 = 0n;
 
-/** xorshift64: deterministic, the same sequence in every execution. */
+/** The next 16 bits of the input (zeros past its end). */
+function inputBits(): u64 {
+  let x: u64 = 0n;
+  for (let i: u32 = 0; i < 2; i++) {
+    x = (x << 8n) | (input < inputEnd ? u64(load8(input)) : 0n);
+    input += 1n;
+  }
+  return x;
+}
+
+/** xorshift64: deterministic, the same sequence in every execution; or the fuzzer's input. */
 function random(): u64 {
+  if (inputEnd !== 0n) return inputBits();
   let x: u64 = seed;
   x = x ^ ((x & (MASK64 >> 13n)) << 13n); // `<<` is checked: drop the bits it would shift out
   x = x ^ (x >> 7n);
@@ -226,10 +241,26 @@ function randomRun(steps: u32, upgradeHalfway: bool): void {
     const frames = run.unclaim(s);
     if (frames !== null) frames.release();
   }
-  expectEqU64(a.allocatedChunks(), 0n, "nothing allocated after releasing everything");
-  expectEqU64(a.freeChunks(), u64(CHUNKS - RESERVED_COUNT), "every ordinary chunk is free again");
+  check(a.allocatedChunks() === 0n, "nothing allocated after releasing everything");
+  check(a.freeChunks() === u64(CHUNKS - RESERVED_COUNT), "every ordinary chunk is free again");
   a.flushMagazine(); // single chunks kept for fast reuse go back into the regions
-  expectEqU64(u64(a.freeRegionCount(false)), 2n, "the free set merged back to the two regions around the reserved one");
+  check(a.freeRegionCount(false) === 2, "the free set merged back to the two regions around the reserved one");
+}
+
+/**
+ * Operations decoded from the `length` bytes at `addr` (a fuzzer's input, two bytes per
+ * choice), on a fresh allocator against the model: early arrays, or trees from half way
+ * when the length is odd. Returns the number of failed checks (0: every invariant held).
+ */
+export function randomRunOnInput(addr: u64, length: u64): u32 {
+  input = addr;
+  inputEnd = addr + length;
+  failures = 0;
+  const maxSteps: u64 = 4096n;
+  const steps: u64 = length / 4n;
+  randomRun(u32(steps > maxSteps ? maxSteps : steps), (length & 1n) === 1n);
+  inputEnd = 0n;
+  return failures;
 }
 
 /** Random operations in early mode (fixed arrays). */

@@ -3,15 +3,15 @@
 // reserved region; the basic meminfo tag agreeing with the map; the kernel image in RAM.
 import type { bool, u64 } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
-import { readBootMemory } from "../boot/regions";
-import { basicMeminfo, loadBaseAddress } from "../boot/boot_tags";
 import { PhysRegion } from "../boot/memory_map";
+import { RESERVED_MODULE, type BootMemory } from "../boot/regions";
+import { println } from "../lib/console";
 
-let bootInfo: u64 = 0n;
+let bootMemory: BootMemory | null = null;
 
-/** Remembers the boot information for the tests below. */
-export function setBootMemoryInfo(info: u64): void {
-  bootInfo = info;
+/** Remembers the boot memory picture for the tests below. */
+export function setBootMemory(mem: BootMemory): void {
+  bootMemory = mem;
 }
 
 /** The byte range of frames `first..last` (numbers). */
@@ -21,71 +21,99 @@ function frameBytes(first: u64, last: u64): PhysRegion {
 
 /** Free regions come in increasing order, apart, each in available RAM and no reserved region. */
 export function testFreeRegionsSortedAndDisjoint(): void {
-  const mem = readBootMemory(bootInfo);
+  const mem = bootMemory;
+  expect(mem !== null, "boot memory computed");
+  if (mem === null) return;
   const reserved: u64 = mem.reservedCount();
-  let from: u64 = 0n;
-  let regions: u64 = 0n;
   let previousEnd: u64 = 0n; // first byte after the previous region
-  while (true) {
-    const fr = mem.nextFreeFrames(from);
-    if (fr === null) break;
+  let frames: u64 = 0n;
+  const n: u64 = mem.freeRegionCount();
+  for (let k: u64 = 0n; k < n; k++) {
+    const fr = mem.freeRegion(k);
     const r = frameBytes(fr.firstNumber(), fr.lastNumber());
-    expect(regions === 0n || r.first > previousEnd, "free regions sorted and not adjacent (maximal)");
+    expect(k === 0n || r.first > previousEnd, "free regions sorted and not adjacent (maximal)");
     expect(mem.isAvailable(r), "free region lies in available RAM");
     let clear: bool = true;
     for (let i: u64 = 0n; i < reserved; i++) if (mem.reserved(i).region.overlaps(r)) clear = false;
     expect(clear, "free region overlaps no reserved region");
-    regions += 1n;
     previousEnd = r.last + 1n;
-    from = previousEnd;
+    frames += fr.sizeInChunks();
   }
-  expect(regions > 0n, "some RAM is free");
-  expectEqU64(regions, mem.freeRegionCount(), "free region count");
+  expect(n > 0n, "some RAM is free");
+  expectEqU64(frames, mem.freeFrameCount(), "free frame count");
 }
 
 /** Free RAM plus reserved regions account for all available RAM (rounding to frames aside). */
 export function testFreeRamAccountsForAvailableRam(): void {
-  const mem = readBootMemory(bootInfo);
+  const mem = bootMemory;
+  expect(mem !== null, "boot memory computed");
+  if (mem === null) return;
   const free: u64 = mem.freeFrameCount() * 4096n;
   const available: u64 = mem.availableBytes();
   let reserved: u64 = 0n;
   const n: u64 = mem.reservedCount();
   for (let i: u64 = 0n; i < n; i++) reserved += mem.reserved(i).region.sizeInBytes() + 8192n; // + partial frames at both ends
   expect(free <= available, "free RAM is at most the available RAM");
-  expect(free + reserved + mem.map.count * 8192n >= available, "available RAM is free or reserved");
+  expect(free + reserved + mem.sanitisedCount() * 8192n >= available, "available RAM is free or reserved");
   expect(free >= available / 2n, "at least half of the available RAM is free");
 }
 
 /** GRUB's basic meminfo equals the available runs from 0 and from 1 MiB. */
 export function testBasicMeminfoAgreesWithMap(): void {
-  const mem = readBootMemory(bootInfo);
-  const mi = basicMeminfo(bootInfo);
+  const mem = bootMemory;
+  expect(mem !== null, "boot memory computed");
+  if (mem === null) return;
+  const mi = mem.info.basicMeminfo();
   expect(mi !== null, "basic meminfo tag present");
   if (mi === null) return;
-  const low = mem.availableRun(0n);
-  const high = mem.availableRun(0x10_0000n);
+  const low = mem.availableRunAt(0n);
+  const high = mem.availableRunAt(0x10_0000n);
   expect(low !== null && high !== null, "RAM at 0 and at 1 MiB is available");
   if (low === null || high === null) return;
   expectEqU64(low.sizeInBytes() / 1024n, mi.lowerKiB, "lower memory KiB");
   expectEqU64(high.sizeInBytes() / 1024n, mi.upperKiB, "upper memory KiB");
 }
 
-/** The kernel image from the ELF sections starts at the load base, in available RAM, reserved. */
+/** The kernel image (linker symbols, ELF sections agreeing) starts at the load base, in available RAM, reserved. */
 export function testKernelImageInAvailableRam(): void {
-  const mem = readBootMemory(bootInfo);
-  expect(mem.hasImage, "ELF sections give a kernel image");
+  const mem = bootMemory;
+  expect(mem !== null, "boot memory computed");
+  if (mem === null) return;
+  const elf = mem.info.sections.kernelImage();
+  expect(elf !== null, "ELF sections give a kernel image");
+  if (elf !== null) expect(elf.equals(mem.image), "the ELF sections and the linker symbols agree on the image");
   expectEqU64(mem.image.first, 0x10_0000n, "kernel image starts at 1 MiB");
-  expectEqU64(mem.image.first, loadBaseAddress(bootInfo), "load base address tag");
+  expectEqU64(mem.image.first, mem.info.loadBase(), "load base address tag");
   expect(mem.isAvailable(mem.image), "kernel image lies in available RAM");
-  expect(mem.copies > 0n, "GRUB copied the symbol and debug sections");
-  const info = new PhysRegion(bootInfo, bootInfo + (mem.infoSize - 1n));
-  let from: u64 = 0n;
-  while (true) {
-    const fr = mem.nextFreeFrames(from);
-    if (fr === null) break;
+  expect(mem.info.sections.copies > 0n, "GRUB copied the symbol and debug sections");
+  const info = new PhysRegion(mem.info.address, mem.info.address + (mem.info.size - 1n));
+  const n: u64 = mem.freeRegionCount();
+  for (let k: u64 = 0n; k < n; k++) {
+    const fr = mem.freeRegion(k);
     const r = frameBytes(fr.firstNumber(), fr.lastNumber());
     expect(!r.overlaps(mem.image), "kernel image is not free");
     expect(!r.overlaps(info), "boot information is not free");
-    from = r.last + 1n;
   }
+}
+
+/** Every module GRUB loaded is a reserved region, overlapping no free region (the test image boots with 64). */
+export function testModulesReserved(): void {
+  const mem = bootMemory;
+  expect(mem !== null, "boot memory computed");
+  if (mem === null) return;
+  const modules: u64 = mem.info.modules;
+  let reserved: u64 = 0n;
+  for (let i: u64 = 0n; i < mem.reservedCount(); i++) if (mem.reserved(i).kind === RESERVED_MODULE) reserved += 1n;
+  let free: bool = false;
+  for (let j: u64 = 0n; j < modules; j++) {
+    const r = mem.info.module(j).region();
+    if (r === null) continue;
+    for (let k: u64 = 0n; k < mem.freeRegionCount(); k++) {
+      const fr = mem.freeRegion(k);
+      if (frameBytes(fr.firstNumber(), fr.lastNumber()).overlaps(r)) free = true;
+    }
+  }
+  println(`# ${modules} modules, ${reserved} reserved regions of modules`);
+  expectEqU64(reserved, modules, "each (non-empty) module is a reserved region");
+  expect(!free, "no module lies in a free region");
 }

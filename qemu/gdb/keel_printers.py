@@ -94,10 +94,22 @@ _BY_CLASS = [
 ]
 
 
+class HexPrinter:
+    """u64/usize values are mostly addresses, masks and sizes: hex, as the kernel prints them."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def to_string(self):
+        return hex(_u64(self.value))
+
+
 def lookup(value):
     """The printer for a Keel value, or None."""
     t = value.type.unqualified()
     typedef_name = t.name or ""
+    if typedef_name == "uint64_t":
+        return HexPrinter(value)
     if typedef_name.startswith("keel_opt_"):
         return OptionalPrinter(value)
     if typedef_name.startswith("keel_array_"):

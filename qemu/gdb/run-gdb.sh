@@ -4,7 +4,8 @@
 #
 #   qemu/gdb/run-gdb.sh ELF ISO [extra qemu args...]
 #
-# KEEL_GDB_PORT (default 1234) is the stub's TCP port. COM1 goes to build/gdb-serial.log
+# KEEL_GDB_PORT is the stub's TCP port (default auto: a free one; QEMU failing to bind it
+# stops here, loudly, before GDB could attach to whatever holds it). COM1 goes to build/gdb-serial.log
 # (watch it with `tail -f build/gdb-serial.log`), so it does not mix with GDB's prompt.
 # QEMU runs in its own session: Ctrl-C in GDB interrupts the kernel, not QEMU.
 set -euo pipefail
@@ -21,14 +22,26 @@ command -v gdb >/dev/null 2>&1 || die "missing gdb; run 'make deps'"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
-export KEEL_GDB_PORT=${KEEL_GDB_PORT:-1234}
+# auto (the default): a port that is free now, chosen by the OS.
+KEEL_GDB_PORT=${KEEL_GDB_PORT:-auto}
+if [ "$KEEL_GDB_PORT" = auto ]; then
+    KEEL_GDB_PORT=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+fi
+export KEEL_GDB_PORT
 LOG=build/gdb-serial.log
+QEMU_ERR=build/gdb-qemu.err
 mkdir -p build
 
 setsid qemu-system-x86_64 -cdrom "$ISO" -serial "file:$LOG" -display none -no-reboot -m 128M \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -S -gdb "tcp::$KEEL_GDB_PORT" "$@" </dev/null &
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -S -gdb "tcp:127.0.0.1:$KEEL_GDB_PORT" "$@" </dev/null 2>"$QEMU_ERR" &
 QEMU_PID=$!
 trap 'kill "$QEMU_PID" 2>/dev/null || true; wait "$QEMU_PID" 2>/dev/null || true' EXIT
+
+# QEMU exits at once when it cannot bind the port: never let GDB attach to whatever holds it.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    kill -0 "$QEMU_PID" 2>/dev/null || { cat "$QEMU_ERR" >&2; die "QEMU exited before GDB could attach (port $KEEL_GDB_PORT taken? set GDB_PORT=auto or another port)"; }
+    sleep 0.1
+done
 
 echo "run-gdb.sh: QEMU (pid $QEMU_PID) halted, GDB stub on :$KEEL_GDB_PORT, serial in $LOG" >&2
 gdb -q "$ELF" -x qemu/gdb/keel.gdb

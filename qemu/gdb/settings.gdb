@@ -6,3 +6,7 @@ set print pretty on
 set print symbol on
 set disassembly-flavor att
 source qemu/gdb/keel_printers.py
+source qemu/gdb/keel_commands.py
+# `step` stays in TypeScript: the runtime's C and keelc's support file are stepped over.
+skip -gfi boot/runtime/*.c
+skip -gfi */keel_support.c

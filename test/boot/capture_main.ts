@@ -10,6 +10,7 @@ import { load32, qemuExit } from "../../kernel/lib/intrinsics";
 import { serialInit } from "../../kernel/arch/x86_64/serial";
 import { bootInfoSize } from "../../kernel/boot/multiboot2";
 import { printBootReport } from "../../kernel/boot/boot_report";
+import { bootMemoryAt } from "../../kernel/boot/regions";
 
 /** Capture entry: dump, report, exit. */
 export function kernelMain(bootInfo: u64): void {
@@ -22,7 +23,7 @@ export function kernelMain(bootInfo: u64): void {
   }
   if ((size & 31n) !== 0n) println("");
   println("end of dump");
-  printBootReport(bootInfo);
+  printBootReport(bootMemoryAt(bootInfo));
   println("end of report");
   qemuExit(0x10);
 }

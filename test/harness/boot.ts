@@ -1,6 +1,6 @@
 // One boot of a test kernel: run QEMU, parse KTAP as serial lines arrive, judge the whole.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runQemu, type QemuRun, type RunQemuOptions } from '../../qemu/runner.ts';
 import { judge, type Judgement } from './judge.ts';
@@ -50,5 +50,17 @@ export async function bootKtap(iso: string, opts: Omit<RunQemuOptions, 'iso'>): 
     },
   });
   const ktap = parser.end();
-  return { iso, run, ktap, judgement: judge(run, ktap) };
+  return { iso, run, ktap, judgement: judge(run, ktap, expectedTests(iso)) };
+}
+
+/**
+ * The top-level test names of the build manifest next to `iso` (qemu/build-image.sh writes
+ * ktap-manifest.json), or undefined for an image built without one.
+ */
+export function expectedTests(iso: string): string[] | undefined {
+  const file = join(dirname(iso), 'ktap-manifest.json');
+  if (!existsSync(file)) return undefined;
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { tests?: unknown };
+  if (!Array.isArray(manifest.tests) || !manifest.tests.every((t) => typeof t === 'string')) throw new Error(`${file}: no list of test names`);
+  return manifest.tests as string[];
 }

@@ -185,3 +185,50 @@ describe('judge', () => {
     expect(j.failures).toEqual([{ kind: 'panic', message: 'kernel panic at kernel/lib/panic.ts:10:3: oops', location: 'kernel/lib/panic.ts:10:3' }]);
   });
 });
+
+describe('judge with the build manifest (the top-level tests the kernel was built with)', () => {
+  const manifest = ['frame_alloc', 'page_map'];
+  const withManifest = (exit: Partial<QemuExit>, lines: string[]) => judge(run(exit, lines), parseKtap(lines), manifest);
+
+  it('passes when the stream reports exactly the manifest tests', () => {
+    expect(withManifest({ status: 33 }, passingKtap).passed).toBe(true);
+  });
+
+  it('fails 1..0 with status 33 when the manifest lists tests', () => {
+    const j = withManifest({ status: 33 }, ['KTAP version 1', '1..0']);
+    expect(j.passed).toBe(false);
+    expect(j.verdict).toBe('fail');
+    expect(j.summary()).toContain('the kernel printed plan 1..0, but its build manifest lists 2 top-level tests');
+  });
+
+  it('fails a stream that planned and ran fewer tests than were built', () => {
+    const j = withManifest({ status: 33 }, ['KTAP version 1', '1..1', 'ok 1 frame_alloc']);
+    expect(j.passed).toBe(false);
+    expect(j.summary()).toContain('plan 1..1, but its build manifest lists 2');
+  });
+
+  it('fails a stream whose tests are not the ones built, in order', () => {
+    const j = withManifest({ status: 33 }, ['KTAP version 1', '1..2', 'ok 1 page_map', 'ok 2 frame_alloc']);
+    expect(j.passed).toBe(false);
+    expect(j.summary()).toContain('top-level test 1 is "page_map", the build manifest expects "frame_alloc"');
+  });
+
+  it('without a manifest 1..0 stays a (vacuous) pass, as before', () => {
+    expect(judged({ status: 33 }, ['KTAP version 1', '1..0']).passed).toBe(true);
+  });
+});
+
+describe('results at an indentation no open level owns', () => {
+  it('a not ok at a stray indentation is a problem, not noise', () => {
+    const lines = ['KTAP version 1', '1..2', 'ok 1 a', '   not ok 1 lost', 'ok 2 b'];
+    const j = judged({ status: 33 }, lines);
+    expect(j.passed).toBe(false);
+    expect(j.summary()).toContain('result "not ok 1 lost" at indentation 3 matches no open level (0)');
+  });
+
+  it('a plan at a stray indentation is a problem too', () => {
+    const j = judged({ status: 33 }, ['KTAP version 1', '1..1', '     1..4', 'ok 1 a']);
+    expect(j.passed).toBe(false);
+    expect(j.summary()).toContain('plan "1..4" at indentation 5 matches no open level');
+  });
+});

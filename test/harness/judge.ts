@@ -41,8 +41,13 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 /** A TypeScript location inside a diagnostic, e.g. `kernel/mm/frame.ts:42:5: expected 3, got 4`. */
 const LOCATION = /(\S+\.ts:\d+(?::\d+)?)/;
 
-/** Judges one boot: only status 33 with a complete, all-passing KTAP stream and no panic passes. */
-export function judge(run: RunFacts, doc: KtapDocument): Judgement {
+/**
+ * Judges one boot: only status 33 with a complete, all-passing KTAP stream and no panic
+ * passes. With `expected` (the top-level test names of the kernel's build manifest), the
+ * stream must also plan and report exactly those tests, in that order: a kernel that plans
+ * `1..0`, or fewer tests than it was built with, fails even with status 33.
+ */
+export function judge(run: RunFacts, doc: KtapDocument, expected?: readonly string[]): Judgement {
   const failures: Failure[] = [];
   if (run.verdict !== 'pass') failures.push({ kind: 'exit', message: explainExit(run, run.timeoutMs) });
   failures.push(...panics(run.lines));
@@ -57,9 +62,26 @@ export function judge(run: RunFacts, doc: KtapDocument): Judgement {
       failures.push({ kind: 'ktap', message: 'the KTAP stream is incomplete' });
     }
   }
+  if (expected !== undefined && doc.version !== undefined) failures.push(...manifestMismatches(doc, expected));
   failures.push(...failedTests(doc.tests, [], []));
   const verdict = run.verdict === 'pass' && failures.length > 0 ? 'fail' : run.verdict;
   return { passed: failures.length === 0, verdict, failures, summary: () => summarize(verdict, failures) };
+}
+
+/** Where the stream disagrees with the build manifest: its plan, or a test's name at its position. */
+function manifestMismatches(doc: KtapDocument, expected: readonly string[]): Failure[] {
+  const out: Failure[] = [];
+  if (doc.plan !== expected.length) {
+    const plan = doc.plan === undefined ? 'no plan' : `plan 1..${doc.plan}`;
+    out.push({ kind: 'ktap', message: `the kernel printed ${plan}, but its build manifest lists ${expected.length} top-level tests` });
+  }
+  expected.forEach((name, i) => {
+    const got = doc.tests[i];
+    if (got !== undefined && got.name !== name) {
+      out.push({ kind: 'ktap', message: `top-level test ${i + 1} is "${got.name}", the build manifest expects "${name}"` });
+    }
+  });
+  return out;
 }
 
 /** Failures for failed tests; a parent whose subtests explain its failure is not repeated. */

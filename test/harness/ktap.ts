@@ -148,6 +148,13 @@ export class KtapParser {
       return;
     }
     const depth = this.#stack.findIndex((level) => level.indent === parsed.indent);
+    if (depth < 0 && (parsed.kind === 'result' || parsed.kind === 'plan')) {
+      // A result or plan no level can own: a result may be lost, so it is a problem, not noise.
+      const what = parsed.kind === 'result' ? `result "${line.trim()}"` : `plan "${line.trim()}"`;
+      this.#problem(current.path, `${what} at indentation ${parsed.indent} matches no open level (${this.#stack.map((l) => l.indent).join(', ')})`);
+      this.#noise.push(line);
+      return;
+    }
     if (depth < 0 || parsed.kind === 'unknown' || parsed.kind === 'version') {
       if (parsed.kind === 'version') {
         this.#problem(current.path, this.#planMet() ? 'a second KTAP stream started (did the machine reboot?)' : `unexpected version line: ${line.trim()}`);

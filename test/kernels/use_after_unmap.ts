@@ -9,6 +9,7 @@ import { panic } from "../../kernel/lib/panic";
 import { serialInit } from "../../kernel/arch/x86_64/serial";
 import { installExceptionHandlers } from "../../kernel/arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "../../kernel/boot/memory_init";
+import { bootMemoryAt } from "../../kernel/boot/regions";
 import { frameAllocator, pageAllocator } from "../../kernel/mm/alloc";
 import { PageFlags } from "../../kernel/mm/paging";
 
@@ -16,7 +17,7 @@ import { PageFlags } from "../../kernel/mm/paging";
 export function kernelMain(bootInfo: u64): void {
   serialInit();
   installExceptionHandlers();
-  initMemory(bootInfo);
+  initMemory(bootMemoryAt(bootInfo));
   const pages = pageAllocator.allocate(1n).allocated;
   const frames = frameAllocator.allocate(1n).allocated;
   if (pages === null || frames === null) return panic("out of memory");

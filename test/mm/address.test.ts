@@ -64,6 +64,16 @@ describe("VirtualAddress", () => {
     expect(a.sameSegment(v(0x7fff_ffff_ffffn)) && !a.sameSegment(b)).toBe(true);
     expectPanic(() => a.distanceFrom(v(0x6000n)), "v0x6000 is above v0x5000");
   });
+
+  it("measures no distance across the non-canonical hole", () => {
+    const top = v(0x7fff_ffff_ffffn);
+    const bottom = v(0xffff_8000_0000_0000n);
+    expect(bottom.distanceFrom(top)).toBeNull(); // was 2^64 - 2^48 + 1
+    expect(bottom.distanceFrom(v(0x5000n))).toBeNull();
+    expect(top.distanceFrom(v(0n))).toBe(0x7fff_ffff_ffffn);
+    expect(v(0xffff_ffff_ffff_ffffn).distanceFrom(bottom)).toBe(0x7fff_ffff_ffffn);
+    expect(top.add(1n)).toBeNull(); // as every other operation
+  });
 });
 
 describe("PhysicalAddress", () => {

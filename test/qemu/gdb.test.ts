@@ -97,4 +97,44 @@ describe("make gdb: source-level debugging in TypeScript", () => {
       await qemu;
     }
   }, GDB_TIMEOUT_MS + 30_000);
+
+  it("kbreak stops at a TypeScript function by name; u64 prints in hex; keel-walk walks the live page tables", async () => {
+    const port = await freePort();
+    const qemu = execa(
+      "qemu-system-x86_64",
+      ["-cdrom", ISO, "-display", "none", "-no-reboot", "-m", "128M", "-serial", "null", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-S", "-gdb", `tcp:127.0.0.1:${port}`, ...qemuExtra()],
+      { cwd: ROOT, reject: false, stdin: "ignore", all: true },
+    );
+    try {
+      const gdb = await execa(
+        "gdb",
+        ["-batch", "-nx", ELF, "-x", "qemu/gdb/keel.gdb", "-ex", "kbreak kernelMain", "-ex", "continue", "-ex", "p bootInfo", "-ex", "keel-walk $rip", "-ex", "keel-walk 0x0000900000000000"],
+        { cwd: ROOT, reject: false, all: true, timeout: GDB_TIMEOUT_MS, stdin: "ignore", env: { KEEL_GDB_PORT: String(port) } },
+      );
+      const out = gdb.all ?? "";
+      const context = `gdb output:\n${out}`;
+      expect(out, context).toMatch(/Breakpoint 1, main__kernelMain \(bootInfo=[^)]*\) at (?:\S*\/)?kernel\/main\.ts:\d+/);
+      expect(out, context).toMatch(/\$1 = 0x[0-9a-f]+\n/);
+      // The boot tables map the kernel's text with 2 MiB pages below the PML4's last slot.
+      expect(out, context).toMatch(/walk of v0xffffffff80[0-9a-f]+ from CR3 0x[0-9a-f]+\nPML4 p0x[0-9a-f]+\[511\] = 0x[0-9a-f]+ {2}P W/);
+      expect(out, context).toMatch(/-> p0x[0-9a-f]+ \((2 MiB|4 KiB|1 GiB) page at p0x[0-9a-f]+\)/);
+      expect(out, context).toMatch(/keel-walk: 0x900000000000 is not canonical/);
+    } finally {
+      qemu.kill("SIGKILL");
+      await qemu;
+    }
+  }, GDB_TIMEOUT_MS + 30_000);
+
+  it("make gdb's script fails loudly when QEMU cannot bind the port, before GDB attaches", async () => {
+    const server = createServer();
+    const port = await new Promise<number>((done) => server.listen(0, "127.0.0.1", () => done((server.address() as { port: number }).port)));
+    try {
+      const r = await execa("qemu/gdb/run-gdb.sh", [ELF, ISO], { cwd: ROOT, reject: false, all: true, timeout: 30_000, stdin: "ignore", env: { KEEL_GDB_PORT: String(port) } });
+      expect(r.exitCode, r.all).toBe(2);
+      expect(r.all).toMatch(/QEMU exited before GDB could attach \(port \d+ taken\?/);
+      expect(r.all).not.toMatch(/Remote debugging|Breakpoint/);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });

@@ -82,5 +82,11 @@ describe.concurrent('the harness reports broken kernels as failures', () => {
     const panics = boot.judgement.failures.filter((f) => f.kind === 'panic');
     expect(panics, boot.judgement.summary()).toHaveLength(1);
     expect(panics[0]!.location).toMatch(new RegExp(`^test/kernels/panic\\.ts:${line}:\\d+$`));
+    // Every panic prints a backtrace after its line: panicStop, then the function that panicked.
+    const lines = boot.run.lines;
+    const at = lines.findIndex((l) => where.test(l));
+    expect(lines[at + 1], context).toBe('  backtrace:');
+    const frames = lines.slice(at + 2).filter((l) => /^ {4}#\d+ 0x[0-9a-f]+ /.test(l));
+    expect(frames.some((l) => /test\/kernels\/panic\.ts:\d+ \(test_kernels_panic__panicsOnPurpose\+0x/.test(l)), context).toBe(true);
   });
 });

@@ -17,3 +17,8 @@ it('QEMU exits with the success status 33 and a complete KTAP stream', () => {
   if (!boot.judgement.passed) throw new Error(`${boot.judgement.summary()}\n\n${boot.run.describe()}`);
   expect(boot.run.status).toBe(33);
 });
+
+it('the test image booted with 64 GRUB modules, each a reserved region (KEEL_GRUB_MODULES in the Makefile)', () => {
+  if (!boot) throw new Error(missing);
+  expect(boot.run.lines, boot.run.describe(40)).toContain('# 64 modules, 64 reserved regions of modules');
+});

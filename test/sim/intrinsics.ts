@@ -73,6 +73,8 @@ const SIM_RODATA_START = SIM_TEXT_END;
 const SIM_DATA_START = KERNEL_VMA + 0x10_b000n;
 const SIM_BSS_START = KERNEL_VMA + 0x10_c000n;
 const SIM_BSS_END = KERNEL_VMA + 0x14_4000n;
+export function kernelImageStart(): bigint { return KERNEL_VMA + 0x10_0000n; }
+export function kernelImageEnd(): bigint { return SIM_BSS_END; }
 export function kernelRodataStart(): bigint { return SIM_RODATA_START; }
 export function kernelRodataEnd(): bigint { return SIM_DATA_START; }
 export function kernelDataStart(): bigint { return SIM_DATA_START; }

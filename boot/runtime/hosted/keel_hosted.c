@@ -15,11 +15,22 @@
  *   - When the process stops (qemuExit, haltForever) and the last line written to COM1
  *     holds a panic message ("panic at ..."), that message is also written to stderr.
  *
- * libc is allowed here (hosted). Built with -fsanitize=address,undefined. */
+ * libc is allowed here (hosted). Built with -fsanitize=address,undefined.
+ *
+ * Built with -DKEEL_FUZZ (the libFuzzer targets of test/fuzz/, `make fuzz`) it is a library
+ * for test/fuzz/driver.c instead of a program: no main; nothing goes to stdout (the last
+ * COM1 line is still kept); qemuExit and haltForever return to the driver through
+ * keel_fuzz_jump with the status; object storage comes from calloc and is freed with the
+ * simulated memory by keel_fuzz_reset between inputs; and a load outside the window set by
+ * keel_fuzz_window aborts (a read outside the boot information is a finding). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "keel_runtime.h"
+#ifdef KEEL_FUZZ
+#include <setjmp.h>
+#include "keel_fuzz.h"
+#endif
 
 #define KEEL_HOSTED_HALT_STATUS 4
 
@@ -39,7 +50,9 @@ static size_t line_len;
 static bool line_done;
 
 static void serial_byte(uint8_t b) {
+#ifndef KEEL_FUZZ
     putchar(b);
+#endif
     if (line_done) {
         line_len = 0;
         line_done = false;
@@ -68,8 +81,11 @@ uint32_t keel_inl(uint16_t port) { return port_in(port); }
 /* ---- stopping ---- */
 
 _Noreturn static void stop(int status) {
-    fflush(stdout);
     line[line_len] = '\0';
+#ifdef KEEL_FUZZ
+    longjmp(keel_fuzz_jump, status);
+#endif
+    fflush(stdout);
     /* The last "panic at " of the line: output may precede it on the same line. */
     const char *panic = NULL;
     for (const char *p = strstr(line, "panic at "); p; p = strstr(p + 1, "panic at ")) panic = p;
@@ -114,7 +130,23 @@ static uint8_t *byte_at(uint64_t addr) {
     return &p->bytes[addr - base];
 }
 
+#ifdef KEEL_FUZZ
+static uint64_t window_first, window_end;
+
+void keel_fuzz_window(uint64_t first, uint64_t end) {
+    window_first = first;
+    window_end = end;
+}
+#endif
+
 static uint64_t load(uint64_t addr, int size) {
+#ifdef KEEL_FUZZ
+    if (window_end != 0 && (addr < window_first || addr > window_end - (uint64_t)size || window_end - window_first < (uint64_t)size)) {
+        fprintf(stderr, "keel fuzz: load of %d bytes at 0x%llx, outside the input [0x%llx, 0x%llx)\n", size, (unsigned long long)addr,
+                (unsigned long long)window_first, (unsigned long long)window_end);
+        abort();
+    }
+#endif
     uint64_t v = 0;
     for (int i = size - 1; i >= 0; i--) v = (v << 8) | *byte_at(addr + (uint64_t)i);
     return v;
@@ -136,6 +168,8 @@ void keel_store64(uint64_t addr, uint64_t value) { store(addr, 8, value); }
 /* ---- memory management intrinsics (kernel/mm/): fixed stand-ins, as test/sim/intrinsics.ts ---- */
 
 #define HOSTED_KERNEL_VMA 0xffffffff80000000ull
+uint64_t keel_kernelImageStart(void) { return HOSTED_KERNEL_VMA + 0x100000; }
+uint64_t keel_kernelImageEnd(void) { return HOSTED_KERNEL_VMA + 0x144000; }
 uint64_t keel_kernelRodataStart(void) { return HOSTED_KERNEL_VMA + 0x109000; }
 uint64_t keel_kernelRodataEnd(void) { return HOSTED_KERNEL_VMA + 0x10b000; }
 uint64_t keel_kernelDataStart(void) { return HOSTED_KERNEL_VMA + 0x10b000; }
@@ -150,13 +184,58 @@ uint32_t keel_cpuidEdx(uint32_t leaf) { (void)leaf; return 0; }
 /* Objects stay in the emitted arena in a process: the hook is accepted and never used. */
 static uint64_t (*hosted_object_allocator)(uint64_t);
 void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t)) { hosted_object_allocator = alloc; }
+#ifndef KEEL_FUZZ
 void *keel_heap_alloc(uint64_t size) { (void)size; (void)hosted_object_allocator; return NULL; }
+#else
+/* Every object of one input, freed by keel_fuzz_reset: each is its own calloc, so ASan sees
+ * an access past any object or array. */
+struct object {
+    struct object *next;
+    _Alignas(16) uint8_t bytes[];
+};
+static struct object *objects;
+
+void *keel_heap_alloc(uint64_t size) {
+    (void)hosted_object_allocator;
+    struct object *o = calloc(1, sizeof *o + (size_t)size);
+    if (!o) abort();
+    o->next = objects;
+    objects = o;
+    return o->bytes;
+}
+
+jmp_buf keel_fuzz_jump;
+
+const char *keel_fuzz_last_line(void) {
+    line[line_len] = '\0';
+    return line;
+}
+
+void keel_fuzz_reset(void) {
+    while (objects) {
+        struct object *o = objects;
+        objects = o->next;
+        free(o);
+    }
+    for (unsigned h = 0; h < BUCKETS; h++) {
+        while (buckets[h]) {
+            struct page *p = buckets[h];
+            buckets[h] = p->next;
+            free(p);
+        }
+    }
+    window_first = window_end = 0;
+    line_len = 0;
+    line_done = false;
+}
+#endif
 
 /* ---- entry ---- */
-
+#ifndef KEEL_FUZZ
 int main(void) {
     /* The boot information address: there is none in a process. */
     keel_start(0);
     fflush(stdout);
     return 0;
 }
+#endif

@@ -5,13 +5,15 @@ import type { bool, u8, u32, u64 } from "../../lib/int";
 import { print, println } from "../../lib/console";
 import { hex } from "../../lib/fmt";
 import {
-  doubleFaultStackBottom, doubleFaultStackTop, functionNameOf, functionStartOf, kernelTextEnd, kernelTextStart, load64, load8, sourceFileOf,
+  doubleFaultStackBottom, doubleFaultStackTop, functionNameOf, functionStartOf, kernelTextEnd, kernelTextStart, load64, load8, readRbp, sourceFileOf,
   sourceIsTypeScript, sourceLineOf,
 } from "../../lib/intrinsics";
 import { inBootStack } from "./stack_guard";
 
-/** Frames printed at most (the faulting instruction's included). */
+/** Lines of frames printed at most (a run of recursion is one line). */
 export const MAX_FRAMES: u32 = 16;
+/** Frames walked at most (the boot stack holds a few thousand). */
+const MAX_WALK: u32 = 100_000;
 
 /** True when `addr` is inside the kernel's code. */
 export function isKernelCode(addr: u64): bool {
@@ -90,18 +92,72 @@ export function frameAddress(rip: u64, rsp: u64, rbp: u64, index: u32): u64 {
   return 0n;
 }
 
-/** Prints the backtrace of code interrupted at `rip` (stack pointer `rsp`, frame pointer `rbp`). */
+/** The frame walk of printBacktrace: the addresses still queued before the RBP chain, and the chain. */
+let walkFirst: u64 = 0n;
+let walkSecond: u64 = 0n;
+let walkFp: u64 = 0n;
+
+/** Starts a walk at `rip` (0: start with the chain at `rbp`). */
+function walkStart(rip: u64, rsp: u64, rbp: u64): void {
+  walkFirst = rip;
+  walkSecond = rip === 0n ? 0n : prologueReturnAddress(rip, rsp);
+  walkFp = isSaneFrame(rbp) ? rbp : 0n;
+}
+
+/** The next code address of the walk, or 0 at its end: one pass up the chain (frameAddress walks from the start each time). */
+function walkNext(): u64 {
+  if (walkFirst !== 0n) {
+    const a = walkFirst;
+    walkFirst = walkSecond;
+    walkSecond = 0n;
+    return a;
+  }
+  if (walkFp === 0n) return 0n;
+  const ret = returnAddress(walkFp);
+  walkFp = ret === 0n ? 0n : callerFrame(walkFp);
+  return ret;
+}
+
+/**
+ * Prints the backtrace of code interrupted at `rip` (stack pointer `rsp`, frame pointer
+ * `rbp`); `rip` 0 starts at the frame `rbp` points to. A run of identical frames
+ * (recursion) is one line: `#1–#2047 ×2047 0x… file:line (function+0x…) recursion`.
+ */
 export function printBacktrace(rip: u64, rsp: u64, rbp: u64): void {
   println("  backtrace:");
-  for (let index: u32 = 0; index < MAX_FRAMES; index++) {
-    const addr = frameAddress(rip, rsp, rbp, index);
-    if (addr === 0n) return;
-    print(`    #${index} ${hex(addr)} `);
-    // A return address follows its call: name the call.
-    printLocation(index === 0 ? addr : addr - 1n);
-    println("");
+  walkStart(rip, rsp, rbp);
+  let index: u32 = 0;
+  let lines: u32 = 0;
+  let addr = walkNext();
+  while (addr !== 0n) {
+    let count: u32 = 1;
+    let next = walkNext();
+    while (next === addr && index + count < MAX_WALK) {
+      count++;
+      next = walkNext();
+    }
+    if (lines === MAX_FRAMES) {
+      println("    ... (more frames)");
+      return;
+    }
+    if (count === 1) print(`    #${index} ${hex(addr)} `);
+    else print(`    #${index}–#${index + count - 1} ×${count} ${hex(addr)} `);
+    // A return address follows its call: name the call (frame 0 of an interruption is the instruction itself).
+    printLocation(index === 0 && rip !== 0n ? addr : addr - 1n);
+    println(count === 1 ? "" : " recursion");
+    lines++;
+    index += count;
+    if (index >= MAX_WALK) {
+      println("    ... (more frames)");
+      return;
+    }
+    addr = next;
   }
-  if (frameAddress(rip, rsp, rbp, MAX_FRAMES) !== 0n) println("    ... (more frames)");
+}
+
+/** The backtrace of the code calling this function's caller: what a panic prints after its message. */
+export function printCallerBacktrace(): void {
+  printBacktrace(0n, 0n, readRbp());
 }
 
 /**

@@ -16,11 +16,11 @@
 import type { bool, u64 } from "../../lib/int";
 import { print, println } from "../../lib/console";
 import { hex } from "../../lib/fmt";
-import { panicStop } from "../../lib/panic";
+import { panicStopQuietly, setPanicHook } from "../../lib/panic";
 import { bootStackBottom, bootStackGuard, bootStackTop, load64, readCr2, sourceFileOf, sourceLineOf, functionNameOf } from "../../lib/intrinsics";
 import { installIdt, installTss } from "./descriptors";
 import { guardBootStack, inBootStackGuard } from "./stack_guard";
-import { printBacktrace, printLocation, typeScriptSite } from "./backtrace";
+import { printBacktrace, printCallerBacktrace, printLocation, typeScriptSite } from "./backtrace";
 
 // Byte offsets in the frame boot/exceptions.S passes (see the layout there).
 const FRAME_R15: u64 = 0n;
@@ -73,6 +73,8 @@ export function installExceptionHandlers(): void {
   installTss();
   installIdt();
   guardBootStack();
+  // Every panic (panic(), a failed check) prints where it came from, as exceptions do.
+  setPanicHook(printCallerBacktrace);
 }
 
 /** The exception's name: `page fault`. */
@@ -203,7 +205,7 @@ export function handleException(vector: u64, errorCode: u64, frame: u64): void {
     print(`exception: ${exceptionName(vector)} (`);
     printMnemonic(vector);
     println(`) at rip ${hex(rip)} while reporting an exception`);
-    panicStop();
+    panicStopQuietly();
   }
   reporting = true;
   const rbp = load64(frame + FRAME_RBP);
@@ -235,5 +237,5 @@ export function handleException(vector: u64, errorCode: u64, frame: u64): void {
   else print("panic: ");
   printSummary(vector, errorCode, cr2, overflow);
   println("");
-  panicStop();
+  panicStopQuietly(); // the backtrace is printed above
 }

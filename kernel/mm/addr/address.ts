@@ -53,9 +53,14 @@ export abstract class Address<Self extends Address<Self>> extends Ordered<Self> 
     return this.inSegment(this.value() - bytes);
   }
 
-  /** The bytes from `other` up to this address; panics if `other` is above this one. */
-  distanceFrom(other: Self): u64 {
+  /**
+   * The bytes from `other` up to this address, or null when a hole of invalid addresses lies
+   * between them (no count of bytes crosses the non-canonical hole, as no arithmetic does);
+   * panics if `other` is above this one.
+   */
+  distanceFrom(other: Self): u64 | null {
     if (other.value() > this.value()) panic(`Address.distanceFrom: ${other} is above ${this}`);
+    if (!this.sameSegment(other)) return null;
     return this.value() - other.value();
   }
 

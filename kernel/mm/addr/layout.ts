@@ -27,6 +27,12 @@ export const HIGHER_HALF_BASE: u64 = 0xffff_8000_0000_0000n;
 export const DIRECT_MAP_BASE: u64 = 0xffff_8000_0000_0000n;
 /** Bytes of the direct-map window (64 TiB): physical memory above it is not reachable. */
 export const DIRECT_MAP_SIZE: u64 = 0x4000_0000_0000n;
+/**
+ * Page-table frames are taken only below this physical address once the kernel runs on its
+ * own tables (Mapper.activate): the mapper writes them through the direct map, which
+ * reaches no further.
+ */
+export const TABLE_FRAME_LIMIT: u64 = DIRECT_MAP_SIZE;
 /** Start of the kernel heap's window. */
 export const HEAP_BASE: u64 = 0xffff_c000_0000_0000n;
 /** Bytes of the kernel heap's window (64 GiB). */

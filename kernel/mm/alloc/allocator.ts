@@ -6,6 +6,7 @@
 import { u64, type bool, type u32 } from "../../lib/int";
 import { Owned, type Consumed } from "../../lib/owned";
 import { panic } from "../../lib/panic";
+import { framesAllocated, framesReleased, type FramePoison } from "../debug/pagealloc";
 import { type Address, type Chunk, CHUNK_SHIFT, CHUNK_SIZE, type ChunkRange, isPowerOfTwo, MAX_CHUNK_NUMBER } from "../addr";
 import { NO_FIT } from "./fit";
 import { MAGAZINE_BATCH, Magazine } from "./magazine";
@@ -188,6 +189,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   /** Free single ordinary chunks kept out of `free` for O(1) requests; see magazine(). */
   private readonly singles: Magazine;
   private liveChunks: u64 = 0n;
+  /** Test builds: poisons released chunks and checks them when reused (kernel/mm/debug). */
+  private poison: FramePoison | null = null;
 
   /** An allocator with no memory yet. `empty` is the empty range of its kind; each region set holds `earlyCapacity` regions before `upgrade`. */
   constructor(name: string, empty: R, earlyCapacity: u32) {
@@ -228,6 +231,19 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     this.free.subtract(f, l);
   }
 
+  /** Makes room for `capacity` regions in each early array (sized from the boot memory map). Initialisation only. */
+  reserveEarly(capacity: u32): void {
+    this.checkInitialising("reserveEarly");
+    this.free.reserveEarly(capacity);
+    this.freeReserved.reserveEarly(capacity);
+    this.reservedRegions.reserveEarly(capacity);
+  }
+
+  /** Makes `hook` see every ordinary release and allocation from now on (debug checks; frames only). */
+  setPoisonHook(hook: FramePoison): void {
+    this.poison = hook;
+  }
+
   /** Moves all metadata from the early arrays into trees with nodes from `pool`. */
   upgrade(pool: NodePool): void {
     this.free.upgrade(pool);
@@ -264,7 +280,15 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     return this.requestAt(this.noChunks.covering(addr, bytes));
   }
 
-  /** `count` chunks whose first address is a multiple of `alignBytes` (a power of two). */
+  /**
+   * `count` chunks whose first address is a multiple of `alignBytes`, which must be a power
+   * of two (else InvalidRequest). Theseus accepts any alignment in pages; Keel keeps powers
+   * of two on purpose: every alignment hardware asks for is one (page sizes 4 KiB / 2 MiB /
+   * 1 GiB, DMA and cache-line boundaries, page-table frames), every other alignment rule of
+   * the API (Address.isAligned, alignUp, alignDown) is the same rule, and a value that is not
+   * a power of two is almost always a size passed where an alignment was meant, which an
+   * error catches and a silent "multiple of 3 pages" would not.
+   */
   allocateAligned(count: u64, alignBytes: u64): AllocResult<Allocated<A, C, R>> {
     if (!isPowerOfTwo(alignBytes)) return this.failure(AllocError.InvalidRequest);
     return this.request(count, alignBytes > 0x1000n ? alignBytes >> CHUNK_SHIFT : 1n, 0n, MAX_CHUNK_NUMBER);
@@ -330,6 +354,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (reserved) this.freeReserved.give(chunks.firstNumber(), chunks.lastNumber());
     else if (n === 1n) this.keepSingle(chunks.firstNumber());
     else this.free.give(chunks.firstNumber(), chunks.lastNumber());
+    const hook = this.poison;
+    if (hook !== null && !reserved) framesReleased(hook, chunks.firstNumber(), chunks.lastNumber());
   }
 
   /**
@@ -345,7 +371,10 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     const m = this.magazine();
     if (m.isEmpty() && !this.refill(m)) return this.failure(AllocError.OutOfMemory);
     this.liveChunks += 1n;
-    return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.withNumbers(m.takeNewest(), 1n), false, ISSUER), AllocError.None);
+    const num: u64 = m.takeNewest();
+    const hook = this.poison;
+    if (hook !== null) framesAllocated(hook, num, num);
+    return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.withNumbers(num, 1n), false, ISSUER), AllocError.None);
   }
 
   /** A released single chunk goes to the magazine; a full one first gives its older half back. */
@@ -406,6 +435,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (status === TakeStatus.NotInSet) return this.failure(missing);
     if (status === TakeStatus.NoRoom) return this.failure(AllocError.RegionTableFull);
     this.liveChunks += range.sizeInChunks();
+    const hook = this.poison;
+    if (hook !== null && !reserved) framesAllocated(hook, range.firstNumber(), range.lastNumber());
     return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, range, reserved, ISSUER), AllocError.None);
   }
 

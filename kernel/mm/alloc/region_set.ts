@@ -25,7 +25,7 @@ export const enum TakeStatus {
  */
 export class RegionSet {
   private readonly name: string;
-  private readonly early: RegionArray;
+  private early: RegionArray;
   private tree: RegionTree | null = null;
   private chunks: u64 = 0n;
 
@@ -33,6 +33,18 @@ export class RegionSet {
   constructor(name: string, earlyCapacity: u32) {
     this.name = name;
     this.early = new RegionArray(earlyCapacity);
+  }
+
+  /**
+   * Makes room for at least `capacity` regions before the upgrade (boot sizes it from the
+   * memory map): a larger array takes the regions over, in order. Before the upgrade only.
+   */
+  reserveEarly(capacity: u32): void {
+    if (this.tree !== null) panic(`RegionSet.reserveEarly: ${this.name} was already upgraded`);
+    if (capacity <= this.early.capacity()) return;
+    const bigger = new RegionArray(capacity);
+    for (let h: u32 = 1; h <= this.early.size(); h++) bigger.insert(this.early.first(h), this.early.last(h));
+    this.early = bigger;
   }
 
   /** True after `upgrade`. */

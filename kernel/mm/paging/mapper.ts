@@ -13,6 +13,7 @@
 import { u32, u64, type bool } from "../../lib/int";
 import { invlpg, load64, store64, writeCr3 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
+import { hex } from "../../lib/fmt";
 import type { Consumed } from "../../lib/owned";
 import { type AllocatedFrames, type AllocatedPages, AllocError, type FrameAllocator } from "../alloc";
 import { CHUNK_SHIFT, FrameRange, Page, PhysicalAddress, VirtualAddress } from "../addr";
@@ -162,15 +163,17 @@ export class Mapper {
 
   /**
    * Loads this P4 into CR3 (every non-global TLB entry is flushed), then reaches tables at
-   * physical + `newOffset` with no limit on where table frames lie. The caller guarantees
-   * that the code, stack and data in use stay mapped, and that the tables are mapped at
+   * physical + `newOffset`, taking new table frames below `newTableLimit` (bytes, exclusive;
+   * the reach of the mapping at `newOffset`). The caller guarantees that the code, stack and
+   * data in use stay mapped, and that every free frame below the limit is mapped at
    * `newOffset` in this P4.
    */
-  activate(newOffset: u64): void {
+  activate(newOffset: u64, newTableLimit: u64): void {
+    if (newTableLimit === 0n) panic("Mapper.activate: a table-frame limit of 0 leaves no frame for tables");
     writeCr3(this.p4);
     this.active = true;
     this.physOffset = newOffset;
-    this.tableLimit = NO_LIMIT;
+    this.tableLimit = newTableLimit;
   }
 
   /** Maps `pages` to `frames` with `flags`, consuming both; on failure both are given back. */
@@ -348,6 +351,7 @@ export class Mapper {
 
   /** The table at physical `phys`, as the mapper reaches it. */
   private table(phys: u64): PageTable {
+    if (phys >= this.tableLimit) panic(`Mapper: table frame ${hex(phys)} lies beyond the reach ${hex(this.tableLimit)} of the mapping at ${hex(this.physOffset)}`);
     return new PageTable(phys, this.physOffset);
   }
 

@@ -1,0 +1,109 @@
+# GDB commands for kernel work on Keel (sourced by settings.gdb):
+#   kbreak NAME      break at a TypeScript function or method: `kbreak kernelMain`,
+#                    `kbreak FrameAllocator.allocate` (keelc names C functions
+#                    <module>__<Class>__<method> / <module>__<function>)
+#   keel-walk ADDR   walk the live page tables from CR3 for a virtual address: each level's
+#                    table frame, index, entry and flags, then the physical address or where
+#                    the walk stops (reads guest physical memory through QEMU's gdbstub)
+import re
+
+import gdb
+
+MASK64 = (1 << 64) - 1
+ADDRESS_MASK = 0x000F_FFFF_FFFF_F000
+LEVELS = [("PML4", 39), ("PDPT", 30), ("PD", 21), ("PT", 12)]
+FLAG_BITS = [(0, "P"), (1, "W"), (2, "U"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"), (7, "PS"), (8, "G"), (63, "NX")]
+
+
+def c_symbols_for(name):
+    """C function names a TypeScript name may compile to (exact match on the last parts)."""
+    parts = name.split(".")
+    suffix = "__" + "__".join(parts)
+    pattern = re.compile(r"(^|__)" + re.escape("__".join(parts)) + r"$")
+    found = set()
+    for line in gdb.execute("info functions -q " + re.escape(parts[-1]) + "$", to_string=True).splitlines():
+        m = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\(", line)
+        if m and (m.group(1).endswith(suffix) or pattern.search(m.group(1))):
+            found.add(m.group(1))
+    return sorted(found)
+
+
+class KeelBreak(gdb.Command):
+    """kbreak NAME: break at the C functions keelc compiled the TypeScript function or Class.method NAME to."""
+
+    def __init__(self):
+        super().__init__("kbreak", gdb.COMMAND_BREAKPOINTS)
+
+    def invoke(self, arg, from_tty):
+        name = arg.strip()
+        if not name:
+            raise gdb.GdbError("usage: kbreak NAME (a TypeScript function, or Class.method)")
+        symbols = c_symbols_for(name)
+        if not symbols:
+            raise gdb.GdbError("kbreak: no compiled function for '%s' (generic instances are named <name>_<type args>)" % name)
+        for s in symbols:
+            gdb.Breakpoint(s)
+
+
+class PhysicalMemory:
+    """Reads guest physical memory: QEMU's gdbstub switches with the Qqemu.PhyMemMode packet."""
+
+    def __enter__(self):
+        gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
+        return self
+
+    def __exit__(self, *exc):
+        gdb.execute("maintenance packet Qqemu.PhyMemMode:0", to_string=True)
+
+    def u64(self, addr):
+        data = gdb.selected_inferior().read_memory(addr, 8).tobytes()
+        return int.from_bytes(data, "little")
+
+
+def flags_text(entry):
+    return " ".join(name for bit, name in FLAG_BITS if entry >> bit & 1) or "-"
+
+
+def walk(va, cr3, read):
+    """Lines describing the walk of `va` from the table at `cr3`, with `read(phys) -> u64`."""
+    lines = []
+    table = cr3 & ADDRESS_MASK
+    for depth, (name, shift) in enumerate(LEVELS):
+        index = (va >> shift) & 0x1FF
+        entry = read(table + index * 8)
+        lines.append("%-4s p%#x[%3d] = %#018x  %s" % (name, table, index, entry, flags_text(entry)))
+        if not entry & 1:
+            lines.append("not mapped: the %s entry is not present" % name)
+            return lines
+        if name != "PT" and entry & (1 << 7):
+            size_shift = shift
+            base = entry & ADDRESS_MASK & ~((1 << size_shift) - 1)
+            lines.append("-> p%#x (%s page at p%#x)" % (base | (va & ((1 << size_shift) - 1)), {30: "1 GiB", 21: "2 MiB"}[size_shift], base))
+            return lines
+        table = entry & ADDRESS_MASK
+    lines.append("-> p%#x (4 KiB page at p%#x)" % (table | (va & 0xFFF), table))
+    return lines
+
+
+class KeelWalk(gdb.Command):
+    """keel-walk ADDR: walk the live page tables (CR3) for the virtual address ADDR."""
+
+    def __init__(self):
+        super().__init__("keel-walk", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        if not arg.strip():
+            raise gdb.GdbError("usage: keel-walk ADDR")
+        va = int(gdb.parse_and_eval(arg)) & MASK64
+        top = va >> 47
+        if top not in (0, 0x1FFFF):
+            raise gdb.GdbError("keel-walk: %#x is not canonical (bits 63..47 must all be equal)" % va)
+        cr3 = int(gdb.parse_and_eval("$cr3")) & MASK64
+        gdb.write("walk of v%#x from CR3 %#x\n" % (va, cr3))
+        with PhysicalMemory() as mem:
+            for line in walk(va, cr3, mem.u64):
+                gdb.write(line + "\n")
+
+
+KeelBreak()
+KeelWalk()
