@@ -51,7 +51,7 @@ APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorri
 DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb clang
 DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi
 
-.PHONY: all run test test-all gdb bench fuzz deps clean
+.PHONY: all run test test-all gdb bench bench-readme fuzz deps clean
 
 all: build/keel.iso build/keel.elf
 
@@ -94,8 +94,16 @@ fuzz: $(FUZZERS) | deps
 build/bench/keel.iso: kernel/bench_main.ts $(IMAGE_DEPS) | deps
 	qemu/build-image.sh bench kernel/bench_main.ts
 
-bench: build/bench/keel.iso | deps
+# The reference C multiboot2 kernel make bench times Keel's boot against.
+build/reference/keel.iso: test/reference/reference_kernel.c test/reference/linker.ld qemu/build-reference.sh boot/grub.cfg | deps
+	qemu/build-reference.sh
+
+bench: build/bench/keel.iso build/run/keel.iso build/reference/keel.iso | deps
 	npx tsx qemu/bench.ts
+
+# README.md's measurement table, from build/bench.json.
+bench-readme:
+	npx tsx qemu/bench_readme.ts
 
 # The debugging image: kernel/main.ts at -Og (locals stay visible), in a directory of its
 # own, so the optimisation level is part of the image's identity and never reused stale.

@@ -1,18 +1,17 @@
-// The kernel's entry (make run): bring up the console, print the banner, then serve a
-// minimal serial console.
-import type { u8, u32, u64 } from "./lib/int";
+// The kernel's entry (make run): bring up the console, print the banner and the boot
+// report, set up memory, then serve the memory console (kernel/console/) until `quit`.
+import type { u32, u64 } from "./lib/int";
 import { println } from "./lib/console";
 import { qemuExit } from "./lib/intrinsics";
-import { serialInit, serialReadByte } from "./arch/x86_64/serial";
+import { serialInit } from "./arch/x86_64/serial";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { printBanner } from "./boot/banner";
 import { printBootReport } from "./boot/boot_report";
 import { initMemory } from "./boot/memory_init";
 import { parseBootInfo } from "./boot/boot_info";
 import { computeBootMemory, linkerKernelImage } from "./boot/regions";
+import { runConsole } from "./console";
 
-const KEY_HELP: u8 = 0x68; // 'h'
-const KEY_QUIT: u8 = 0x71; // 'q'
 /** isa-debug-exit code for a clean shutdown (QEMU exit status 33). */
 const EXIT_CLEAN: u32 = 0x10;
 
@@ -25,14 +24,7 @@ export function kernelMain(bootInfo: u64): void {
   const mem = computeBootMemory(info, linkerKernelImage());
   printBootReport(mem);
   initMemory(mem); // the kernel's own page tables and heap; drops the identity map
-  println("keel> console ready: h for help, q to quit");
-  while (true) {
-    const key: u8 = serialReadByte();
-    if (key === KEY_QUIT) {
-      println("keel: bye");
-      qemuExit(EXIT_CLEAN);
-    } else if (key === KEY_HELP) {
-      println("keys: h help, q quit (exits QEMU)");
-    }
-  }
+  runConsole();
+  println("keel: bye");
+  qemuExit(EXIT_CLEAN);
 }

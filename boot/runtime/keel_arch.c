@@ -92,6 +92,13 @@ uint64_t keel_kernelDataEnd(void) { return ADDR(__data_end); }
 uint64_t keel_kernelBssStart(void) { return ADDR(__bss_start); }
 uint64_t keel_kernelBssEnd(void) { return ADDR(__bss_end); }
 
+uint32_t keel_cpuidEdx(uint32_t leaf) {
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(0));
+    (void)a; (void)b; (void)c;
+    return d;
+}
+
 uint64_t keel_readTsc(void) {
     uint32_t lo, hi;
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));

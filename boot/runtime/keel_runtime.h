@@ -93,6 +93,7 @@ uint64_t keel_kernelDataEnd(void);
 uint64_t keel_kernelBssStart(void);
 uint64_t keel_kernelBssEnd(void);
 uint64_t keel_readTsc(void);
+uint32_t keel_cpuidEdx(uint32_t leaf);
 void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t));
 void *keel_heap_alloc(uint64_t size);
 

@@ -3,7 +3,7 @@
 // The phases, in order, each in its own module with one entry point:
 //   1. load      program.ts     loadProgram(entries)       ts-morph project; TypeScript's own errors stop here
 //   2. subset    check.ts       checkSourceFile(sf)        syntactic rules of docs/subset.md
-//   3. moves     ownership.ts   checkMoves(sf)             flow-sensitive move/ownership check of owned values
+//   3. moves     ownership.ts   checkMoves(sf)             exclusivity of owned values: moves, borrows, takes
 //   4. init      init_order.ts  checkInitOrder(order)      no initialiser reads a binding before it is initialised
 //                               (run by the lowering, on the order it initialises modules in)
 //   5. lower     lower.ts       Lowering.lowerProgram()    typed IR (ir.ts): widths, classes, generics, checks

@@ -162,6 +162,7 @@ export class HostMachine {
       kernelBssStart: () => HOSTED_KERNEL_VMA + 0x10c000n,
       kernelBssEnd: () => HOSTED_KERNEL_VMA + 0x144000n,
       readTsc: () => (this.tsc += 1000n),
+      cpuidEdx: () => 0,
       // Objects live in JavaScript's heap: the hook is accepted and never used, as in C.
       setObjectAllocator: () => undefined,
     };

@@ -338,7 +338,7 @@ export class Lowering extends ClassLowering {
     const callee = x.getExpression();
     if (!Node.isIdentifier(callee)) return null;
     const decl = resolveDecl(callee);
-    const b = decl ? builtinOf(decl, callee.getText()) : null;
+    const b = decl ? builtinOf(decl, declName(decl) ?? callee.getText()) : null;
     if (!b || (b.b !== "print" && b.b !== "panic")) return null;
     const arg = x.getArguments()[0];
     if (!arg || x.getArguments().length !== 1) fail(x, Codes.Unsupported, `${callee.getText()} takes exactly one string argument`);
@@ -393,7 +393,7 @@ export class Lowering extends ClassLowering {
   private fmtValue(e: Expression): FmtPiece {
     if (Node.isCallExpression(e) && Node.isIdentifier(e.getExpression())) {
       const decl = resolveDecl(e.getExpression());
-      const b = decl ? builtinOf(decl, e.getExpression().getText()) : null;
+      const b = decl ? builtinOf(decl, declName(decl) ?? e.getExpression().getText()) : null;
       if (b?.b === "hex") {
         const x = this.expr(e.getArguments()[0] as Expression);
         const hx = exprTy(x);
@@ -553,7 +553,7 @@ export class Lowering extends ClassLowering {
     const decl = resolveDecl(id);
     if (!decl) fail(id, Codes.UnknownCallee, `cannot resolve '${id.getText()}'`);
     const ty = this.typeOfDecl(decl);
-    const name = id.getText();
+    const name = declName(decl) ?? id.getText();
     if (Node.isFunctionDeclaration(decl)) {
       if (builtinOf(decl, name)) fail(id, Codes.Unsupported, `'${name}' is built in and can only be called directly`);
       return { e: "fnref", cname: globalCName(decl.getSourceFile(), name), ty };
@@ -657,7 +657,8 @@ export class Lowering extends ClassLowering {
     if (!Node.isIdentifier(callee)) fail(callee, Codes.UnknownCallee, "only calls of named functions and methods are supported");
     const decl = resolveDecl(callee);
     if (!decl) fail(callee, Codes.UnknownCallee, `cannot resolve '${callee.getText()}'`);
-    const name = callee.getText();
+    // The declaration's own name: an import may rename it (`import { scaled as times1000 }`).
+    const name = declName(decl) ?? callee.getText();
     const args = e.getArguments() as Expression[];
     const b = builtinOf(decl, name);
     if (b) return this.builtinCall(b, name, e, args, expected);
@@ -813,7 +814,8 @@ export class Lowering extends ClassLowering {
       const kept = stmts;
       for (const k of kept) {
         const check = (d: Node): void => {
-          if (Node.isBreakStatement(d) && !this.switchBreaks.has(d)) fail(d, Codes.Unsupported, "break inside a case is only supported as its last statement");
+          // `break label` leaves a labelled statement, not the switch: it may stand anywhere.
+          if (Node.isBreakStatement(d) && !d.getLabel() && !this.switchBreaks.has(d)) fail(d, Codes.Unsupported, "break inside a case is only supported as its last statement");
         };
         check(k);
         k.forEachDescendant((d, t) => {
@@ -892,3 +894,8 @@ function libraryMessage(use: Node, detail: string): string {
   return `'${text.length > 40 ? text.slice(0, 40) + "…" : text}' uses JavaScript's standard library, which kernel code does not have: ${hint} (${detail})`;
 }
 
+/** The name a function or variable was declared with (imports may use another). */
+function declName(decl: Node): string | undefined {
+  if (Node.isFunctionDeclaration(decl) || Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl)) return decl.getName();
+  return undefined;
+}

@@ -6,20 +6,21 @@
 //   memory: frames: N free (K KiB) in R regions; F free in reserved regions (MMIO); A allocated
 //   memory: pages: P free for ordinary requests
 //   memory: kernel page tables at p0x... (T table frames): text R-X, rodata R--, data RW-, bss RW-, guard v0x... unmapped; direct map D MiB at v0xffff800000000000; identity map dropped
-//   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (pool of C nodes)
+//   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (node pool of C, growing on demand)
 //   memory init: X TSC ticks (allocators A, page tables B, heap C)
 import { u32, u64, type bool } from "../lib/int";
 import { println } from "../lib/console";
 import { hex } from "../lib/fmt";
 import {
   bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelBssStart, kernelDataEnd, kernelDataStart, kernelRodataEnd, kernelRodataStart, kernelTextEnd,
-  kernelTextStart, kernelVma, readTsc, setObjectAllocator,
+  cpuidEdx, kernelTextStart, kernelVma, readTsc, setObjectAllocator,
 } from "../lib/intrinsics";
 import { panic } from "../lib/panic";
+import { U64Array } from "../lib/fixed_array";
 import { frameAllocator, NodePool, pageAllocator } from "../mm/alloc";
 import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
-  ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, IDENTITY_LIMIT,
+  ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT,
   KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, TABLE_FRAME_LIMIT, VirtualAddress,
 } from "../mm/addr";
 import { MapError, mapErrorName, Mapper, PageFlags } from "../mm/paging";
@@ -29,8 +30,8 @@ import type { BootMemory } from "./regions";
 
 /** Bytes the heap maps at start. */
 const HEAP_INITIAL: u64 = 0x4_0000n;
-/** Tree nodes for the allocators' bookkeeping once the heap is up (shared by both), at least. */
-const POOL_NODES_MIN: u32 = 2048;
+/** Tree nodes the allocators' shared pool starts with once the heap is up; it doubles on demand. */
+const POOL_INITIAL_NODES: u32 = 64;
 /** Early regions beyond what the boot map needs: room for splits before the upgrade. */
 const EARLY_HEADROOM: u64 = 64n;
 
@@ -71,16 +72,14 @@ export function initMemory(mem: BootMemory): void {
   const t2 = readTsc();
   initHeap(m, HEAP_INITIAL);
   setObjectAllocator(objectAlloc);
-  // Every region the frame allocator holds becomes a node (three sets), plus room to grow.
-  const poolNodes: u32 = u32(u64(POOL_NODES_MIN) + 3n * (mem.freeRegionCount() + mem.blockedCount()));
-  const pool = new NodePool(poolNodes);
+  const pool = NodePool.growing(POOL_INITIAL_NODES);
   frameAllocator.upgrade(pool);
   pageAllocator.upgrade(pool);
   const t3 = readTsc();
   println(`memory: frames: ${frameAllocator.freeChunks()} free (${frameAllocator.freeChunks() * 4n} KiB) in ${frameAllocator.freeRegionCount(false)} regions; ${frameAllocator.freeReservedChunks()} free in reserved regions (MMIO); ${frameAllocator.allocatedChunks()} allocated`);
   println(`memory: pages: ${pageAllocator.freeChunks()} free for ordinary requests`);
   println(`memory: kernel page tables at p${hex(m.p4Address())} (${m.tableFrameCount()} table frames): text R-X, rodata R--, data RW-, bss RW-, guard v${hex(bootStackGuard())} unmapped; direct map ${directMapBytes >> 20n} MiB at v${hex(DIRECT_MAP_BASE)}; identity map dropped`);
-  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (pool of ${poolNodes} nodes)`);
+  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (node pool of ${pool.capacity()}, growing on demand)`);
   println(`memory init: ${t3 - t0} TSC ticks (allocators ${t1 - t0}, page tables ${t2 - t1}, heap ${t3 - t2})`);
 }
 
@@ -159,20 +158,101 @@ function buildKernelTables(mem: BootMemory): Mapper {
   mapSection(m, ".bss (below the first stack guard)", kernelBssStart(), low, PageFlags.readWrite());
   mapSection(m, ".bss (between the stack guards)", low + 0x1000n, high, PageFlags.readWrite());
   mapSection(m, ".bss (above the second stack guard)", high + 0x1000n, kernelBssEnd(), PageFlags.readWrite());
-  const n: u64 = mem.sanitisedCount();
-  for (let i: u64 = 0n; i < n; i++) {
-    const e = mem.sanitised(i);
-    if (e.type !== MEMORY_AVAILABLE) continue;
-    const r = e.region;
-    if (r.first >= DIRECT_MAP_SIZE) continue;
-    const last: u64 = r.last >= DIRECT_MAP_SIZE ? DIRECT_MAP_SIZE - 1n : r.last;
-    for (let b: u64 = r.first & ~(HUGE_2M - 1n); b <= last; b += HUGE_2M) {
-      const v = VirtualAddress.checked(DIRECT_MAP_BASE + b);
-      if (v === null) return panic("memory init: direct map address not canonical");
-      const err = m.mapHuge2M(v, b, PageFlags.readWrite());
-      if (err === MapError.None) directMapBytes += HUGE_2M;
-      else if (err !== MapError.AlreadyMapped) panic(`memory init: direct map of ${hex(b)} failed: ${mapErrorName(err)}`);
+  const use1G = cpuHas1GiBPages();
+  const blocks = new RamBlocks(mem);
+  for (let i: u32 = 0; i < blocks.count; i++) directMap(m, blocks.lo.get(i), blocks.hi.get(i), use1G);
+  return m;
+}
+
+/**
+ * The 2 MiB blocks holding available RAM below the direct map's end, as sorted, disjoint,
+ * non-touching ranges [lo, hi): the sanitised map is sorted and disjoint, but neighbouring
+ * entries may share a block, so each block is mapped exactly once. The insertion sort is
+ * linear on sorted input; nothing per frame.
+ */
+class RamBlocks {
+  readonly lo: U64Array;
+  readonly hi: U64Array;
+  count: u32 = 0;
+
+  constructor(mem: BootMemory) {
+    const entries: u64 = mem.sanitisedCount();
+    let n: u32 = 0;
+    for (let i: u64 = 0n; i < entries; i++) if (mem.sanitised(i).type === MEMORY_AVAILABLE) n++;
+    this.lo = new U64Array(n, 0n);
+    this.hi = new U64Array(n, 0n);
+    for (let i: u64 = 0n; i < entries; i++) {
+      const e = mem.sanitised(i);
+      if (e.type !== MEMORY_AVAILABLE) continue;
+      const r = e.region;
+      if (r.first >= DIRECT_MAP_SIZE) continue;
+      const last: u64 = r.last >= DIRECT_MAP_SIZE ? DIRECT_MAP_SIZE - 1n : r.last;
+      this.insert(r.first & ~(HUGE_2M - 1n), (last | (HUGE_2M - 1n)) + 1n);
     }
   }
-  return m;
+
+  /** Adds [lo, hi) in order of lo (insertion sort), then merges what overlaps or touches. */
+  private insert(lo: u64, hi: u64): void {
+    let i: u32 = this.count;
+    while (i > 0 && this.lo.get(i - 1) > lo) {
+      this.lo.set(i, this.lo.get(i - 1));
+      this.hi.set(i, this.hi.get(i - 1));
+      i--;
+    }
+    this.lo.set(i, lo);
+    this.hi.set(i, hi);
+    this.count++;
+    let out: u32 = 0;
+    for (let j: u32 = 1; j < this.count; j++) {
+      if (this.lo.get(j) <= this.hi.get(out)) {
+        if (this.hi.get(j) > this.hi.get(out)) this.hi.set(out, this.hi.get(j));
+      } else {
+        out++;
+        this.lo.set(out, this.lo.get(j));
+        this.hi.set(out, this.hi.get(j));
+      }
+    }
+    this.count = out + 1;
+  }
+}
+
+/** True when CPUID reports 1 GiB pages (leaf 0x8000_0001, EDX bit 26). */
+function cpuHas1GiBPages(): bool {
+  return (cpuidEdx(0x8000_0001) & (1 << 26)) !== 0;
+}
+
+/**
+ * Direct-maps physical [lo, hi) (2 MiB aligned): 2 MiB pages up to the first 1 GiB
+ * boundary, 1 GiB pages while a whole GiB remains (when the CPU has them), 2 MiB pages for
+ * the rest. Each piece is one mapContiguous: a table entry per huge page, no work per frame.
+ */
+function directMap(m: Mapper, lo: u64, hi: u64, use1G: bool): void {
+  if (!use1G) {
+    directMapPiece(m, lo, hi, HUGE_2M);
+    return;
+  }
+  const headEnd: u64 = (lo + (HUGE_1G - 1n)) & ~(HUGE_1G - 1n);
+  const bodyEnd: u64 = hi & ~(HUGE_1G - 1n);
+  if (headEnd >= bodyEnd) {
+    directMapPiece(m, lo, hi, HUGE_2M);
+    return;
+  }
+  directMapPiece(m, lo, headEnd, HUGE_2M);
+  directMapPiece(m, headEnd, bodyEnd, HUGE_1G);
+  directMapPiece(m, bodyEnd, hi, HUGE_2M);
+}
+
+/** Maps physical [lo, hi) at the direct map with pages of `size`. */
+function directMapPiece(m: Mapper, lo: u64, hi: u64, size: u64): void {
+  if (hi <= lo) return;
+  const err = m.mapContiguous(directMapVirt(lo), lo, (hi - lo) / size, size, PageFlags.readWrite());
+  if (err !== MapError.None) panic(`memory init: direct map of ${hex(lo)}..${hex(hi)} failed: ${mapErrorName(err)}`);
+  directMapBytes += hi - lo;
+}
+
+/** The direct-map address of physical `phys`. */
+function directMapVirt(phys: u64): VirtualAddress {
+  const v = VirtualAddress.checked(DIRECT_MAP_BASE + phys);
+  if (v === null) return panic("memory init: direct map address not canonical");
+  return v;
 }

@@ -122,6 +122,8 @@ export declare function kernelBssStart(): u64;
 export declare function kernelBssEnd(): u64;
 /** The time-stamp counter (rdtsc); with QEMU's `-icount shift=0` it counts instructions. */
 export declare function readTsc(): u64;
+/** EDX of CPUID leaf `leaf` (sub-leaf 0): feature bits, e.g. 0x8000_0001 bit 26 for 1 GiB pages. */
+export declare function cpuidEdx(leaf: u32): u32;
 /**
  * Makes `alloc` the source of storage for `new` (keel_alloc): it returns the address of
  * `size` zeroed bytes, 16-byte aligned, or 0 to fall back to the static arena. The runtime

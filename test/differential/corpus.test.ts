@@ -1,6 +1,7 @@
 // Differential tests: every program of the corpus runs through the JavaScript backend
-// (`keelc run-node`) and the C backend (`keelc run-hosted`: gcc, ASan + UBSan); stdout,
-// stderr and exit status must be identical, with no sanitizer report. The corpus is the
+// (`keelc run-node`), the C backend (`keelc run-hosted`: gcc, ASan + UBSan) and the oracle
+// (test/oracle: its TypeScript as written, run by Node); stdout, stderr and exit status
+// must be identical, with no sanitizer report. The corpus is the
 // hand-written programs of corpus/ (one feature each) and the table-generated programs of
 // tables.ts (every operator and conversion of every width over edge values, and every way
 // each can panic), which must also print what the reference model says.
@@ -9,7 +10,8 @@ import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/src/compile";
 import { expectSame, literal } from "./compare";
-import { compileBatch, runBoth, type Compiled } from "./harness";
+import { Oracle } from "../oracle";
+import { compileBatch, runThree, type Compiled } from "./harness";
 import { generatePrograms, writePrograms, type GenProgram } from "./tables";
 
 const CORPUS = "test/differential/corpus";
@@ -17,12 +19,17 @@ const handWritten = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".ts")).sort
 const generated: GenProgram[] = generatePrograms();
 
 let compiled: Map<string, Compiled>;
+let oracle: Oracle;
 const started = Date.now();
 
-beforeAll(() => {
+beforeAll(async () => {
   writePrograms(generated);
-  compiled = compileBatch([...handWritten, ...generated.map((g) => g.file)]);
-}, 120_000);
+  const entries = [...handWritten, ...generated.map((g) => g.file)];
+  compiled = compileBatch(entries);
+  // Let the test runner's messages through between the two long synchronous steps.
+  await new Promise((resolve) => setImmediate(resolve));
+  oracle = new Oracle(entries);
+}, 240_000);
 
 afterAll(() => {
   const n = handWritten.length + generated.length;
@@ -32,6 +39,7 @@ afterAll(() => {
 function get(entry: string): Compiled {
   const c = compiled.get(entry)!;
   expect(c.errors, `${entry} must compile`).toBe("");
+  expect(oracle.errors.get(entry), `the oracle must transform ${entry}`).toBeUndefined();
   return c;
 }
 
@@ -48,15 +56,15 @@ describe("differential corpus", () => {
 
   describe("hand-written programs", () => {
     it.concurrent.each(handWritten)("%s", async (entry) => {
-      const { node, hosted } = await runBoth(get(entry));
-      expectSame(entry, node, hosted);
+      const r = await runThree(get(entry), oracle);
+      expectSame(entry, r.node, r.hosted, r.oracle);
     }, 120_000);
   });
 
   describe("generated programs agree with each other and with the model", () => {
     it.concurrent.each(generated.map((g) => [g.name, g] as const))("%s", async (_name, g) => {
-      const { node, hosted } = await runBoth(get(g.file));
-      expectSame(g.file, node, hosted);
+      const { node, hosted, oracle: asWritten } = await runThree(get(g.file), oracle);
+      expectSame(g.file, node, hosted, asWritten);
       if (g.stdout !== undefined) {
         expect(node.stdout).toBe(g.stdout);
         expect(node.status).toBe(0);

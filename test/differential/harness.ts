@@ -1,6 +1,8 @@
 // Differential harness: compile programs once, run each through the JavaScript backend
-// (in this process, on the HostMachine of `keelc run-node`) and through the C backend (a
-// hosted gcc build with ASan/UBSan, as `keelc run-hosted`), and return both outcomes.
+// (in this process, on the HostMachine of `keelc run-node`), through the C backend (a
+// hosted gcc build with ASan/UBSan, as `keelc run-hosted`) and as the TypeScript it is
+// (test/oracle: the source run by Node, integer operations checked, not through keelc),
+// and return the three outcomes.
 //
 // Compiling: `compile()` builds a fresh ts-morph Project per program (~0.5 s, mostly
 // type-checking lib.esnext.d.ts). For hundreds of programs, compileBatch loads them all in
@@ -19,6 +21,7 @@ import { HOSTED_CFLAGS, HOSTED_ENV, HOSTED_RUNTIME_DIR, hostedGccArgs, runJsText
 import type { Program } from "../../compiler/src/ir";
 import { Lowering } from "../../compiler/src/lower";
 import { loadProgram } from "../../compiler/src/program";
+import type { Oracle } from "../oracle";
 
 export interface Compiled {
   entry: string;
@@ -160,10 +163,17 @@ async function inWorker<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Both executions of one compiled program. */
+/** Both backends' executions of one compiled program. */
 export async function runBoth(c: Compiled): Promise<{ node: Outcome; hosted: Outcome }> {
   if (!c.ir) throw new Error(`${c.entry} did not compile:\n${c.errors}`);
   const node = runNode(c);
   const hosted = await runHosted(c);
   return { node, hosted };
+}
+
+/** The three executions of one program: both backends and the oracle (prepared with it). */
+export async function runThree(c: Compiled, oracle: Oracle): Promise<{ node: Outcome; hosted: Outcome; oracle: Outcome }> {
+  const asWritten = await oracle.run(c.entry);
+  const { node, hosted } = await runBoth(c);
+  return { node, hosted, oracle: asWritten };
 }

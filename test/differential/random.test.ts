@@ -1,14 +1,16 @@
 // Differential fuzzing: fast-check generates random arithmetic expressions (random widths,
 // operators, conversions, literals including edge values); each batch becomes one program
 // run both ways, which must agree with each other and with the reference model. Expressions
-// that cannot panic are batched, and each program ends with one that panics.
+// that cannot panic are batched, and each program ends with one that panics. The oracle
+// (the TypeScript as written, test/oracle) runs each program too.
 // KEEL_TEST_ALL=1 runs a heavier variant.
 import fc from "fast-check";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectSame, literal } from "./compare";
-import { compileBatch, runBoth } from "./harness";
+import { Oracle } from "../oracle";
+import { compileBatch, runThree } from "./harness";
 import { exprArb, RANDOM_DIR, RandomProgram } from "./random_exprs";
 
 const ALL = process.env.KEEL_TEST_ALL === "1";
@@ -40,12 +42,14 @@ describe("random expression programs", () => {
       return { p, file };
     });
     const compiled = compileBatch(programs.map((x) => x.file));
+    const oracle = new Oracle(programs.map((x) => x.file));
     await Promise.all(
       programs.map(async ({ p, file }) => {
         const c = compiled.get(file)!;
         expect(c.errors, `${file} must compile (${where})`).toBe("");
-        const { node, hosted } = await runBoth(c);
-        expectSame(`${file} (${where})`, node, hosted);
+        expect(oracle.errors.get(file), `the oracle must transform ${file}`).toBeUndefined();
+        const { node, hosted, oracle: asWritten } = await runThree(c, oracle);
+        expectSame(`${file} (${where})`, node, hosted, asWritten);
         const panic = p.expectedPanic();
         const tail = panic ? `panic at ${literal(file)}:${panic.line}:\\d+: ${literal(panic.what)}\\n` : "";
         expect(node.stdout, `${file} vs the model (${where})`).toMatch(new RegExp(`^${literal(p.expectedStdout())}${tail}$`));

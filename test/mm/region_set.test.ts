@@ -201,6 +201,30 @@ describe("RegionTree under random inserts and removes", () => {
 });
 
 describe("NodePool", () => {
+  it("a growing pool doubles instead of running out, keeping every node", () => {
+    const pool = NodePool.growing(2);
+    const ids: number[] = [];
+    for (let i = 0n; i < 100n; i++) ids.push(pool.allocNode(i * 10n, i * 10n + 3n));
+    expect(new Set(ids).size).toBe(100);
+    expect(ids).not.toContain(0);
+    expect(pool.capacity()).toBe(128);
+    expect(pool.used()).toBe(100);
+    ids.forEach((id, i) => expect([pool.first(id), pool.last(id), pool.maxSize(id)]).toEqual([BigInt(i) * 10n, BigInt(i) * 10n + 3n, 4n]));
+    for (const id of ids) pool.freeNode(id);
+    expect(pool.used()).toBe(0);
+    expect(pool.available()).toBe(128);
+  });
+
+  it("with a growing pool, releases that fragment the set never fail", () => {
+    const s = new RegionSet("grows", 2);
+    s.upgrade(NodePool.growing(1));
+    s.unite(0n, 9999n);
+    for (let i = 0n; i < 2000n; i += 2n) expect(s.take(i, i)).toBe(TakeStatus.Taken); // 1000 splits
+    expect(s.regionCount()).toBe(1000);
+    for (let i = 0n; i < 2000n; i += 2n) s.give(i, i);
+    expect(regionsOf(s)).toEqual([[0n, 9999n]]);
+  });
+
   it("hands out every node once and takes them back", () => {
     const pool = new NodePool(3);
     const ids = [pool.allocNode(0n, 0n), pool.allocNode(1n, 1n), pool.allocNode(2n, 5n)];

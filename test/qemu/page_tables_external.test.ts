@@ -59,7 +59,7 @@ it('the CPU sees the page tables the kernel reports building (QMP info mem / inf
     qmpSocket: sock,
     onLine: (line) => {
       if (line.startsWith('memory: kernel page tables')) report = line;
-      if (!line.includes('console ready')) return;
+      if (!line.includes('memory console')) return;
       void (async () => {
         try {
           const qmp = await connectQmp(sock, 10_000);

@@ -81,6 +81,9 @@ export function kernelDataStart(): bigint { return SIM_DATA_START; }
 export function kernelDataEnd(): bigint { return SIM_BSS_START; }
 export function kernelBssStart(): bigint { return SIM_BSS_START; }
 export function kernelBssEnd(): bigint { return SIM_BSS_END; }
+/** CPUID 0x8000_0001 EDX of the simulated CPU: bit 26 (1 GiB pages) when `pages1G`. */
+export const simCpuid = { pages1G: false };
+export function cpuidEdx(leaf: number): number { return leaf === 0x8000_0001 && simCpuid.pages1G ? 1 << 26 : 0; }
 let simTsc = 0n;
 export function readTsc(): bigint { simTsc += 1000n; return simTsc; }
 /** The allocator the kernel registered with setObjectAllocator (null before). */

@@ -179,6 +179,8 @@ uint64_t keel_kernelBssEnd(void) { return HOSTED_KERNEL_VMA + 0x144000; }
 /* A counter that only moves forward (no cycle count in a process). */
 static uint64_t hosted_tsc;
 uint64_t keel_readTsc(void) { return hosted_tsc += 1000; }
+/* A CPU without 1 GiB pages (CPUID 0x80000001 EDX bit 26 clear), as the simulated machine's default. */
+uint32_t keel_cpuidEdx(uint32_t leaf) { (void)leaf; return 0; }
 /* Objects stay in the emitted arena in a process: the hook is accepted and never used. */
 static uint64_t (*hosted_object_allocator)(uint64_t);
 void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t)) { hosted_object_allocator = alloc; }

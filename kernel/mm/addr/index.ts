@@ -7,6 +7,6 @@ export { ChunkRange } from "./range";
 export { PHYSICAL_MAX, PhysicalAddress, Frame, FrameRange } from "./physical";
 export { VirtualAddress, Page, PageRange, isCanonicalVirtual } from "./virtual";
 export {
-  ADDRESS_SPACE_LAST, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_2M, IDENTITY_LIMIT, KERNEL_WINDOW_BASE, TABLE_FRAME_LIMIT,
+  ADDRESS_SPACE_LAST, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT, KERNEL_WINDOW_BASE, TABLE_FRAME_LIMIT,
   PAGES_BASE, directMapAddress, physToVirt,
 } from "./layout";

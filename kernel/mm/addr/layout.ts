@@ -4,7 +4,8 @@
 //
 //   0xFFFF_8000_0000_0000 .. 0xFFFF_BFFF_FFFF_FFFF  direct map (64 TiB, P4 entries 256..383)
 //       THE one way the kernel reaches physical memory: physical address p is the virtual
-//       address DIRECT_MAP_BASE + p. Mapped with 2 MiB pages, read-write, no-execute, for
+//       address DIRECT_MAP_BASE + p. Mapped with 1 GiB pages where the CPU has them and a
+//       whole GiB of RAM is there, else 2 MiB pages, read-write, no-execute, for
 //       every 2 MiB block holding available RAM (so a block's non-RAM tail, e.g. the VGA
 //       hole in the first 2 MiB, is mapped cacheable too: device memory is mapped on its
 //       own, uncached, from the frame allocator's reserved regions). Page tables, heap
@@ -46,6 +47,8 @@ export const ADDRESS_SPACE_LAST: u64 = 0xffff_ffff_ffff_ffffn;
 export const IDENTITY_LIMIT: u64 = 0x1_0000_0000n;
 /** Size of a 2 MiB page. */
 export const HUGE_2M: u64 = 0x20_0000n;
+/** Size of a 1 GiB page. */
+export const HUGE_1G: u64 = 0x4000_0000n;
 
 /** The direct-map virtual address of physical address `phys` (an integer). */
 export function directMapAddress(phys: u64): u64 {

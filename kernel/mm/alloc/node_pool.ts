@@ -1,8 +1,10 @@
-// The heap interface the region tree needs: allocNode/freeNode over fixed-size nodes. This
-// pool is a fixed-capacity stand-in (tests, and the kernel until the heap exists); the
-// kernel heap will provide the same two operations. Nodes are struct-of-arrays slots
-// named by a u32 id; id 0 is the null node.
-import type { u32, u64 } from "../../lib/int";
+// The storage the region tree needs: allocNode/freeNode over fixed-size nodes, as
+// struct-of-arrays slots named by a u32 id; id 0 is the null node. A fixed pool (tests of
+// exhaustion) or a growing one (the kernel's, NodePool.growing): when its free list runs
+// out it doubles its arrays from the heap, so inserting a region (and so a release, which
+// may split nothing but must store a region) never fails while the heap can grow. The
+// arrays it outgrew stay allocated (keelc objects are never freed): at most as much again.
+import type { bool, u32, u64 } from "../../lib/int";
 import { U32Array, U64Array } from "../../lib/fixed_array";
 import { panic } from "../../lib/panic";
 
@@ -15,17 +17,18 @@ export const NO_NODE: u32 = 0;
  * free list (threaded through `left`) or owned by exactly one tree.
  */
 export class NodePool {
-  private readonly firsts: U64Array;
-  private readonly lasts: U64Array;
-  private readonly maxSizes: U64Array;
-  private readonly lefts: U32Array;
-  private readonly rights: U32Array;
-  private readonly heights: U32Array;
+  private firsts: U64Array;
+  private lasts: U64Array;
+  private maxSizes: U64Array;
+  private lefts: U32Array;
+  private rights: U32Array;
+  private heights: U32Array;
   private freeHead: u32;
   private inUse: u32 = 0;
-  private readonly cap: u32;
+  private cap: u32;
+  private grows: bool = false;
 
-  /** A pool of `capacity` nodes, all free. */
+  /** A fixed pool of `capacity` nodes, all free. */
   constructor(capacity: u32) {
     this.cap = capacity;
     this.firsts = new U64Array(capacity + 1, 0n);
@@ -34,12 +37,25 @@ export class NodePool {
     this.lefts = new U32Array(capacity + 1, NO_NODE);
     this.rights = new U32Array(capacity + 1, NO_NODE);
     this.heights = new U32Array(capacity + 1, 0);
-    for (let id: u32 = 1; id < capacity; id++) this.lefts.set(id, id + 1);
-    this.freeHead = capacity === 0 ? NO_NODE : 1;
+    this.freeHead = NO_NODE;
+    this.threadFree(1, capacity);
   }
 
-  /** A fresh leaf node for region [first, last], or NO_NODE when the pool is exhausted. */
+  /** A pool of `initial` nodes (at least 1) that doubles whenever it runs out. */
+  static growing(initial: u32): NodePool {
+    const p = new NodePool(initial === 0 ? 1 : initial);
+    p.grows = true;
+    return p;
+  }
+
+  /** True when the pool doubles instead of running out. */
+  canGrow(): bool {
+    return this.grows;
+  }
+
+  /** A fresh leaf node for region [first, last], or NO_NODE when a fixed pool is exhausted. */
   allocNode(first: u64, last: u64): u32 {
+    if (this.freeHead === NO_NODE && this.grows) this.grow();
     const id = this.freeHead;
     if (id === NO_NODE) return NO_NODE;
     this.freeHead = this.lefts.get(id);
@@ -62,6 +78,47 @@ export class NodePool {
     this.rights.set(id, NO_NODE);
     this.freeHead = id;
     this.inUse--;
+  }
+
+  /** Puts nodes `from`..=`to` on the free list, lowest first. */
+  private threadFree(from: u32, to: u32): void {
+    if (to < from) return;
+    for (let id: u32 = from; id < to; id++) this.lefts.set(id, id + 1);
+    this.lefts.set(to, this.freeHead);
+    this.freeHead = from;
+  }
+
+  /** Doubles the capacity: new arrays, the nodes copied, the new half free. */
+  private grow(): void {
+    const old: u32 = this.cap;
+    const cap: u32 = old * 2;
+    const firsts = new U64Array(cap + 1, 0n);
+    const lasts = new U64Array(cap + 1, 0n);
+    const maxSizes = new U64Array(cap + 1, 0n);
+    const lefts = new U32Array(cap + 1, NO_NODE);
+    const rights = new U32Array(cap + 1, NO_NODE);
+    const heights = new U32Array(cap + 1, 0);
+    for (let id: u32 = 1; id <= old; id++) {
+      firsts.set(id, this.firsts.get(id));
+      lasts.set(id, this.lasts.get(id));
+      maxSizes.set(id, this.maxSizes.get(id));
+      lefts.set(id, this.lefts.get(id));
+      rights.set(id, this.rights.get(id));
+      heights.set(id, this.heights.get(id));
+    }
+    this.firsts = firsts;
+    this.lasts = lasts;
+    this.maxSizes = maxSizes;
+    this.lefts = lefts;
+    this.rights = rights;
+    this.heights = heights;
+    this.cap = cap;
+    this.threadFree(old + 1, cap);
+  }
+
+  /** Nodes the pool holds now (grows for a growing pool). */
+  capacity(): u32 {
+    return this.cap;
   }
 
   /** Nodes handed out and not freed. */

@@ -33,7 +33,7 @@ export class RegionTree {
 
   /** True when one more region can be inserted. */
   hasRoom(): bool {
-    return this.pool.available() > 0;
+    return this.pool.available() > 0 || this.pool.canGrow();
   }
 
   /** First chunk number of region `h`. */

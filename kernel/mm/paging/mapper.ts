@@ -10,8 +10,8 @@
 // Every change to a loaded table flushes the page's TLB entry (invlpg). A map that fails
 // half way unmaps what it mapped, frees the tables it made empty, and gives the pages and
 // frames back to their allocators. No mapping is both writable and executable.
-import { u32, type bool, type u64 } from "../../lib/int";
-import { invlpg, writeCr3 } from "../../lib/intrinsics";
+import { u32, u64, type bool } from "../../lib/int";
+import { invlpg, load64, store64, writeCr3 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
 import { hex } from "../../lib/fmt";
 import type { Consumed } from "../../lib/owned";
@@ -19,7 +19,8 @@ import { type AllocatedFrames, type AllocatedPages, AllocError, type FrameAlloca
 import { CHUNK_SHIFT, FrameRange, Page, PhysicalAddress, VirtualAddress } from "../addr";
 import { MappedPages } from "./mapped_pages";
 import {
-  ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_HUGE_1G_ADDRESS_MASK, ENTRY_HUGE_2M_ADDRESS_MASK, TABLE_ENTRY_FLAGS, entryAddress, isHuge, isPresent,
+  ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_HUGE_1G_ADDRESS_MASK, ENTRY_HUGE_2M_ADDRESS_MASK, ENTRY_SIZE, TABLE_ENTRY_FLAGS, entryAddress, isHuge,
+  isPresent,
 } from "./entry";
 import { PageFlags } from "./flags";
 import { PageTable } from "./table";
@@ -88,8 +89,11 @@ class TableFrame {
 /** Page-table levels, by the table an entry lives in. */
 const LEVEL_P1: u32 = 1;
 const LEVEL_P2: u32 = 2;
+const LEVEL_P3: u32 = 3;
 const SHIFT_2M: u64 = 21n;
 const SIZE_2M: u64 = 0x20_0000n;
+const SIZE_1G: u64 = 0x4000_0000n;
+const SIZE_4K: u64 = 0x1000n;
 const NO_LIMIT: u64 = 0xffff_ffff_ffff_ffffn;
 
 /**
@@ -191,16 +195,8 @@ export class Mapper {
    * owning them (the kernel image; callers hold the frames some other way). All or nothing.
    */
   mapRange(firstPage: u64, firstFrame: u64, count: u64, flags: PageFlags): MapError {
-    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
-    for (let i: u64 = 0n; i < count; i++) {
-      const e = this.mapPage(pageNumbered(firstPage + i), (firstFrame + i) << CHUNK_SHIFT, flags);
-      if (e !== MapError.None) {
-        for (let j: u64 = 0n; j < i; j++) this.unmapPage(pageNumbered(firstPage + j));
-        this.prune(pageNumbered(firstPage + i));
-        return e;
-      }
-    }
-    return MapError.None;
+    if (count === 0n) return flags.isWritable() && flags.isExecutable() ? MapError.WritableAndExecutable : MapError.None;
+    return this.mapContiguous(pageNumbered(firstPage).start(), firstFrame << CHUNK_SHIFT, count, SIZE_4K, flags);
   }
 
   /** Unmaps `count` pages from page number `firstPage`; stops at the first that is not mapped. */
@@ -236,17 +232,58 @@ export class Mapper {
 
   /** Maps the 2 MiB page at virtual `virt` to physical `phys` (both 2 MiB aligned). */
   mapHuge2M(virt: VirtualAddress, phys: u64, flags: PageFlags): MapError {
+    return this.mapContiguous(virt, phys, 1n, SIZE_2M, flags);
+  }
+
+  /**
+   * Maps `count` pages of `size` bytes (SIZE_4K, SIZE_2M or SIZE_1G) from `virt` to physical
+   * `phys` (both aligned to `size`), filling each P1 (P2, P3) table in one pass: one walk per
+   * 512 pages, never one per page. All or nothing: on an error nothing stays mapped and the
+   * tables that became empty are freed.
+   */
+  mapContiguous(virt: VirtualAddress, phys: u64, count: u64, size: u64, flags: PageFlags): MapError {
     if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
-    if ((virt.value() & (SIZE_2M - 1n)) !== 0n || (phys & (SIZE_2M - 1n)) !== 0n) return MapError.Misaligned;
-    const page = Page.containing(virt);
-    const w = this.walk(page, LEVEL_P2, true);
-    if (w.error !== MapError.None) return w.error;
-    const i = page.p2Index();
-    const old = w.table.get(i);
-    if (isPresent(old)) return isHuge(old) ? MapError.AlreadyMapped : MapError.HugePageInTheWay;
-    w.table.set(i, (phys & ENTRY_HUGE_2M_ADDRESS_MASK) | flags.entryBits() | ENTRY_HUGE);
-    this.flush(page);
+    if (size !== SIZE_4K && size !== SIZE_2M && size !== SIZE_1G) return MapError.Misaligned;
+    if ((virt.value() & (size - 1n)) !== 0n || (phys & (size - 1n)) !== 0n) return MapError.Misaligned;
+    const level: u32 = levelOf(size);
+    const mask: u64 = size === SIZE_1G ? ENTRY_HUGE_1G_ADDRESS_MASK : size === SIZE_2M ? ENTRY_HUGE_2M_ADDRESS_MASK : ENTRY_ADDRESS_MASK;
+    const bits: u64 = size === SIZE_4K ? flags.entryBits() : flags.entryBits() | ENTRY_HUGE;
+    let done: u64 = 0n;
+    while (done < count) {
+      const v = VirtualAddress.checked(virt.value() + done * size);
+      if (v === null) return this.undoRun(virt, done, size, MapError.Misaligned);
+      const page = Page.containing(v);
+      const w = this.walk(page, level, true);
+      if (w.error !== MapError.None) return this.undoRun(virt, done, size, w.error);
+      const first: u32 = indexAt(page, level);
+      const room: u64 = ENTRIES_PER_TABLE - u64(first);
+      const n: u64 = count - done < room ? count - done : room;
+      const at: u64 = w.table.entryAddress(first);
+      for (let i: u64 = 0n; i < n; i++) {
+        const old = load64(at + i * ENTRY_SIZE);
+        if (isPresent(old)) {
+          const e = level === LEVEL_P1 || isHuge(old) ? MapError.AlreadyMapped : MapError.HugePageInTheWay;
+          return this.undoRun(virt, done + i, size, e);
+        }
+        store64(at + i * ENTRY_SIZE, ((phys + (done + i) * size) & mask) | bits);
+      }
+      done += n;
+    }
+    if (this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
     return MapError.None;
+  }
+
+  /** Clears the first `mapped` entries a failed mapContiguous wrote and frees the tables left empty; returns `error`. */
+  private undoRun(virt: VirtualAddress, mapped: u64, size: u64, error: MapError): MapError {
+    const level: u32 = levelOf(size);
+    for (let i: u64 = 0n; i < mapped; i++) {
+      const page = Page.containing(VirtualAddress.canonical(virt.value() + i * size));
+      const w = this.walk(page, level, false);
+      if (w.error === MapError.None) w.table.set(indexAt(page, level), 0n);
+      this.flush(page);
+    }
+    for (let i: u64 = 0n; i <= mapped; i++) this.prune(Page.containing(VirtualAddress.canonical(virt.value() + i * size)));
+    return error;
   }
 
   /** Removes the 4 KiB mapping of `page`; frees its P1 (and P2) table when they become empty. */
@@ -422,6 +459,13 @@ function indexAt(page: Page, level: u32): u32 {
   if (level === 3) return page.p3Index();
   if (level === 2) return page.p2Index();
   return page.p1Index();
+}
+
+/** The level of the table whose entries map pages of `size` bytes (1: P1 for 4 KiB, 2: P2 for 2 MiB, 3: P3 for 1 GiB). */
+function levelOf(size: u64): u32 {
+  if (size === SIZE_1G) return LEVEL_P3;
+  if (size === SIZE_2M) return LEVEL_P2;
+  return LEVEL_P1;
 }
 
 /** The page numbered `num` (must be valid). */

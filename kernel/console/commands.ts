@@ -1,0 +1,232 @@
+// The memory console's commands. Each goes through the same owned API as the rest of the
+// kernel (allocate, map, release), so nothing typed here can corrupt the kernel: a bad
+// command, number, address or handle gets one line and the console goes on.
+import { type bool, type u8, u32, type u64 } from "../lib/int";
+import { println } from "../lib/console";
+import { hex } from "../lib/fmt";
+import { take } from "../lib/owned";
+import type { Address, Chunk, ChunkRange } from "../mm/addr";
+import { VirtualAddress } from "../mm/addr";
+import { frameAllocator, pageAllocator, type ChunkAllocator } from "../mm/alloc";
+import { PageFlags } from "../mm/paging";
+import { heapBlocksUsed, heapBytesFree, heapBytesMapped, heapBytesUsed, heapFreeBlocks, heapIsUp } from "../mm/heap";
+import { kernelPageTables, memoryIsUp } from "../boot/memory_init";
+import { freeSlot, Handles, KIND_FRAMES, KIND_MAPPED, KIND_PAGES, SLOTS } from "./handles";
+import type { Words } from "./words";
+
+// Command words, packed as Words.code packs them (first byte lowest).
+const HELP: u64 = 0x706c6568n; // "help"
+const FRAMES: u64 = 0x73656d617266n; // "frames"
+const PAGES: u64 = 0x7365676170n; // "pages"
+const HEAP: u64 = 0x70616568n; // "heap"
+const ALLOC: u64 = 0x636f6c6c61n; // "alloc"
+const FREE: u64 = 0x65657266n; // "free"
+const MAP: u64 = 0x70616dn; // "map"
+const WALK: u64 = 0x6b6c6177n; // "walk"
+const QUIT: u64 = 0x74697571n; // "quit"
+
+/** What a command asks of the console loop. */
+export const enum Next {
+  Continue = 0,
+  Quit = 1,
+}
+
+/** Runs the command on one line; says whether the console goes on. */
+export function runCommand(w: Words, h: Handles): Next {
+  if (w.count() === 0) return Next.Continue;
+  if (w.overflowed()) {
+    println("error: too many words on the line");
+    return Next.Continue;
+  }
+  const cmd = w.code(0);
+  if (cmd === HELP) printHelp();
+  else if (cmd === QUIT) return Next.Quit;
+  else if (!memoryIsUp()) println("error: memory is not initialised");
+  else if (cmd === FRAMES) describeAllocator(frameAllocator, "frames");
+  else if (cmd === PAGES) describeAllocator(pageAllocator, "pages");
+  else if (cmd === HEAP) describeHeap();
+  else if (cmd === ALLOC) alloc(w, h);
+  else if (cmd === FREE) free(w, h);
+  else if (cmd === MAP) map(w, h);
+  else if (cmd === WALK) walk(w);
+  else println("error: unknown command (help lists them)");
+  return Next.Continue;
+}
+
+function printHelp(): void {
+  println("commands:");
+  println("  frames              free physical frames: count, regions, largest run");
+  println("  pages               free virtual pages of the kernel's half");
+  println("  heap                kernel heap: bytes mapped, used and free, blocks");
+  println("  alloc frames N      allocate N frames (prints a handle fK)");
+  println("  alloc pages N       allocate N pages (prints a handle pK)");
+  println("  map pK fK           map pages pK onto frames fK, read-write (prints mK)");
+  println("  free ID             release a handle (mK unmaps and releases its pages and frames)");
+  println("  walk ADDR           what the kernel's page tables map at a virtual address");
+  println("  quit                release every handle and exit QEMU");
+}
+
+/** Free chunks, free regions, the largest run and the first regions of an allocator. */
+function describeAllocator<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkRange<A, C, R>>(a: ChunkAllocator<A, C, R>, what: string): void {
+  const regions: u32 = a.freeRegionCount(false);
+  let largest: u64 = 0n;
+  let from: u64 = 0n;
+  for (let i: u32 = 0; i < regions; i++) {
+    const r = a.freeRegionFrom(false, from);
+    if (r.isEmpty()) break;
+    if (r.sizeInChunks() > largest) largest = r.sizeInChunks();
+    if (i < 4) println(`  ${r}`);
+    if (r.lastNumber() === 0xffff_ffff_ffff_ffffn) break;
+    from = r.lastNumber() + 1n;
+  }
+  if (regions > 4) println(`  … ${regions - 4} more regions`);
+  println(`${what}: ${a.freeChunks()} free in ${regions} regions (largest run ${largest}), ${a.magazineSize()} in the magazine, ${a.allocatedChunks()} allocated`);
+}
+
+function describeHeap(): void {
+  if (!heapIsUp()) {
+    println("heap: not up");
+    return;
+  }
+  println(`heap: ${heapBytesMapped()} bytes mapped, ${heapBytesUsed()} used in ${heapBlocksUsed()} blocks, ${heapBytesFree()} free in ${heapFreeBlocks()} blocks`);
+}
+
+/** `alloc frames N` / `alloc pages N`. */
+function alloc(w: Words, h: Handles): void {
+  const kind = w.code(1);
+  const n = w.number(2, 0);
+  if (w.count() !== 3 || (kind !== FRAMES && kind !== PAGES)) {
+    println("error: usage: alloc frames N | alloc pages N");
+    return;
+  }
+  if (!n.ok || n.value === 0n) {
+    println("error: N must be a number of chunks above 0 (decimal or 0x…)");
+    return;
+  }
+  if (kind === FRAMES) {
+    const slot = freeSlot(h.frames);
+    if (slot === SLOTS) {
+      println("error: every frame handle is in use (free one)");
+      return;
+    }
+    const got = frameAllocator.allocate(n.value).allocated;
+    if (got === null) {
+      println(`error: no ${n.value} contiguous free frames`);
+      return;
+    }
+    println(`f${slot}: ${got.range()} (${got.sizeInChunks()} frames)`);
+    h.frames[slot] = got;
+    return;
+  }
+  const slot = freeSlot(h.pages);
+  if (slot === SLOTS) {
+    println("error: every page handle is in use (free one)");
+    return;
+  }
+  const got = pageAllocator.allocate(n.value).allocated;
+  if (got === null) {
+    println(`error: no ${n.value} contiguous free pages`);
+    return;
+  }
+  println(`p${slot}: ${got.range()} (${got.sizeInChunks()} pages)`);
+  h.pages[slot] = got;
+}
+
+/** The slot a handle word names (`f3` → 3 with kind 'f'), or SLOTS when it names none. */
+function slotOf(w: Words, i: u32, kind: u8): u32 {
+  if (w.firstByte(i) !== kind) return SLOTS;
+  const n = w.number(i, 1);
+  return n.ok && n.value < 16n ? u32(n.value) : SLOTS;
+}
+
+/** `free ID`. */
+function free(w: Words, h: Handles): void {
+  if (w.count() !== 2) {
+    println("error: usage: free ID (fK, pK or mK)");
+    return;
+  }
+  const kind = w.firstByte(1);
+  let slot = slotOf(w, 1, kind);
+  let done: bool = false;
+  if (slot !== SLOTS && kind === KIND_FRAMES) {
+    const f = take(h.frames, slot);
+    if (f !== null) {
+      f.release();
+      done = true;
+    }
+  } else if (slot !== SLOTS && kind === KIND_PAGES) {
+    const p = take(h.pages, slot);
+    if (p !== null) {
+      p.release();
+      done = true;
+    }
+  } else if (slot !== SLOTS && kind === KIND_MAPPED) {
+    const m = take(h.mapped, slot);
+    if (m !== null) {
+      m.release();
+      done = true;
+    }
+  } else {
+    slot = SLOTS;
+  }
+  if (done) println("released");
+  else println("error: no such handle (fK, pK or mK, as alloc and map printed)");
+}
+
+/** `map pK fK`: the pages and frames move into the mapping. */
+function map(w: Words, h: Handles): void {
+  const ps = slotOf(w, 1, KIND_PAGES);
+  const fs = slotOf(w, 2, KIND_FRAMES);
+  if (w.count() !== 3 || ps === SLOTS || fs === SLOTS) {
+    println("error: usage: map pK fK");
+    return;
+  }
+  const ms = freeSlot(h.mapped);
+  if (ms === SLOTS) {
+    println("error: every mapping handle is in use (free one)");
+    return;
+  }
+  const p = take(h.pages, ps);
+  const f = take(h.frames, fs);
+  if (p === null || f === null) {
+    // Put back what was there: a failed command leaves no trace.
+    if (p !== null) h.pages[ps] = p;
+    if (f !== null) h.frames[fs] = f;
+    println("error: no such handle");
+    return;
+  }
+  if (p.sizeInChunks() !== f.sizeInChunks()) {
+    println(`error: ${p.sizeInChunks()} pages and ${f.sizeInChunks()} frames differ in size`);
+    h.pages[ps] = p;
+    h.frames[fs] = f;
+    return;
+  }
+  const r = kernelPageTables().map(p, f, PageFlags.readWrite());
+  const m = r.mapped;
+  if (m === null) {
+    println("error: the mapping failed (the pages and frames went back to their allocators)");
+    return;
+  }
+  println(`m${ms}: ${m.pageRange()} -> ${m.frameRange()} (${m.pageFlags()})`);
+  h.mapped[ms] = m;
+}
+
+/** `walk ADDR`: the physical address and permissions the kernel's tables give a virtual address. */
+function walk(w: Words): void {
+  const n = w.number(1, 0);
+  if (w.count() !== 2 || !n.ok) {
+    println("error: usage: walk ADDR (a virtual address, decimal or 0x…)");
+    return;
+  }
+  const va = VirtualAddress.checked(n.value);
+  if (va === null) {
+    println(`error: ${hex(n.value)} is not a canonical virtual address`);
+    return;
+  }
+  const tables = kernelPageTables();
+  const pa = tables.translate(va);
+  const flags = tables.flagsOf(va);
+  if (pa === null || flags === null) println(`${va}: not mapped`);
+  else println(`${va} -> ${pa} (${flags})`);
+}
+

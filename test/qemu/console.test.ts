@@ -1,0 +1,73 @@
+// The memory console of `make run`, driven through the serial port as a user would: boot
+// the run image, wait for the prompt, type commands, read the answers. Every command and
+// every kind of bad input is exercised; `quit` releases what the session allocated and
+// exits QEMU with the success status.
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { qemuArgs } from '../../qemu/args.ts';
+
+const ISO = 'build/run/keel.iso';
+const TIMEOUT_MS = 90_000;
+
+/** Boots the run image, types `commands` once the console is up; resolves with the serial text and QEMU's status. */
+async function session(commands: string[]): Promise<{ text: string; status: number | undefined }> {
+  const qemu = execa('qemu-system-x86_64', qemuArgs({ iso: ISO, envExtra: process.env.QEMU_EXTRA }), {
+    stdin: 'pipe', reject: false, timeout: TIMEOUT_MS, cleanup: true, all: true,
+  });
+  let text = '';
+  let typed = false;
+  qemu.stdout!.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    // Typed only once the prompt is there: bytes sent earlier would meet the UART's reset.
+    if (!typed && text.includes('keel> memory console')) {
+      typed = true;
+      qemu.stdin!.write(commands.map((c) => `${c}\r`).join(''));
+    }
+  });
+  const result = await qemu;
+  return { text: text.replace(/\r/g, ''), status: result.exitCode };
+}
+
+/** The console's answer to one command: the lines after `keel> COMMAND` up to the next prompt. */
+function answer(text: string, command: string): string {
+  const start = text.indexOf(`keel> ${command}\n`);
+  if (start < 0) return `(no echo of "${command}" in the output)`;
+  const rest = text.slice(start + `keel> ${command}\n`.length);
+  const next = rest.indexOf('keel> ');
+  return next < 0 ? rest : rest.slice(0, next);
+}
+
+describe('memory console (make run)', () => {
+  it('answers every command, survives bad input, and releases what it allocated at quit', async () => {
+    const { text, status } = await session([
+      'help', 'frames', 'pages', 'heap',
+      'alloc frames 4', 'alloc pages 0x4', 'map p0 f0', 'walk 0xffffc01000000000',
+      'walk 0x5000', 'walk 0x800000000000', 'walk zz',
+      'bogus', 'alloc frames x', 'alloc frames 99999999999', 'alloc pages', 'free f9', 'free q1', 'map p5 f0',
+      'free m0', 'alloc frames 2', 'quit',
+    ]);
+    const context = `serial output:\n${text}`;
+    expect(status, context).toBe(33);
+    expect(answer(text, 'help'), context).toMatch(/alloc frames N[^]*walk ADDR[^]*quit/);
+    const frames = /frames: (\d+) free in (\d+) regions \(largest run (\d+)\), (\d+) in the magazine, (\d+) allocated/.exec(answer(text, 'frames'));
+    expect(frames, context).not.toBeNull();
+    expect(Number(frames![3])).toBeLessThanOrEqual(Number(frames![1]));
+    expect(answer(text, 'pages'), context).toMatch(/pages: \d+ free in \d+ regions/);
+    expect(answer(text, 'heap'), context).toMatch(/heap: \d+ bytes mapped, \d+ used in \d+ blocks, \d+ free in \d+ blocks/);
+    const f0 = /f0: (p0x[0-9a-f]+)\.\.=(p0x[0-9a-f]+) \(4 frames\)/.exec(answer(text, 'alloc frames 4'));
+    expect(f0, context).not.toBeNull();
+    const p0 = /p0: (v0x[0-9a-f]+)\.\.=(v0x[0-9a-f]+) \(4 pages\)/.exec(answer(text, 'alloc pages 0x4'));
+    expect(p0, context).not.toBeNull();
+    expect(answer(text, 'map p0 f0'), context).toContain(`m0: ${p0![1]}..=${p0![2]} -> ${f0![1]}..=${f0![2]} (RW-)`);
+    // The page just mapped translates to the first frame of f0 (the walk goes through the kernel's tables).
+    expect(answer(text, 'walk 0xffffc01000000000'), context).toContain(p0![1] === 'v0xffffc01000000000' ? `v0xffffc01000000000 -> ${f0![1]} (RW-)` : 'v0xffffc01000000000');
+    expect(answer(text, 'walk 0x5000'), context).toBe('v0x5000: not mapped\n');
+    expect(answer(text, 'walk 0x800000000000'), context).toBe('error: 0x800000000000 is not a canonical virtual address\n');
+    for (const bad of ['walk zz', 'bogus', 'alloc frames x', 'alloc frames 99999999999', 'alloc pages', 'free f9', 'free q1', 'map p5 f0'])
+      expect(answer(text, bad), `${bad}\n${context}`).toMatch(/^error: [^\n]+\n$/);
+    expect(answer(text, 'free m0'), context).toBe('released\n');
+    // After the mapping was released, its frames are free again: the next allocation gets a handle again.
+    expect(answer(text, 'alloc frames 2'), context).toMatch(/^f0: p0x[0-9a-f]+\.\.=p0x[0-9a-f]+ \(2 frames\)\n$/);
+    expect(text, context).toContain('keel: bye');
+  }, TIMEOUT_MS + 30_000);
+});
