@@ -239,8 +239,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     this.reservedRegions.reserveEarly(capacity);
   }
 
-  /** Makes `hook` see every ordinary release and allocation from now on (debug checks; frames only). */
-  setPoisonHook(hook: FramePoison): void {
+  /** Makes `hook` see every ordinary release and allocation from now on (debug checks; frames only); null: none. */
+  setPoisonHook(hook: FramePoison | null): void {
     this.poison = hook;
   }
 
