@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { Project } from "ts-morph";
 import ts from "typescript";
-import { RUNTIME_MODULE, transformSource } from "./transform";
+import { RUNTIME_MODULE, resolveRelativeImport, transformSource } from "./transform";
 
 /** How one execution ended (the shape of the harness's outcomes). */
 export interface OracleOutcome {
@@ -113,7 +113,7 @@ export class Oracle {
           }
           for (const st of sf.statements) {
             if ((ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
-              const target = project.getSourceFile(path.resolve(path.dirname(sf.fileName), st.moduleSpecifier.text.replace(/\.ts$/, "") + ".ts"));
+              const target = project.getSourceFile(resolveRelativeImport(sf.fileName, st.moduleSpecifier.text));
               if (target) visit(target.compilerNode);
             }
           }

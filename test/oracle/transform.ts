@@ -9,6 +9,7 @@
 //     omitted `at: CallSite = callSite()` argument receives the call's location;
 //   - relative imports get `.mjs`, and each module imports the program's runtime module.
 // This works on the TypeScript AST (ts-morph's compiler nodes) and never uses keelc.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import { ARITH_OPS, COMPOUND_OPS, Widths } from "./widths";
@@ -114,7 +115,7 @@ export function transformSource(sf: ts.SourceFile, checker: ts.TypeChecker, root
       if (!spec.startsWith(".")) return undefined;
       const start = node.getStart(sf);
       const at = node.moduleSpecifier.getStart(sf);
-      return text.slice(start, at) + str(spec.replace(/\.ts$/, "") + ".mjs") + text.slice(node.moduleSpecifier.getEnd(), node.getEnd());
+      return text.slice(start, at) + str(mjsSpecifier(sf.fileName, spec)) + text.slice(node.moduleSpecifier.getEnd(), node.getEnd());
     }
     return undefined;
   }
@@ -152,4 +153,19 @@ export function transformSource(sf: ts.SourceFile, checker: ts.TypeChecker, root
 
   const body = splice(sf, 0);
   return `import { __keel as __k } from ${str(runtimeFromHere)};\n${body}`;
+}
+
+/** The .ts file a relative import names: `./x` is x.ts, or x/index.ts for a folder (as TypeScript resolves it). */
+export function resolveRelativeImport(fromFile: string, spec: string): string {
+  const base = path.resolve(path.dirname(fromFile), spec.replace(/\.ts$/, ""));
+  if (fs.existsSync(`${base}.ts`)) return `${base}.ts`;
+  if (fs.existsSync(path.join(base, "index.ts"))) return path.join(base, "index.ts");
+  return `${base}.ts`;
+}
+
+/** The specifier of a relative import in the emitted JavaScript (`./x.mjs`, `./x/index.mjs`). */
+function mjsSpecifier(fromFile: string, spec: string): string {
+  const target = resolveRelativeImport(fromFile, spec);
+  const rel = path.relative(path.dirname(fromFile), target).split(path.sep).join("/").replace(/\.ts$/, ".mjs");
+  return rel.startsWith(".") ? rel : `./${rel}`;
 }

@@ -187,9 +187,36 @@ export class Widths {
   private classSubst(obj: ts.Expression, cls: ts.ClassLikeDeclaration, s: Subst): void {
     const t = this.typeOfExpr(obj);
     const ref = t && this.unwrap(t);
-    if (ref && ts.isTypeReferenceNode(ref) && ref.typeArguments) {
-      cls.typeParameters?.forEach((p, i) => ref.typeArguments![i] && s.set(p.name.text, ref.typeArguments![i]!));
+    if (!ref || !ts.isTypeReferenceNode(ref)) return;
+    // Up the instance's class chain to `cls` (`U32Array extends FixedArray<u32>`), binding each
+    // level's type parameters from the level below.
+    let cur = this.classNamed(ref.typeName);
+    let args: readonly ts.TypeNode[] = ref.typeArguments ?? [];
+    let below: Subst = new Map();
+    while (cur) {
+      const here: Subst = new Map();
+      cur.typeParameters?.forEach((p, i) => {
+        const a = args[i];
+        if (a) here.set(p.name.text, this.substitute(a, below));
+      });
+      if (cur === cls) {
+        here.forEach((v, k) => s.set(k, v));
+        return;
+      }
+      const ext = cur.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+      if (!ext) return;
+      args = ext.typeArguments ?? [];
+      below = here;
+      cur = this.classNamed(ext.expression);
     }
+  }
+
+  /** The class a type name or heritage expression names, or undefined. */
+  private classNamed(name: ts.Node): ts.ClassLikeDeclaration | undefined {
+    let sym = this.checker.getSymbolAtLocation(ts.isQualifiedName(name) ? name.right : name);
+    if (sym && sym.flags & ts.SymbolFlags.Alias) sym = this.checker.getAliasedSymbol(sym);
+    const d = sym?.valueDeclaration ?? sym?.declarations?.[0];
+    return d && ts.isClassLike(d) ? d : undefined;
   }
 
   /** The declaration an identifier or property access refers to (through imports). */
