@@ -150,8 +150,8 @@ export class ProgramGen {
         () => `(u32(truncU8(${this.nonLit(k, s, depth - 1)})) + u32(u8(${this.nonLit(k, s, depth - 1)} & 0x7f)))`,
         () => `new Pair(${a()}, ${this.expr("u64", s, depth - 1)}).mix()`,
         () => `(((${a()} & 0xffff) + gA) & 0xfffff)`,
-        () => `gA + setA(${a()})`,
-        () => `wrappingMul(${a()}, ${a()}) >> 20`,
+        () => `(gA + setA(${a()}))`,
+        () => `(wrappingMul(${a()}, ${a()}) >> 20)`, // parenthesised: `>>` binds looser than a `+` after it
       );
     } else {
       forms.push(
