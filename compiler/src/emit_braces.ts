@@ -53,16 +53,16 @@ export abstract class BraceStatements {
       case "while":
         out.push(`${pad}${this.labelPrefix(s.label)}while (${this.expr(s.c)}) {`);
         sub(s.body);
-        this.continueTarget(s, depth + 1, out);
+        this.jumpTarget("continue", s.label, s.body, depth + 1, out);
         out.push(`${pad}}`);
-        this.breakTarget(s, depth, out);
+        this.jumpTarget("break", s.label, s.body, depth, out);
         break;
       case "dowhile":
         out.push(`${pad}${this.labelPrefix(s.label)}do {`);
         sub(s.body);
-        this.continueTarget(s, depth + 1, out);
+        this.jumpTarget("continue", s.label, s.body, depth + 1, out);
         out.push(`${pad}} while (${this.expr(s.c)});`);
-        this.breakTarget(s, depth, out);
+        this.jumpTarget("break", s.label, s.body, depth, out);
         break;
       case "for":
         // The init gets its own block (its scope); the step stays in the for header so
@@ -71,9 +71,9 @@ export abstract class BraceStatements {
         this.stmts(s.init, depth + 1, file, out);
         out.push(`${pad}  ${this.labelPrefix(s.label)}for (; ${s.c ? this.expr(s.c) : ""}; ${s.step.map((st) => this.stepExpr(st)).join(", ")}) {`);
         this.stmts(s.body, depth + 2, file, out);
-        this.continueTarget(s, depth + 2, out);
+        this.jumpTarget("continue", s.label, s.body, depth + 2, out);
         out.push(`${pad}  }`, `${pad}}`);
-        this.breakTarget(s, depth, out);
+        this.jumpTarget("break", s.label, s.body, depth, out);
         break;
       case "break":
         out.push(`${pad}${this.jump("break", s.label)};`);
@@ -91,7 +91,7 @@ export abstract class BraceStatements {
         out.push(`${pad}${this.labelPrefix(s.label)}{`);
         sub(s.body);
         out.push(`${pad}}`);
-        this.breakTarget(s, depth, out);
+        this.jumpTarget("break", s.label, s.body, depth, out);
         break;
       case "fmt":
         for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
@@ -110,10 +110,8 @@ export abstract class BraceStatements {
   protected abstract labelPrefix(label: string | undefined): string;
   /** `break` / `continue`, to the innermost loop or to a labelled statement (without `;`). */
   protected abstract jump(kind: "break" | "continue", label: string | undefined): string;
-  /** Where `continue label` lands, at the end of a labelled loop's body (C's goto target). */
-  protected continueTarget(_s: Stmt, _depth: number, _out: string[]): void {}
-  /** Where `break label` lands, after a labelled loop or block (C's goto target). */
-  protected breakTarget(_s: Stmt, _depth: number, _out: string[]): void {}
+  /** Where `continue label` lands (the end of a labelled loop's body) or `break label` (after the labelled statement): C's goto targets. */
+  protected jumpTarget(_kind: "break" | "continue", _label: string | undefined, _body: Stmt[], _depth: number, _out: string[]): void {}
 
   /** A for-loop step as an expression. */
   private stepExpr(st: Stmt): string {

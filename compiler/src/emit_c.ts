@@ -341,12 +341,9 @@ ${inits.join("\n")}
     return label ? `goto keel_${kind}_${label}` : kind;
   }
 
-  protected override continueTarget(s: Stmt, depth: number, out: string[]): void {
-    if ((s.s === "for" || s.s === "while" || s.s === "dowhile") && s.label && jumpsTo(s.body, "continue", s.label)) out.push(`${"  ".repeat(depth)}keel_continue_${s.label}: ;`);
-  }
-
-  protected override breakTarget(s: Stmt, depth: number, out: string[]): void {
-    if ((s.s === "for" || s.s === "while" || s.s === "dowhile" || s.s === "block") && s.label && jumpsTo(s.body, "break", s.label)) out.push(`${"  ".repeat(depth)}keel_break_${s.label}: ;`);
+  protected override jumpTarget(kind: "break" | "continue", label: string | undefined, body: Stmt[], depth: number, out: string[]): void {
+    // Only labels something jumps to: an unused one is a -Wunused-label error.
+    if (label && jumpsTo(body, kind, label)) out.push(`${"  ".repeat(depth)}keel_${kind}_${label}: ;`);
   }
 
   protected override stringLiteral(text: string): string {
@@ -481,8 +478,8 @@ ${inits.join("\n")}
     parts.forEach((p, i) => {
       if (!isPureExpr(p)) last = i;
     });
-    const needsTemp = (p: Expr, i: number): boolean =>
-      !isStableExpr(p) && (i < last || (i === last && parts.slice(last + 1).some((q) => !isStableExpr(q))));
+    const readAfterLast = parts.slice(last + 1).some((q) => !isStableExpr(q));
+    const needsTemp = (p: Expr, i: number): boolean => !isStableExpr(p) && (i < last || (i === last && readAfterLast));
     if (!parts.some(needsTemp)) return build(parts.map((p) => this.expr(p)));
     const lets: string[] = [];
     const texts = parts.map((p, i) => {

@@ -193,43 +193,17 @@ export function exprTy(x: Expr): Ty {
 
 /** True for expressions without effects: nothing to call, nothing that can panic. */
 export function isPureExpr(x: Expr): boolean {
-  switch (x.e) {
-    case "int":
-    case "bool":
-    case "str":
-    case "null":
-    case "local":
-    case "global":
-    case "fnref":
-    case "self":
-    case "zero":
-      return true;
-    case "field":
-    case "isSome":
-    case "unwrap":
-    case "some":
-    case "not":
-    case "bitnot":
-    case "length":
-    case "addrof":
-    case "load":
-      return isPureExpr("x" in x ? x.x : x);
-    case "cmp":
-    case "logic":
-      return isPureExpr(x.l) && isPureExpr(x.r);
-    case "bin":
-      return (x.wrapping || x.op === "&" || x.op === "|" || x.op === "^") && isPureExpr(x.l) && isPureExpr(x.r);
-    case "conv":
-      return !x.checked && isPureExpr(x.x);
-    case "cond":
-      return isPureExpr(x.c) && isPureExpr(x.a) && isPureExpr(x.b);
-    default:
-      return false;
-  }
+  return effectFree(x, true);
 }
 
 /** True for expressions whose value no effect can change: literals, locals, `this`. */
 export function isStableExpr(x: Expr): boolean {
+  return effectFree(x, false);
+}
+
+/** No call and no check that can panic; with `reads` false, no read of memory an effect could change either. */
+function effectFree(x: Expr, reads: boolean): boolean {
+  const sub = (y: Expr): boolean => effectFree(y, reads);
   switch (x.e) {
     case "int":
     case "bool":
@@ -240,17 +214,28 @@ export function isStableExpr(x: Expr): boolean {
     case "self":
     case "zero":
       return true;
+    case "global":
+      return reads;
     case "some":
     case "not":
     case "bitnot":
-      return isStableExpr(x.x);
-    case "bin":
-      return (x.wrapping || x.op === "&" || x.op === "|" || x.op === "^") && isStableExpr(x.l) && isStableExpr(x.r);
+      return sub(x.x);
+    case "field":
+    case "isSome":
+    case "unwrap":
+    case "length":
+    case "addrof":
+    case "load":
+      return reads && sub(x.x);
     case "cmp":
     case "logic":
-      return isStableExpr(x.l) && isStableExpr(x.r);
+      return sub(x.l) && sub(x.r);
+    case "bin":
+      return (x.wrapping || x.op === "&" || x.op === "|" || x.op === "^") && sub(x.l) && sub(x.r);
     case "conv":
-      return !x.checked && isStableExpr(x.x);
+      return !x.checked && sub(x.x);
+    case "cond":
+      return reads && sub(x.c) && sub(x.a) && sub(x.b);
     default:
       return false;
   }

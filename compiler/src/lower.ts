@@ -194,10 +194,10 @@ export class Lowering extends ClassLowering {
     return out;
   }
 
-  /** A scope; a loop body takes the label of its labelled statement. */
+  /** A scope; the body of a labelled loop or block takes its label (the first scope opened after it is set). */
   private newScope(loop: boolean): Scope {
-    const label = loop && this.pendingLabel ? this.pendingLabel : undefined;
-    if (loop) this.pendingLabel = null;
+    const label = this.pendingLabel;
+    this.pendingLabel = null;
     return { usings: [], loop, ...(label ? { label } : {}) };
   }
 
@@ -206,26 +206,16 @@ export class Lowering extends ClassLowering {
     if (!Node.isLabeledStatement(st)) fail(st, Codes.Unsupported, "expected a labelled statement");
     const inner = st.getStatement();
     const label = { ts: st.getLabel().getText(), ir: `${st.getLabel().getText()}_${++this.tempCounter}` };
-    const line = lineOf(st);
-    if (Node.isBlock(inner)) {
-      this.scopes.push({ usings: [], loop: false, label });
-      try {
-        const body: Stmt[] = [];
-        for (const s2 of inner.getStatements()) this.guard(() => body.push(...this.stmt(s2)), undefined);
-        body.push(...this.disposals(this.scopes.length - 1, lineOf(inner.getLastChildOrThrow())));
-        return [{ line, s: "block", body, label: label.ir }];
-      } finally {
-        this.scopes.pop();
-      }
-    }
-    if (!Node.isIterationStatement(inner)) fail(st, Codes.Unsupported, "only loops and blocks can be labelled in kernel code");
+    if (!Node.isBlock(inner) && !Node.isIterationStatement(inner)) fail(st, Codes.Unsupported, "only loops and blocks can be labelled in kernel code");
     this.pendingLabel = label;
     const out = this.stmt(inner);
     this.pendingLabel = null;
-    // A for…of lowers to a block around its counted loop: the label goes on the loop.
-    const loop = out.length === 1 && out[0]!.s === "block" && !Node.isBlock(inner) ? out[0]!.body.find((x) => x.s === "for") : out[0];
-    if (!loop || (loop.s !== "for" && loop.s !== "while" && loop.s !== "dowhile")) throw new Error("a labelled loop lowered to no loop");
-    loop.label = label.ir;
+    // The label goes on what break/continue leave: the block or the loop (a for…of lowers to
+    // a block around its counted loop).
+    const first = out[0];
+    const target = first?.s === "block" && Node.isForOfStatement(inner) ? first.body.find((x) => x.s === "for") : first;
+    if (!target || (target.s !== "block" && target.s !== "for" && target.s !== "while" && target.s !== "dowhile")) throw new Error("a labelled statement lowered to no loop or block");
+    target.label = label.ir;
     return out;
   }
 

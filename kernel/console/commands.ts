@@ -1,7 +1,7 @@
 // The memory console's commands. Each goes through the same owned API as the rest of the
 // kernel (allocate, map, release), so nothing typed here can corrupt the kernel: a bad
 // command, number, address or handle gets one line and the console goes on.
-import { type bool, type u8, u32, type u64 } from "../lib/int";
+import { type bool, type u8, u32, u64 } from "../lib/int";
 import { println } from "../lib/console";
 import { hex } from "../lib/fmt";
 import { take } from "../lib/owned";
@@ -127,7 +127,7 @@ function allocInto<A extends Address<A>, C extends Chunk<A, C>, R extends ChunkR
 function slotOf(w: Words, i: u32, kind: u8): u32 {
   if (w.firstByte(i) !== kind) return SLOTS;
   const n = w.number(i, 1);
-  return n.ok && n.value < 16n ? u32(n.value) : SLOTS;
+  return n.ok && n.value < u64(SLOTS) ? u32(n.value) : SLOTS;
 }
 
 /** `free ID`. */
@@ -139,9 +139,11 @@ function free(w: Words, h: Handles): void {
   const kind = w.firstByte(1);
   const slot = slotOf(w, 1, kind);
   let done: bool = false;
-  if (slot !== SLOTS && kind === KIND_FRAMES) done = releaseSlot(h.frames, slot);
-  else if (slot !== SLOTS && kind === KIND_PAGES) done = releaseSlot(h.pages, slot);
-  else if (slot !== SLOTS && kind === KIND_MAPPED) done = releaseSlot(h.mapped, slot);
+  if (slot !== SLOTS) {
+    if (kind === KIND_FRAMES) done = releaseSlot(h.frames, slot);
+    else if (kind === KIND_PAGES) done = releaseSlot(h.pages, slot);
+    else if (kind === KIND_MAPPED) done = releaseSlot(h.mapped, slot);
+  }
   if (done) println("released");
   else println("error: no such handle (fK, pK or mK, as alloc and map printed)");
 }

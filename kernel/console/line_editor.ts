@@ -1,9 +1,8 @@
 // The console's line editor on COM1: echo, backspace, Enter; a line never outgrows its
 // buffer (extra characters are refused with a bell, as a terminal does).
 import type { u8, u32 } from "../lib/int";
-import { print, println } from "../lib/console";
+import { print, println, writeByte } from "../lib/console";
 import { serialReadByte } from "../arch/x86_64/serial";
-import { writeByte } from "../lib/console";
 
 const BACKSPACE: u8 = 0x08;
 const DELETE: u8 = 0x7f;

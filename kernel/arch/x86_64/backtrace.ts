@@ -69,30 +69,10 @@ export function prologueReturnAddress(rip: u64, rsp: u64): u64 {
 }
 
 /**
- * The code address of frame `index` of code interrupted at `rip` with stack pointer `rsp`
- * and frame pointer `rbp`: 0 is `rip` itself, then return addresses up the RBP chain; 0
- * past the end of the chain or at a frame that does not look sane.
+ * The frame walk (printBacktrace, typeScriptSite): code interrupted at `rip` is frame 0,
+ * then the return address of a function caught in its prologue, then the return addresses
+ * up the RBP chain. These are the addresses still queued before the chain, and the chain.
  */
-export function frameAddress(rip: u64, rsp: u64, rbp: u64, index: u32): u64 {
-  if (index === 0) return rip;
-  let i: u32 = 1;
-  const entry = prologueReturnAddress(rip, rsp);
-  if (entry !== 0n) {
-    if (index === 1) return entry;
-    i = 2;
-  }
-  let fp: u64 = isSaneFrame(rbp) ? rbp : 0n;
-  while (fp !== 0n) {
-    const ret = returnAddress(fp);
-    if (ret === 0n) return 0n;
-    if (i === index) return ret;
-    i++;
-    fp = callerFrame(fp);
-  }
-  return 0n;
-}
-
-/** The frame walk of printBacktrace: the addresses still queued before the RBP chain, and the chain. */
 let walkFirst: u64 = 0n;
 let walkSecond: u64 = 0n;
 let walkFp: u64 = 0n;
@@ -104,7 +84,7 @@ function walkStart(rip: u64, rsp: u64, rbp: u64): void {
   walkFp = isSaneFrame(rbp) ? rbp : 0n;
 }
 
-/** The next code address of the walk, or 0 at its end: one pass up the chain (frameAddress walks from the start each time). */
+/** The next code address of the walk, or 0 at its end (a frame that does not look sane ends it). */
 function walkNext(): u64 {
   if (walkFirst !== 0n) {
     const a = walkFirst;
@@ -166,8 +146,9 @@ export function printCallerBacktrace(): void {
  * the TypeScript statement that called it); 0 when there is none.
  */
 export function typeScriptSite(rip: u64, rsp: u64, rbp: u64): u64 {
+  walkStart(rip, rsp, rbp);
   for (let index: u32 = 0; index < MAX_FRAMES; index++) {
-    const addr = frameAddress(rip, rsp, rbp, index);
+    const addr = walkNext();
     if (addr === 0n) return 0n;
     const site = index === 0 ? addr : addr - 1n;
     if (sourceIsTypeScript(site)) return site;
