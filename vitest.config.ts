@@ -33,6 +33,8 @@ export default defineConfig({
   test: {
     // Forks, not threads: QEMU children must be killed with their worker process.
     pool: 'forks',
+    // Names any test that blocks a worker's event loop for long (see the file).
+    setupFiles: ['./test/harness/event_loop_watch.ts'],
     projects: [
       {
         extends: true,
