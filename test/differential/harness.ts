@@ -163,10 +163,31 @@ async function inWorker<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+let turns: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs a synchronous step of a concurrent test in turn with the other tests' steps, each in
+ * its own timer callback. Concurrent tests start together, so their synchronous first steps
+ * would otherwise run back to back in one macrotask; a worker blocked for 60 s cannot answer
+ * vitest's runner and fails the whole run ("Timeout calling onTaskUpdate"). Between two
+ * turns the event loop goes round, its poll phase included.
+ */
+export function inTurn<T>(step: () => T): Promise<T> {
+  const result = turns.then(() => new Promise<T>((resolve, reject) => setTimeout(() => {
+    try {
+      resolve(step());
+    } catch (e) {
+      reject(e);
+    }
+  }, 0)));
+  turns = result.catch(() => undefined);
+  return result;
+}
+
 /** Both backends' executions of one compiled program. */
 export async function runBoth(c: Compiled): Promise<{ node: Outcome; hosted: Outcome }> {
   if (!c.ir) throw new Error(`${c.entry} did not compile:\n${c.errors}`);
-  const node = runNode(c);
+  const node = await inTurn(() => runNode(c));
   const hosted = await runHosted(c);
   return { node, hosted };
 }

@@ -10,12 +10,14 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectSame, literal } from "./compare";
 import { Oracle } from "../oracle";
-import { compileBatch, runThree } from "./harness";
+import { compileBatch, inTurn, runThree } from "./harness";
 import { exprArb, RANDOM_DIR, RandomProgram } from "./random_exprs";
 
 const ALL = process.env.KEEL_TEST_ALL === "1";
 const PROGRAMS = ALL ? 24 : 4;
 const PER_PROGRAM = ALL ? 200 : 120;
+/** Programs compiled together. */
+const CHUNK = 4;
 
 let checked = 0;
 afterAll(() => console.log(`random differential: ${checked} expressions checked in ${PROGRAMS} programs`));
@@ -41,10 +43,17 @@ describe("random expression programs", () => {
       fs.writeFileSync(file, p.source());
       return { p, file };
     });
-    const compiled = compileBatch(programs.map((x) => x.file));
-    const oracle = new Oracle(programs.map((x) => x.file));
+    // Compiled and transformed four programs at a time, each step its own turn (inTurn): one
+    // compilation of all 24 heavy programs would block the worker for most of a minute.
+    const chunks = await Promise.all(
+      Array.from({ length: Math.ceil(programs.length / CHUNK) }, async (_, k) => {
+        const files = programs.slice(k * CHUNK, (k + 1) * CHUNK).map((x) => x.file);
+        return { compiled: await inTurn(() => compileBatch(files)), oracle: await inTurn(() => new Oracle(files)) };
+      }),
+    );
     await Promise.all(
-      programs.map(async ({ p, file }) => {
+      programs.map(async ({ p, file }, i) => {
+        const { compiled, oracle } = chunks[Math.floor(i / CHUNK)]!;
         const c = compiled.get(file)!;
         expect(c.errors, `${file} must compile (${where})`).toBe("");
         expect(oracle.errors.get(file), `the oracle must transform ${file}`).toBeUndefined();
