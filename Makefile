@@ -1,6 +1,7 @@
 # Keel: the user's entry point.
 #   make            build build/keel.iso (kernel/main.ts) and build/keel.elf
-#   make run        boot it in QEMU, serial on the terminal (Ctrl-C or Ctrl-A X quits)
+#   make run        boot it in QEMU, serial on the terminal (Ctrl-C or Ctrl-A X quits);
+#                   ENTRY=path.ts boots another entry file (e.g. test/kernels/hang_one.ts)
 #   make test       build the test images, then run vitest (unit + QEMU tests)
 #   make test-all   make test with the heavy matrices (KEEL_TEST_ALL=1): every boot
 #                   configuration, more random programs
@@ -18,6 +19,10 @@
 #   KEELC="..."        compiler command (default: node compiler/bin/keelc.mjs)
 #   KEEL_OPT=-O2       optimisation level of the kernel C; KEEL_CFLAGS= extra gcc flags
 #   VITEST="..."       the test runner command (default: npx vitest run)
+#   TEST_ARGS="..."    more vitest arguments, e.g. TEST_ARGS="-t heap" (tests whose name
+#                      matches) or TEST_ARGS="test/qemu" (those files)
+#   KEEL_TEST=regex    only the in-kernel tests whose name matches (the kernel runs just
+#                      those: tests= on its command line); every other test still runs
 #   FIXTURES="..."     harness fixture kernels (default: every test/kernels/*.ts); each
 #                      builds into build/fixture-<basename>/
 #   GDB_PORT=auto      GDB stub port for make gdb (auto: a free one)
@@ -73,14 +78,25 @@ build/keel.iso: build/run/keel.iso
 build/keel.elf: build/run/keel.elf
 	ln -sfn run/keel.elf $@
 
-run: build/keel.iso | deps
-	qemu/run.sh build/keel.iso $(QEMU_EXTRA)
+# make run ENTRY=path.ts boots any entry file (a fixture, a program of your own) from a
+# build directory of its own, build/entry-<path>/.
+ifneq ($(ENTRY),)
+ENTRY_NAME := entry-$(subst /,-,$(basename $(ENTRY)))
+RUN_ISO := build/$(ENTRY_NAME)/keel.iso
+$(RUN_ISO): $(ENTRY) $(IMAGE_DEPS) $(shell find $(dir $(ENTRY)) -name '*.ts' 2>/dev/null) | deps
+	qemu/build-image.sh $(ENTRY_NAME) $(ENTRY)
+else
+RUN_ISO := build/keel.iso
+endif
+
+run: $(RUN_ISO) | deps
+	qemu/run.sh $(RUN_ISO) $(QEMU_EXTRA)
 
 test: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) $(FUZZERS) | deps
-	$(VITEST)
+	$(VITEST) $(TEST_ARGS)
 
 test-all: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) $(FUZZERS) | deps
-	KEEL_TEST_ALL=1 $(VITEST)
+	KEEL_TEST_ALL=1 $(VITEST) $(TEST_ARGS)
 
 # libFuzzer targets (test/fuzz/NAME_target.ts -> build/fuzz/NAME_fuzz); make test runs a
 # few seconds of each (test/fuzz/fuzz_native.test.ts), make fuzz a campaign.

@@ -73,6 +73,11 @@ exception_stub_\vector:
 	STUB_ERR   29	/* #VC VMM communication */
 	STUB_ERR   30	/* #SX security */
 	STUB_NOERR 31
+	/* The legacy PIC's 16 interrupt lines, remapped to vectors 32..47
+	 * (kernel/arch/x86_64/timer.ts): the same path, no error code. */
+	.irp vector, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	STUB_NOERR \vector
+	.endr
 
 /* Saves the registers (layout at the top of this file) and calls the handler. The CPU
  * aligned RSP to 16 bytes before its pushes; 22 quadwords later it is still aligned, as
@@ -140,12 +145,12 @@ keel_ud2:
 	ud2
 	.size keel_ud2, . - keel_ud2
 
-/* The stubs' addresses, indexed by vector (keel_exceptionStubAddress). */
+/* The stubs' addresses, indexed by vector 0..47 (keel_exceptionStubAddress). */
 	.section .rodata, "a"
 	.balign 8
 	.globl keel_exception_stubs
 keel_exception_stubs:
-	.irp vector, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.irp vector, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	.quad exception_stub_\vector
 	.endr
 

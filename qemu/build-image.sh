@@ -83,7 +83,7 @@ CFLAGS=(-std=gnu11 "${KEEL_OPT:--O2}" -g -gdwarf-4 -Wall -Wextra -Werror
 CFLAGS+=(${KEEL_CFLAGS:-})
 ASFLAGS=(-g -gdwarf-4 -Wa,--noexecstack -I boot)
 RUNTIME_C=(boot/runtime/keel_runtime.c boot/runtime/string.c boot/runtime/keel_arch.c boot/runtime/keel_symbols.c)
-BOOT_S=(boot/multiboot2_header.S boot/entry32.S boot/boot_fail32.S boot/entry64.S boot/exceptions.S)
+BOOT_S=(boot/multiboot2_header.S boot/entry32.S boot/boot_fail32.S boot/entry64.S boot/exceptions.S boot/guarded_call.S)
 
 OBJS=()
 compile() { # source, object, flags...

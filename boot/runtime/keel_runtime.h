@@ -97,4 +97,9 @@ uint32_t keel_cpuidEdx(uint32_t leaf);
 void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t));
 void *keel_heap_alloc(uint64_t size);
 
+/* Interrupts and the in-kernel test watchdog (boot/guarded_call.S; hosted: keel_hosted.c). */
+void keel_enableInterrupts(void);
+bool keel_runGuarded(void (*body)(void));
+_Noreturn void keel_abandonGuarded(void);
+
 #endif

@@ -165,6 +165,13 @@ export class HostMachine {
       cpuidEdx: () => 0,
       // Objects live in JavaScript's heap: the hook is accepted and never used, as in C.
       setObjectAllocator: () => undefined,
+      // No interrupts, so no watchdog: a guarded call simply runs (as in keel_hosted.c).
+      enableInterrupts: () => undefined,
+      runGuarded: (body: () => void) => {
+        body();
+        return false;
+      },
+      abandonGuarded: () => this.stop(HALT_STATUS),
     };
   }
 

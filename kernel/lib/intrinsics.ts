@@ -130,3 +130,14 @@ export declare function cpuidEdx(leaf: u32): u32;
  * never calls it reentrantly (a `new` inside `alloc` takes arena storage).
  */
 export declare function setObjectAllocator(alloc: (size: u64) => u64): void;
+
+/** Enables maskable interrupts (sti). */
+export declare function enableInterrupts(): void;
+/**
+ * Calls `body` and returns false when it returns; returns true when, before that,
+ * `abandonGuarded` unwound it (boot/guarded_call.S, like setjmp/longjmp: the callee-saved
+ * registers, the stack and RFLAGS are those of this call). One guarded call at a time.
+ */
+export declare function runGuarded(body: () => void): bool;
+/** Abandons the running guarded call: `runGuarded` returns true. Only from its callee or an interrupt in it. */
+export declare function abandonGuarded(): never;

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isoWithCommandLine } from '../../qemu/command_line_iso.ts';
 import { runQemu, type QemuRun, type RunQemuOptions } from '../../qemu/runner.ts';
 import { judge, type Judgement } from './judge.ts';
 import { KtapParser, type KtapDocument } from './ktap.ts';
@@ -33,24 +34,57 @@ export function missingIso(iso: string): string | undefined {
   return `${iso} does not exist: build it first (\`make test\` builds every ISO before running vitest)`;
 }
 
+/** What a boot runs beyond the ISO as built. */
+export interface BootOptions extends Omit<RunQemuOptions, 'iso'> {
+  /** Only these tests (1-based numbers of the build manifest), passed as `tests=` on the kernel command line. */
+  tests?: readonly number[];
+  /** More words for the kernel command line (e.g. `timeout=5`). */
+  kernelArgs?: string;
+}
+
 /**
  * Boots an ISO and judges it. Serial lines go to the KTAP parser as they arrive; set
- * KEEL_SERIAL_ECHO=1 to also see them live on stderr while debugging.
+ * KEEL_SERIAL_ECHO=1 to also see them live on stderr while debugging. With `tests` or
+ * `kernelArgs`, boots a copy of the ISO whose kernel gets them on its command line, and
+ * expects exactly the selected tests of the build manifest.
  */
-export async function bootKtap(iso: string, opts: Omit<RunQemuOptions, 'iso'>): Promise<Boot> {
-  const parser = new KtapParser();
-  const echo = process.env.KEEL_SERIAL_ECHO ? (line: string) => process.stderr.write(`[serial] ${line}\n`) : undefined;
-  const run = await runQemu({
-    ...opts,
-    iso,
-    onLine: (line) => {
-      parser.feed(line);
-      echo?.(line);
-      opts.onLine?.(line);
-    },
-  });
-  const ktap = parser.end();
-  return { iso, run, ktap, judgement: judge(run, ktap, expectedTests(iso)) };
+export async function bootKtap(iso: string, opts: BootOptions): Promise<Boot> {
+  const { tests, kernelArgs, ...qemu } = opts;
+  const words = [tests ? `tests=${numberRanges(tests)}` : '', kernelArgs ?? ''].filter(Boolean).join(' ');
+  const variant = words ? await isoWithCommandLine(iso, words) : undefined;
+  try {
+    const parser = new KtapParser();
+    const echo = process.env.KEEL_SERIAL_ECHO ? (line: string) => process.stderr.write(`[serial] ${line}\n`) : undefined;
+    const run = await runQemu({
+      ...qemu,
+      iso: variant?.iso ?? iso,
+      onLine: (line) => {
+        parser.feed(line);
+        echo?.(line);
+        qemu.onLine?.(line);
+      },
+    });
+    const ktap = parser.end();
+    const manifest = expectedTests(iso);
+    const expected = manifest && tests ? manifest.filter((_, i) => tests.includes(i + 1)) : manifest;
+    return { iso, run, ktap, judgement: judge(run, ktap, expected) };
+  } finally {
+    variant?.remove();
+  }
+}
+
+/** `1,3-5,9` for [1, 3, 4, 5, 9]: the kernel's `tests=` syntax (kernel/tests/ktap_options.ts). */
+export function numberRanges(numbers: readonly number[]): string {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  if (sorted.length === 0 || sorted[0]! < 1 || !sorted.every(Number.isInteger)) throw new Error(`test numbers must be integers from 1, got [${numbers.join(', ')}]`);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
 /**

@@ -232,3 +232,25 @@ describe('results at an indentation no open level owns', () => {
     expect(j.summary()).toContain('plan "1..4" at indentation 5 matches no open level');
   });
 });
+
+describe('a run cut off inside a test', () => {
+  it('names the test whose start line came last without a result', () => {
+    const lines = ['KTAP version 1', '1..3', '# start 1 a', 'ok 1 a', '# start 2 spins', 'still going'];
+    const j = judged({ status: undefined, timedOut: true }, lines);
+    expect(j.passed).toBe(false);
+    expect(j.summary()).toContain('2 spins: started and never finished');
+  });
+
+  it('names no test when the last started test reported its result', () => {
+    const lines = ['KTAP version 1', '1..2', '# start 1 a', 'ok 1 a'];
+    const j = judged({ status: 35 }, lines);
+    expect(j.summary()).not.toContain('started and never finished');
+  });
+
+  it('leaves start lines out of a failed test\'s diagnostics', () => {
+    const lines = ['KTAP version 1', '1..1', '# start 1 a', '# k.ts:3:1: wrong', 'not ok 1 a'];
+    const j = judged({ status: 35 }, lines);
+    expect(j.summary()).toContain('# k.ts:3:1: wrong');
+    expect(j.summary()).not.toContain('# start 1 a');
+  });
+});

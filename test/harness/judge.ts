@@ -64,6 +64,8 @@ export function judge(run: RunFacts, doc: KtapDocument, expected?: readonly stri
   }
   if (expected !== undefined && doc.version !== undefined) failures.push(...manifestMismatches(doc, expected));
   failures.push(...failedTests(doc.tests, [], []));
+  const hung = unfinishedTest(run.lines, doc);
+  if (hung) failures.push(hung);
   const verdict = run.verdict === 'pass' && failures.length > 0 ? 'fail' : run.verdict;
   return { passed: failures.length === 0, verdict, failures, summary: () => summarize(verdict, failures) };
 }
@@ -84,6 +86,21 @@ function manifestMismatches(doc: KtapDocument, expected: readonly string[]): Fai
   return out;
 }
 
+/** The kernel's line before each top-level test (kernel/lib/ktap.ts): `# start N name`. */
+const START = /^# start (\d+) (.*)$/;
+
+/** The test whose start line came last with no result after it: where a cut-off run stopped. */
+function unfinishedTest(lines: readonly string[], doc: KtapDocument): Failure | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = START.exec(lines[i]!.replace(ANSI, ''));
+    if (!m) continue;
+    const number = Number(m[1]);
+    if (doc.tests.some((t) => t.number === number && !t.cutOff)) return undefined;
+    return { kind: 'test', message: `${number} ${m[2]}: started and never finished (the run stopped in it)`, path: [number] };
+  }
+  return undefined;
+}
+
 /** Failures for failed tests; a parent whose subtests explain its failure is not repeated. */
 function failedTests(tests: KtapTest[], path: number[], names: string[]): Failure[] {
   return tests.flatMap((test) => {
@@ -100,7 +117,8 @@ export function testFailure(test: KtapTest, path: number[], names: string[]): Fa
   const location = test.diagnostics.map((d) => LOCATION.exec(d)?.[1]).find((l) => l !== undefined);
   const directive = test.directive ? ` # ${test.directive}${test.comment ? ` ${test.comment}` : ''}` : '';
   const why = test.cutOff ? 'the stream ended before its result line' : `not ok${directive}`;
-  const lines = [`${path.join('.')} ${names.join(' > ')}: ${why}`, ...test.diagnostics.map((d) => `    # ${d}`)];
+  const diagnostics = test.diagnostics.filter((d) => !START.test(`# ${d}`));
+  const lines = [`${path.join('.')} ${names.join(' > ')}: ${why}`, ...diagnostics.map((d) => `    # ${d}`)];
   return { kind: 'test', message: lines.join('\n'), path, ...(location && { location }) };
 }
 

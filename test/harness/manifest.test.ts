@@ -1,16 +1,15 @@
 // The KTAP manifest (qemu/ktap_manifest.ts): the top-level tests of a test kernel, read from
-// its entry at build time; a ktapRun it cannot count statically is an error.
+// its entry at build time; a suite test it cannot count statically is an error.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ktapManifest } from '../../qemu/ktap_manifest.ts';
 import { repoPath } from './boot.ts';
 
 describe('KTAP manifest', () => {
-  it('lists every top-level test of kernel/test_main.ts, as many as its ktapPlan', () => {
+  it('lists every test of kernel/test_main.ts, in table order', () => {
     const text = readFileSync(repoPath('kernel/test_main.ts'), 'utf8');
     const m = ktapManifest('kernel/test_main.ts', text);
-    const plan = Number(/ktapPlan\((\d+)\)/.exec(text)![1]);
-    expect(m.tests.length).toBe(plan);
+    expect(m.tests.length).toBe(text.match(/^  suite\.test\(/gm)!.length);
     expect(m.tests[0]).toBe('u64 arithmetic is exact above 2^53');
     expect(new Set(m.tests).size).toBe(m.tests.length);
   });
@@ -20,9 +19,15 @@ describe('KTAP manifest', () => {
     expect(m.tests).toEqual(['passes', 'fails on purpose', 'also passes']);
   });
 
-  it('rejects a ktapRun it cannot count: inside an if, a loop, or with a computed name', () => {
-    expect(() => ktapManifest('k.ts', 'export function kernelMain(b: u64): void {\n  if (b) ktapRun("a", f);\n}')).toThrow('k.ts:2:10: ktapRun must be a statement directly in a function body');
-    expect(() => ktapManifest('k.ts', 'function m(): void {\n  for (;;) { ktapRun("a", f); }\n}')).toThrow('ktapRun must be a statement directly');
-    expect(() => ktapManifest('k.ts', 'function m(): void {\n  ktapRun(name, f);\n}')).toThrow("k.ts:2:3: ktapRun's test name must be a string literal");
+  it('rejects a suite test it cannot count: inside an if, a loop, or with a computed name', () => {
+    const suite = 'const s = new KtapSuite();\n  ';
+    expect(() => ktapManifest('k.ts', `export function kernelMain(b: u64): void {\n  ${suite}if (b) s.test("a", f);\n}`)).toThrow('k.ts:3:10: suite.test must be a statement directly in the body');
+    expect(() => ktapManifest('k.ts', `function m(): void {\n  ${suite}for (;;) { s.test("a", f); }\n}`)).toThrow('suite.test must be a statement directly');
+    expect(() => ktapManifest('k.ts', `function m(): void {\n  ${suite}s.test(name, f);\n}`)).toThrow("k.ts:3:3: a suite test's name must be a string literal");
+  });
+
+  it('counts only tests, not the setup steps between them, and ignores other objects\' test methods', () => {
+    const m = ktapManifest('k.ts', 'function m(): void {\n  const s = new KtapSuite();\n  s.test("a", f);\n  s.step("setup", g);\n  other.test("x", f);\n  s.test("b", f);\n}');
+    expect(m.tests).toEqual(['a', 'b']);
   });
 });

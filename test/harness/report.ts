@@ -46,7 +46,7 @@ function registerResult(boot: Boot, test: KtapTest, path: number[], names: strin
  * An error whose message carries the diagnostics and the serial context, and whose stack
  * points at the TypeScript line, so vitest shows that kernel source line as the code frame.
  */
-function kernelTestError(boot: Boot, test: KtapTest, path: number[], names: string[]): Error {
+export function kernelTestError(boot: Boot, test: KtapTest, path: number[], names: string[]): Error {
   const failure = testFailure(test, path, names);
   const end = test.line > 0 ? test.line : boot.run.lines.length;
   const context = boot.run.lines.slice(Math.max(0, end - CONTEXT_LINES), end).map((l) => `    | ${l}`);

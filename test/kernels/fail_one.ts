@@ -1,7 +1,7 @@
 // Harness fixture: a kernel whose suite has one failing test among passing ones. The harness
 // must report exactly that test as failed, with its TypeScript file:line.
 import type { u32, u64 } from "../../kernel/lib/int";
-import { expect, expectEqU32, ktapFinish, ktapPlan, ktapRun } from "../../kernel/lib/ktap";
+import { expect, expectEqU32, KtapOptions, KtapSuite } from "../../kernel/lib/ktap";
 import { serialInit } from "../../kernel/arch/x86_64/serial";
 
 function passes(): void {
@@ -21,9 +21,9 @@ function alsoPasses(): void {
 /** Fixture entry. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
-  ktapPlan(3);
-  ktapRun("passes", passes);
-  ktapRun("fails on purpose", failsOnPurpose);
-  ktapRun("also passes", alsoPasses);
-  ktapFinish();
+  const suite = new KtapSuite();
+  suite.test("passes", passes);
+  suite.test("fails on purpose", failsOnPurpose);
+  suite.test("also passes", alsoPasses);
+  suite.run(KtapOptions.all());
 }

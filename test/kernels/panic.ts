@@ -2,7 +2,7 @@
 // off, and the harness must report it with the panic's TypeScript file:line; the panic's
 // backtrace names the function that panicked.
 import type { u64 } from "../../kernel/lib/int";
-import { expect, ktapFinish, ktapPlan, ktapRun } from "../../kernel/lib/ktap";
+import { expect, KtapOptions, KtapSuite } from "../../kernel/lib/ktap";
 import { panic } from "../../kernel/lib/panic";
 import { serialInit } from "../../kernel/arch/x86_64/serial";
 import { installExceptionHandlers } from "../../kernel/arch/x86_64/exceptions";
@@ -19,9 +19,9 @@ function panicsOnPurpose(): void {
 export function kernelMain(bootInfo: u64): void {
   serialInit();
   installExceptionHandlers(); // panics print a backtrace
-  ktapPlan(3);
-  ktapRun("passes", passes);
-  ktapRun("panics on purpose", panicsOnPurpose);
-  ktapRun("never runs", passes);
-  ktapFinish();
+  const suite = new KtapSuite();
+  suite.test("passes", passes);
+  suite.test("panics on purpose", panicsOnPurpose);
+  suite.test("never runs", passes);
+  suite.run(KtapOptions.all());
 }

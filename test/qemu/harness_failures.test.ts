@@ -3,15 +3,15 @@
 // right verdict and a message that names the TypeScript file:line.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bootKtap, missingIso, repoPath, type Boot } from '../harness/boot.ts';
+import { bootKtap, expectedTests, missingIso, repoPath, type Boot, type BootOptions } from '../harness/boot.ts';
 import { alive } from '../harness/process.ts';
 
 /** Boots build/fixture-NAME/keel.iso; a missing ISO fails the test instead of skipping it. */
-async function bootFixture(name: string, timeoutMs = 30_000): Promise<Boot> {
+async function bootFixture(name: string, timeoutMs = 30_000, more: Omit<BootOptions, 'timeoutMs'> = {}): Promise<Boot> {
   const iso = repoPath(`build/fixture-${name}/keel.iso`);
   const missing = missingIso(iso);
   if (missing) throw new Error(missing);
-  return bootKtap(iso, { timeoutMs });
+  return bootKtap(iso, { timeoutMs, ...more });
 }
 
 /** The 1-based line of the fixture source that contains `text`, to check reported locations exactly. */
@@ -66,6 +66,43 @@ describe.concurrent('the harness reports broken kernels as failures', () => {
     expect(alive(boot.run.pid!)).toBe(false);
     expect(boot.ktap.complete).toBe(false);
     expect(context).toMatch(/no exit within 8000 ms/);
+    // The start line names the test the run stopped in.
+    expect(boot.judgement.summary()).toContain('1 spins forever: started and never finished');
+  });
+
+  it('hang_one: the watchdog abandons the hung test as # TIMEOUT and the suite goes on', async () => {
+    const boot = await bootFixture('hang_one');
+    const context = boot.run.describe();
+    expect(boot.run.status, context).toBe(35);
+    expect(boot.ktap.complete, context).toBe(true);
+    expect(boot.ktap.tests.map((t) => [t.name, t.ok, t.directive]), context).toEqual([
+      ['passes', true, undefined],
+      ['spins forever', false, 'TIMEOUT'],
+      ['the timer still ticks and the suite goes on', true, undefined],
+    ]);
+    expect(context).toContain('not ok 2 spins forever # TIMEOUT after 1 s');
+    const testFailures = boot.judgement.failures.filter((f) => f.kind === 'test');
+    expect(testFailures.map((f) => f.path), boot.judgement.summary()).toEqual([[2]]);
+  });
+
+  it('selection: tests=2,4-5 on the test kernel\'s command line runs only those, planned 1..3', async () => {
+    const iso = repoPath('build/test/keel.iso');
+    const missing = missingIso(iso);
+    if (missing) throw new Error(missing);
+    const boot = await bootKtap(iso, { timeoutMs: 30_000, tests: [2, 4, 5] });
+    const context = boot.run.describe();
+    expect(context).toContain('# boot command line: "tests=2,4-5"');
+    expect(boot.run.status, context).toBe(33);
+    expect(boot.judgement.passed, boot.judgement.summary()).toBe(true);
+    expect(boot.ktap.plan).toBe(3);
+    const names = expectedTests(iso)!;
+    expect(boot.ktap.tests.map((t) => [t.number, t.name]), context).toEqual([[1, names[1]], [2, names[3]], [3, names[4]]]);
+  });
+
+  it('selection: a malformed tests= stops the test kernel with what it expects', async () => {
+    const boot = await bootKtap(repoPath('build/test/keel.iso'), { timeoutMs: 30_000, kernelArgs: 'tests=2-1' });
+    expect(boot.judgement.passed).toBe(false);
+    expect(boot.run.describe()).toMatch(/tests= takes test numbers from 1, like tests=1,4-6/);
   });
 
   it('panic: the stream is cut off and the panic line with its file:line is reported', async () => {

@@ -44,6 +44,10 @@ export function readRbp(): bigint { return 0n; }
 export function lidt(base: bigint, limit: number): void { simCpu.idt = { base, limit }; }
 export function lgdt(base: bigint, limit: number): void { simCpu.gdt = { base, limit }; }
 export function ltr(selector: number): void { simCpu.tr = selector; }
+/** The simulated machine has no timer: interrupts never arrive, a guarded call simply runs. */
+export function enableInterrupts(): void {}
+export function runGuarded(body: () => void): boolean { body(); return false; }
+export function abandonGuarded(): never { throw new Error("abandonGuarded: the simulated machine has no watchdog"); }
 export function ud2(): never { throw new Error("invalid opcode (ud2) on the simulated machine"); }
 export function kernelTextStart(): bigint { return SIM_TEXT_START; }
 export function kernelTextEnd(): bigint { return SIM_TEXT_END; }

@@ -181,6 +181,11 @@ static uint64_t hosted_tsc;
 uint64_t keel_readTsc(void) { return hosted_tsc += 1000; }
 /* A CPU without 1 GiB pages (CPUID 0x80000001 EDX bit 26 clear), as the simulated machine's default. */
 uint32_t keel_cpuidEdx(uint32_t leaf) { (void)leaf; return 0; }
+/* No interrupts in a process: no timer, so no watchdog ever abandons a guarded call. */
+void keel_enableInterrupts(void) {}
+bool keel_runGuarded(void (*body)(void)) { body(); return false; }
+_Noreturn void keel_abandonGuarded(void) { keel_haltForever(); }
+
 /* Objects stay in the emitted arena in a process: the hook is accepted and never used. */
 static uint64_t (*hosted_object_allocator)(uint64_t);
 void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t)) { hosted_object_allocator = alloc; }

@@ -1,7 +1,8 @@
 // Descriptor tables for traps: the kernel GDT's TSS descriptor, the TSS's IST1 stack for
 // double faults, and the IDT's gates to the exception stubs (boot/exceptions.S holds the
 // storage and the stubs; this module fills them in and loads the registers).
-import { u16, u64, type u32 } from "../../lib/int";
+import { u16, u32, u64 } from "../../lib/int";
+import { panic } from "../../lib/panic";
 import {
   doubleFaultStackTop, exceptionStubAddress, gdtAddress, gdtLimit, idtAddress, lgdt, lidt, ltr,
   store16, store64, tssAddress,
@@ -69,4 +70,13 @@ export function installIdt(): void {
     setGate(vector, exceptionStubAddress(vector), ist);
   }
   lidt(idtAddress(), u16(IDT_ENTRIES * GATE_SIZE - 1n));
+}
+
+/** Gates for `count` interrupt vectors from `first` (boot/exceptions.S has stubs up to 47). */
+export function installInterruptGates(first: u64, count: u64): void {
+  for (let vector: u64 = first; vector < first + count; vector++) {
+    const stub = exceptionStubAddress(u32(vector));
+    if (stub === 0n) panic(`no interrupt stub for vector ${vector} (boot/exceptions.S)`);
+    setGate(u32(vector), stub, 0n);
+  }
 }

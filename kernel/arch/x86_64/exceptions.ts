@@ -19,6 +19,7 @@ import { hex } from "../../lib/fmt";
 import { panicStopQuietly, setPanicHook } from "../../lib/panic";
 import { bootStackBottom, bootStackGuard, bootStackTop, load64, readCr2, sourceFileOf, sourceLineOf, functionNameOf } from "../../lib/intrinsics";
 import { installIdt, installTss } from "./descriptors";
+import { handleInterrupt, isInterruptVector } from "./interrupts";
 import { guardBootStack, inBootStackGuard } from "./stack_guard";
 import { printBacktrace, printCallerBacktrace, printLocation, typeScriptSite } from "./backtrace";
 
@@ -197,9 +198,11 @@ function printSummary(vector: u64, code: u64, cr2: u64, overflow: bool): void {
 
 /**
  * Called by boot/exceptions.S for every exception with the vector, the error code (0 when
- * the CPU pushes none) and the saved-register frame. Reports and stops the kernel.
+ * the CPU pushes none) and the saved-register frame. Reports and stops the kernel; the
+ * PIC's interrupt vectors (kernel/arch/x86_64/interrupts.ts) are handled and return.
  */
 export function handleException(vector: u64, errorCode: u64, frame: u64): void {
+  if (isInterruptVector(vector)) return handleInterrupt(vector);
   const rip = load64(frame + FRAME_RIP);
   if (reporting) {
     print(`exception: ${exceptionName(vector)} (`);
