@@ -22,6 +22,12 @@ export abstract class BraceStatements {
     return null;
   }
 
+  /** A condition without the parentheses its expression already has: `if (a == b)`, not
+   *  `if ((a == b))`, which clang flags (-Wparentheses-equality) as a mistyped assignment. */
+  protected cond(x: Expr): string {
+    return withoutOuterParens(this.expr(x));
+  }
+
   protected stmts(list: Stmt[], depth: number, file: string, out: string[]): void {
     for (const s of list) this.stmt(s, depth, file, out);
   }
@@ -42,7 +48,7 @@ export abstract class BraceStatements {
         out.push(`${pad}${this.expr(s.x)};`);
         break;
       case "if":
-        out.push(`${pad}if (${this.expr(s.c)}) {`);
+        out.push(`${pad}if (${this.cond(s.c)}) {`);
         sub(s.then);
         if (s.else) {
           out.push(`${pad}} else {`);
@@ -51,7 +57,7 @@ export abstract class BraceStatements {
         out.push(`${pad}}`);
         break;
       case "while":
-        out.push(`${pad}${this.labelPrefix(s.label)}while (${this.expr(s.c)}) {`);
+        out.push(`${pad}${this.labelPrefix(s.label)}while (${this.cond(s.c)}) {`);
         sub(s.body);
         this.jumpTarget("continue", s.label, s.body, depth + 1, out);
         out.push(`${pad}}`);
@@ -61,7 +67,7 @@ export abstract class BraceStatements {
         out.push(`${pad}${this.labelPrefix(s.label)}do {`);
         sub(s.body);
         this.jumpTarget("continue", s.label, s.body, depth + 1, out);
-        out.push(`${pad}} while (${this.expr(s.c)});`);
+        out.push(`${pad}} while (${this.cond(s.c)});`);
         this.jumpTarget("break", s.label, s.body, depth, out);
         break;
       case "for":
@@ -152,4 +158,27 @@ export function jumpsTo(body: Stmt[], kind: "break" | "continue", label: string)
         return false;
     }
   });
+}
+
+/** `text` without one pair of parentheses around all of it (string and character literals skipped). */
+export function withoutOuterParens(text: string): string {
+  // JavaScript template literals nest (`${`…`}`), and a GNU C statement expression `({ … })`
+  // needs its parentheses: leave both as they are.
+  if (!text.startsWith("(") || !text.endsWith(")") || text.startsWith("({") || text.includes("`")) return text;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      // Skip the literal, escapes included.
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === "\\") i++;
+      continue;
+    }
+    if (c === "(") depth++;
+    else if (c === ")") {
+      depth--;
+      // The first parenthesis closes before the end: `(a) == (b)` keeps its parentheses.
+      if (depth === 0 && i < text.length - 1) return text;
+    }
+  }
+  return text.slice(1, -1);
 }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/src/compile";
+import { withoutOuterParens } from "../../compiler/src/emit_braces";
 
 const FREESTANDING = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-fno-builtin", "-nostdlib", "-mno-red-zone", "-mcmodel=kernel", "-fno-pic", "-Iboot/runtime"];
 
@@ -29,6 +30,27 @@ describe("emitted C", () => {
       fs.rmSync(dir, { recursive: true });
     }, 60_000);
   }
+
+  it("kernel/main.ts compiles cleanly under clang -Wall -Wextra -Werror too (no if ((a == b)))", async () => {
+    const result = compile("kernel/main.ts");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keelc-clang-"));
+    for (const [name, text] of result.files) fs.writeFileSync(path.join(dir, name), text);
+    const cFiles = [...result.files.keys()].filter((n) => n.endsWith(".c")).map((n) => path.join(dir, n));
+    const r = await execa("clang", ["-std=gnu11", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-fno-builtin", "-mno-red-zone", "-Iboot/runtime", `-I${dir}`, ...cFiles], { reject: false });
+    expect(r.stderr, "clang's warnings").toBe("");
+    expect(r.exitCode).toBe(0);
+    fs.rmSync(dir, { recursive: true });
+  }, 60_000);
+
+  it("prints conditions without a second pair of parentheses, keeping those that matter", () => {
+    expect(withoutOuterParens("(a == b)")).toBe("a == b");
+    expect(withoutOuterParens("(a) == (b)")).toBe("(a) == (b)");
+    expect(withoutOuterParens("((a == b) || c)")).toBe("(a == b) || c");
+    expect(withoutOuterParens("({ int t = f(); (t == 1); })")).toBe("({ int t = f(); (t == 1); })");
+    expect(withoutOuterParens('(f(")") == 1)')).toBe('f(")") == 1');
+    expect(withoutOuterParens("(x == `)${(y)}`)")).toBe("(x == `)${(y)}`)");
+    expect(withoutOuterParens("a == b")).toBe("a == b");
+  });
 
   it("keeps TypeScript names and carries #line directives to the .ts file", () => {
     const result = compile("kernel/main.ts");
