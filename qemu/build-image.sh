@@ -5,7 +5,8 @@
 #
 # writes build/NAME/gen/ (keelc's C), build/NAME/obj/, build/NAME/keel.elf,
 # build/NAME/keel.iso (BIOS + UEFI) and build/NAME/ktap-manifest.json (the entry's
-# top-level KTAP tests, qemu/ktap_manifest.ts). Quiet on success; on failure says which step failed.
+# top-level KTAP tests, qemu/ktap_manifest.ts). Quiet on success; on failure says which step
+# failed (the messages of every step are in build/NAME/logs/).
 # The kernel is linked twice (as Linux's kallsyms): the first link's DWARF line table and
 # function symbols become C tables (qemu/line-table.mjs -> build/NAME/obj/symbols/), linked
 # into the final image so the kernel can print `kernel/x.ts:LINE` for a fault address.
@@ -60,21 +61,10 @@ mkdir -p "$OUT"
 # One build of an image at a time (several sessions may share this tree).
 exec 9>"$OUT/.lock"
 flock 9
-rm -rf "$GEN" "$OBJ" "$OUT/iso"
-mkdir -p "$GEN" "$OBJ/gen" "$OBJ/runtime" "$OBJ/boot" "$OUT/iso/boot/grub"
+rm -rf "$GEN" "$OBJ" "$OUT/iso" "$OUT/logs" "$OUT"/*.log
+mkdir -p "$GEN" "$OBJ/gen" "$OBJ/runtime" "$OBJ/boot" "$OUT/iso/boot/grub" "$OUT/logs"
 
-# 0. The KTAP manifest: the top-level tests the host must see (test/harness/boot.ts)
-node qemu/ktap-manifest.mjs "$ENTRY" "$OUT/ktap-manifest.json" || die "writing the KTAP manifest of $ENTRY failed"
-
-# 1. TypeScript -> C
-# shellcheck disable=SC2086 # KEELC is a command line, split on purpose
-$KEELC --out "$GEN" "$ENTRY" || die "keelc failed on $ENTRY (command: $KEELC --out $GEN $ENTRY)"
-shopt -s nullglob
-GEN_C=("$GEN"/*.c)
-shopt -u nullglob
-[ ${#GEN_C[@]} -gt 0 ] || die "keelc wrote no .c files into $GEN"
-
-# 2. C and assembly -> objects
+# C and assembly flags (kernel code: freestanding, no red zone, no SSE, kernel code model).
 CFLAGS=(-std=gnu11 "${KEEL_OPT:--O2}" -g -gdwarf-4 -Wall -Wextra -Werror
     -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mno-mmx -mno-sse -mno-sse2
     -fno-pic -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
@@ -85,15 +75,56 @@ ASFLAGS=(-g -gdwarf-4 -Wa,--noexecstack -I boot)
 RUNTIME_C=(boot/runtime/keel_runtime.c boot/runtime/string.c boot/runtime/keel_arch.c boot/runtime/keel_symbols.c)
 BOOT_S=(boot/multiboot2_header.S boot/entry32.S boot/boot_fail32.S boot/entry64.S boot/exceptions.S boot/guarded_call.S)
 
+# Steps that do not need keelc's output run beside it (the edit loop: a one-line change
+# waits for keelc and one gcc, not for everything in a row). Each background job writes
+# its messages to a log, shown when it fails.
+JOBS=()
+background() { # name, command...
+    local name=$1
+    shift
+    ("$@") >"$OUT/logs/$name.log" 2>&1 &
+    JOBS+=("$!:$name")
+}
+wait_all() {
+    local job failed=""
+    for job in "${JOBS[@]}"; do
+        wait "${job%%:*}" || { cat "$OUT/logs/${job#*:}.log" >&2; failed+=" ${job#*:}"; }
+    done
+    JOBS=()
+    [ -z "$failed" ] || die "failed:$failed (messages above)"
+}
+
 OBJS=()
-compile() { # source, object, flags...
+compile() { # source, object, flags... (in the background)
     local src=$1 obj=$2
     shift 2
-    gcc "$@" -c "$src" -o "$obj" || die "compiling $src failed"
     OBJS+=("$obj")
+    background "cc-$(basename "$obj")" gcc "$@" -c "$src" -o "$obj"
 }
+
+# 0. The KTAP manifest: the top-level tests the host must see (test/harness/boot.ts)
+background manifest node qemu/ktap-manifest.mjs "$ENTRY" "$OUT/ktap-manifest.json"
+# The boot stub and the runtime: C and assembly that keelc does not write.
 for s in "${BOOT_S[@]}"; do compile "$s" "$OBJ/boot/$(basename "${s%.S}").o" "${ASFLAGS[@]}"; done
 for c in "${RUNTIME_C[@]}"; do compile "$c" "$OBJ/runtime/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
+
+# The first link's empty line table (step 3).
+SYMS=$OBJ/symbols
+mkdir -p "$SYMS"
+placeholder() {
+    node qemu/line-table.mjs empty "$SYMS/placeholder.c" && gcc "${CFLAGS[@]}" -c "$SYMS/placeholder.c" -o "$SYMS/placeholder.o"
+}
+background placeholder-table placeholder
+
+# 1. TypeScript -> C
+# shellcheck disable=SC2086 # KEELC is a command line, split on purpose
+$KEELC --out "$GEN" "$ENTRY" || { wait_all; die "keelc failed on $ENTRY (command: $KEELC --out $GEN $ENTRY)"; }
+shopt -s nullglob
+GEN_C=("$GEN"/*.c)
+shopt -u nullglob
+[ ${#GEN_C[@]} -gt 0 ] || die "keelc wrote no .c files into $GEN"
+
+# 2. keelc's C -> objects
 if [ "${KEEL_UNITY:-1}" = 1 ]; then
     UNITY=$OBJ/gen/keel_unity.c
     { echo "/* Unity build: every module keelc emitted, one translation unit (qemu/build-image.sh). */"
@@ -102,18 +133,15 @@ if [ "${KEEL_UNITY:-1}" = 1 ]; then
 else
     for c in "${GEN_C[@]}"; do compile "$c" "$OBJ/gen/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
 fi
+wait_all
 
 # 3. link twice. The tables are data linked after every other object, in .rodata, which
 # follows .text: the second link's code sits exactly where the first link's was, and the
 # check below proves it (tables regenerated from the final image must be identical).
-SYMS=$OBJ/symbols
-mkdir -p "$SYMS"
 link() { # output, table object
     ld -n -T linker.ld -z max-page-size=0x1000 --fatal-warnings --no-warn-rwx-segments \
         -o "$1" "${OBJS[@]}" "$2" || die "linking $1 failed"
 }
-node qemu/line-table.mjs empty "$SYMS/placeholder.c" || die "writing the placeholder line table failed"
-gcc "${CFLAGS[@]}" -c "$SYMS/placeholder.c" -o "$SYMS/placeholder.o" || die "compiling $SYMS/placeholder.c failed"
 link "$OUT/keel.elf.pass1" "$SYMS/placeholder.o"
 node qemu/line-table.mjs generate "$OUT/keel.elf.pass1" "$SYMS/tables.c" ||
     die "building the line table from $OUT/keel.elf.pass1 failed"
@@ -141,8 +169,8 @@ if [ "${KEEL_GRUB_MODULES:-0}" -gt 0 ]; then
     done
     awk -v lines="$lines" '{ print } /^ *multiboot2 / { printf "%s", lines }' boot/grub.cfg >"$OUT/iso/boot/grub/grub.cfg"
 fi
-if ! grub-mkrescue -o "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/grub-mkrescue.log" 2>&1; then
-    cat "$OUT/grub-mkrescue.log" >&2
-    die "grub-mkrescue failed (log above, also in $OUT/grub-mkrescue.log)"
+if ! grub-mkrescue -o "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/logs/grub-mkrescue.log" 2>&1; then
+    cat "$OUT/logs/grub-mkrescue.log" >&2
+    die "grub-mkrescue failed (log above, also in $OUT/logs/grub-mkrescue.log)"
 fi
 mv "$OUT/keel.iso.tmp" "$OUT/keel.iso"
