@@ -24,7 +24,7 @@ export function kernelMain(bootInfo: u64): void {
   const mem = computeBootMemory(info, linkerKernelImage());
   printBootReport(mem);
   initMemory(mem); // the kernel's own page tables and heap; drops the identity map
-  runConsole();
+  runConsole(mem);
   println("keel: bye");
   qemuExit(EXIT_CLEAN);
 }

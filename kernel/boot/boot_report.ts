@@ -93,7 +93,8 @@ function printMemoryMap(map: MemoryMap): void {
   }
 }
 
-function printSanitisedMap(mem: BootMemory): void {
+/** The sanitised memory map and the overlaps resolved to make it (the console's `mem` too). */
+export function printSanitisedMap(mem: BootMemory): void {
   const n: u64 = mem.sanitisedCount();
   println(`sanitised memory map: ${n} entries`);
   for (let i: u64 = 0n; i < n; i++) {

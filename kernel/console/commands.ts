@@ -13,6 +13,8 @@ import { heapBlocksUsed, heapBytesFree, heapBytesMapped, heapBytesUsed, heapFree
 import { kernelPageTables, memoryIsUp } from "../boot/memory_init";
 import { freeSlot, Handles, KIND_FRAMES, KIND_MAPPED, KIND_PAGES, releaseSlot, SLOTS } from "./handles";
 import type { Words } from "./words";
+import type { BootMemory } from "../boot/regions";
+import { describeKernelTables, describeMemory } from "./views";
 
 // Command words, packed as Words.code packs them (first byte lowest).
 const HELP: u64 = 0x706c6568n; // "help"
@@ -24,6 +26,8 @@ const FREE: u64 = 0x65657266n; // "free"
 const MAP: u64 = 0x70616dn; // "map"
 const WALK: u64 = 0x6b6c6177n; // "walk"
 const QUIT: u64 = 0x74697571n; // "quit"
+const MEM: u64 = 0x6d656dn; // "mem"
+const TABLES: u64 = 0x73656c626174n; // "tables"
 
 /** What a command asks of the console loop. */
 export const enum Next {
@@ -32,7 +36,7 @@ export const enum Next {
 }
 
 /** Runs the command on one line; says whether the console goes on. */
-export function runCommand(w: Words, h: Handles): Next {
+export function runCommand(w: Words, h: Handles, mem: BootMemory): Next {
   if (w.count() === 0) return Next.Continue;
   if (w.overflowed()) {
     println("error: too many words on the line");
@@ -45,6 +49,8 @@ export function runCommand(w: Words, h: Handles): Next {
   else if (cmd === FRAMES) describeAllocator(frameAllocator, "frames");
   else if (cmd === PAGES) describeAllocator(pageAllocator, "pages");
   else if (cmd === HEAP) describeHeap();
+  else if (cmd === MEM) describeMemory(mem);
+  else if (cmd === TABLES) describeKernelTables();
   else if (cmd === ALLOC) alloc(w, h);
   else if (cmd === FREE) free(w, h);
   else if (cmd === MAP) map(w, h);
@@ -58,6 +64,8 @@ function printHelp(): void {
   println("  frames              free physical frames: count, regions, largest run");
   println("  pages               free virtual pages of the kernel's half");
   println("  heap                kernel heap: bytes mapped, used and free, blocks");
+  println("  mem                 the sanitised memory map; RAM available, free at boot, free now");
+  println("  tables              the kernel's sections as its page tables map them (runs, flags)");
   println("  alloc frames N      allocate N frames (prints a handle fK)");
   println("  alloc pages N       allocate N pages (prints a handle pK)");
   println("  map pK fK           map pages pK onto frames fK, read-write (prints mK)");

@@ -6,12 +6,13 @@ import { readLine } from "./line_editor";
 import { Words } from "./words";
 import { Handles, releaseAll } from "./handles";
 import { Next, runCommand } from "./commands";
+import type { BootMemory } from "../boot/regions";
 
 /** Longest line the console reads. */
 const LINE_CAPACITY: u32 = 120;
 
 /** Serves the console until `quit`; everything it allocated is released before it returns. */
-export function runConsole(): void {
+export function runConsole(mem: BootMemory): void {
   const line: u8[] = new Array<u8>(LINE_CAPACITY).fill(0);
   const words = new Words(line);
   const handles = new Handles();
@@ -19,7 +20,7 @@ export function runConsole(): void {
   while (true) {
     print("keel> ");
     words.split(readLine(line));
-    if (runCommand(words, handles) === Next.Quit) {
+    if (runCommand(words, handles, mem) === Next.Quit) {
       releaseAll(handles);
       return;
     }

@@ -40,7 +40,7 @@ function answer(text: string, command: string): string {
 describe('memory console (make run)', () => {
   it('answers every command, survives bad input, and releases what it allocated at quit', async () => {
     const { text, status } = await session([
-      'help', 'frames', 'pages', 'heap',
+      'help', 'frames', 'pages', 'heap', 'mem', 'tables',
       'alloc frames 4', 'alloc pages 0x4', 'map p0 f0', 'walk 0xffffc01000000000',
       'walk 0x5000', 'walk 0x800000000000', 'walk zz',
       'bogus', 'alloc frames x', 'alloc frames 99999999999', 'alloc pages', 'free f9', 'free q1', 'map p5 f0',
@@ -54,6 +54,20 @@ describe('memory console (make run)', () => {
     expect(Number(frames![3])).toBeLessThanOrEqual(Number(frames![1]));
     expect(answer(text, 'pages'), context).toMatch(/pages: \d+ free in \d+ regions/);
     expect(answer(text, 'heap'), context).toMatch(/heap: \d+ bytes mapped, \d+ used in \d+ blocks, \d+ free in \d+ blocks/);
+    const mem = answer(text, 'mem');
+    expect(mem, context).toMatch(/^sanitised memory map: \d+ entries\n/);
+    expect(mem, context).toMatch(/\[p0x0000000000100000\.\.p0x[0-9a-f]{16}\] available/);
+    const ram = /RAM: (\d+) KiB available, (\d+) KiB reserved at boot[^\n]*\nframes: (\d+) KiB free at boot, (\d+) KiB free now, (\d+) frames allocated/.exec(mem);
+    expect(ram, context).not.toBeNull();
+    expect(Number(ram![3]) + Number(ram![2])).toBe(Number(ram![1]));
+    // Memory init took frames (page tables, heap): fewer are free now than at boot.
+    expect(Number(ram![4])).toBeLessThan(Number(ram![3]));
+    const tables = answer(text, 'tables');
+    // .text is read+execute, .rodata read-only, the stack guards inside .bss unmapped.
+    expect(tables, context).toMatch(/^\.text 0xffffffff80[0-9a-f]+\.\.0xffffffff80[0-9a-f]+\n  0xffffffff80[0-9a-f]+\.\.=0x[0-9a-f]+ \(\d+ pages\) -> p0x[0-9a-f]+ R-X\n\.rodata/);
+    expect(tables, context).toMatch(/\.rodata [^\n]+\n  [^\n]+ -> p0x[0-9a-f]+ R--\n/);
+    expect(tables.match(/\(1 page\) not mapped/g)?.length, context).toBe(2);
+    expect(tables, context).toMatch(/direct map: \d+ MiB of physical memory at 0xffff800000000000\n$/);
     const f0 = /f0: (p0x[0-9a-f]+)\.\.=(p0x[0-9a-f]+) \(4 frames\)/.exec(answer(text, 'alloc frames 4'));
     expect(f0, context).not.toBeNull();
     const p0 = /p0: (v0x[0-9a-f]+)\.\.=(v0x[0-9a-f]+) \(4 pages\)/.exec(answer(text, 'alloc pages 0x4'));
