@@ -5,6 +5,11 @@
 #   keel-walk ADDR   walk the live page tables from CR3 for a virtual address: each level's
 #                    table frame, index, entry and flags, then the physical address or where
 #                    the walk stops (reads guest physical memory through QEMU's gdbstub)
+#   keel-frames      the frame allocator's free regions (and its magazine), from its structures
+#   keel-pages       the same for the page allocator
+#   keel-heap        the kernel heap: window, bytes used, blocks, and its free list
+# The allocator and heap commands read the structures keelc laid out (kernel/mm/alloc/,
+# kernel/mm/heap/heap.ts), by the TypeScript names the C keeps.
 import re
 
 import gdb
@@ -105,5 +110,104 @@ class KeelWalk(gdb.Command):
                 gdb.write(line + "\n")
 
 
+def items(fixed_array):
+    """The elements of a FixedArray (kernel/lib/fixed_array.ts) value: its `items` array."""
+    return fixed_array["items"]["data"]
+
+
+def region_list(region_set):
+    """(first, last) chunk numbers of a RegionSet, in order: its tree (in order) or its early array."""
+    s = region_set.dereference()
+    out = []
+    if int(s["tree"]) != 0:
+        tree = s["tree"].dereference()
+        pool = tree["pool"].dereference()
+        firsts, lasts, lefts, rights = items(pool["firsts"]), items(pool["lasts"]), items(pool["lefts"]), items(pool["rights"])
+        stack, node = [], int(tree["root"])
+        while stack or node != 0:
+            while node != 0:
+                stack.append(node)
+                node = int(lefts[node])
+            node = stack.pop()
+            out.append((int(firsts[node]), int(lasts[node])))
+            node = int(rights[node])
+    else:
+        early = s["early"].dereference()
+        firsts, lasts = items(early["firsts"]), items(early["lasts"])
+        out = [(int(firsts[i]), int(lasts[i])) for i in range(int(early["count"]))]
+    return out
+
+
+ALLOCATORS = {
+    "frames": ("mm_alloc_frame_allocator__frameAllocator", "p", "frames"),
+    "pages": ("mm_alloc_page_allocator__pageAllocator", "v", "pages"),
+}
+SHOWN = 32
+
+
+class KeelAllocator(gdb.Command):
+    """keel-frames / keel-pages: an allocator's free regions, its magazine and its counts."""
+
+    def __init__(self, kind):
+        super().__init__("keel-" + kind, gdb.COMMAND_DATA)
+        self.symbol, self.prefix, self.unit = ALLOCATORS[kind]
+
+    def invoke(self, arg, from_tty):
+        try:
+            a = gdb.parse_and_eval(self.symbol)
+        except gdb.error:
+            raise gdb.GdbError("keel-%s: no %s in this image" % (self.unit, self.symbol))
+        if int(a) == 0:
+            raise gdb.GdbError("keel-%s: the allocator is not constructed yet (module initialisers have not run)" % self.unit)
+        a = a.dereference()
+        regions = region_list(a["free"])
+        total = sum(last - first + 1 for first, last in regions)
+        for first, last in regions[:SHOWN]:
+            gdb.write("  [%s%#x..%s%#x] %d %s\n" % (self.prefix, first << 12, self.prefix, ((last + 1) << 12) - 1, last - first + 1, self.unit))
+        if len(regions) > SHOWN:
+            gdb.write("  ... %d more regions\n" % (len(regions) - SHOWN))
+        magazine = a["singles"].dereference()
+        held = int(magazine["count"])
+        chunks = items(magazine["chunks"])
+        gdb.write("%s: %d free in %d regions, %d in the magazine%s, %d allocated\n" % (
+            self.unit, total, len(regions), held,
+            (" (" + ", ".join("%s%#x" % (self.prefix, int(chunks[i]) << 12) for i in range(min(held, 4))) + (", ..." if held > 4 else "") + ")") if held else "",
+            int(a["liveChunks"])))
+
+
+HEAP_BASE = 0xFFFF_C000_0000_0000
+
+
+class KeelHeap(gdb.Command):
+    """keel-heap: the kernel heap's window, bytes and blocks in use, and its free list."""
+
+    def __init__(self):
+        super().__init__("keel-heap", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        g = lambda name: int(gdb.parse_and_eval("mm_heap_heap__" + name)) & MASK64
+        end, used, blocks, head = g("heapEnd"), g("bytesUsed"), g("blocksUsed"), g("freeHead")
+        if end == HEAP_BASE:
+            gdb.write("heap: not up (nothing mapped at v%#x yet)\n" % HEAP_BASE)
+            return
+        inferior = gdb.selected_inferior()
+        read = lambda addr: int.from_bytes(inferior.read_memory(addr, 8).tobytes(), "little")
+        free, free_bytes, b = [], 0, head
+        while b != 0 and len(free) < 10000:
+            size = read(b) & ~0xF
+            free.append((b, size))
+            free_bytes += size
+            b = read(b + 8)
+        gdb.write("heap: v%#x..v%#x (%d bytes mapped), %d bytes used in %d blocks, %d free in %d blocks\n" % (
+            HEAP_BASE, end, end - HEAP_BASE, used, blocks, free_bytes, len(free)))
+        for addr, size in free[:SHOWN]:
+            gdb.write("  free block v%#x: %d bytes\n" % (addr, size))
+        if len(free) > SHOWN:
+            gdb.write("  ... %d more free blocks\n" % (len(free) - SHOWN))
+
+
 KeelBreak()
 KeelWalk()
+KeelAllocator("frames")
+KeelAllocator("pages")
+KeelHeap()

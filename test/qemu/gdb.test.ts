@@ -125,6 +125,38 @@ describe("make gdb: source-level debugging in TypeScript", () => {
     }
   }, GDB_TIMEOUT_MS + 30_000);
 
+  it("keel-frames, keel-pages and keel-heap read the allocators' regions and the heap from the kernel's structures", async () => {
+    const port = await freePort();
+    const qemu = execa(
+      "qemu-system-x86_64",
+      ["-cdrom", ISO, "-display", "none", "-no-reboot", "-m", "128M", "-serial", "null", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-S", "-gdb", `tcp:127.0.0.1:${port}`, ...qemuExtra()],
+      { cwd: ROOT, reject: false, stdin: "ignore", all: true },
+    );
+    try {
+      const gdb = await execa(
+        "gdb",
+        ["-batch", "-nx", ELF, "-x", "qemu/gdb/keel.gdb", "-ex", "kbreak runConsole", "-ex", "continue", "-ex", "keel-frames", "-ex", "keel-pages", "-ex", "keel-heap"],
+        { cwd: ROOT, reject: false, all: true, timeout: GDB_TIMEOUT_MS, stdin: "ignore", env: { KEEL_GDB_PORT: String(port) } },
+      );
+      const out = gdb.all ?? "";
+      const context = `gdb output:\n${out}`;
+      expect(out, context).toMatch(/Breakpoint 1, /);
+      // After memory init the frame allocator's free RAM is one region in 128 MiB, the magazine aside.
+      const frames = /frames: (\d+) free in (\d+) regions, (\d+) in the magazine[^\n]*, (\d+) allocated/.exec(out);
+      expect(frames, context).not.toBeNull();
+      expect(Number(frames![1]), context).toBeGreaterThan(20_000);
+      expect(out, context).toMatch(/ {2}\[p0x[0-9a-f]+\.\.p0x[0-9a-f]+fff\] \d+ frames\n/);
+      expect(out, context).toMatch(/pages: \d+ free in \d+ regions, \d+ in the magazine[^\n]*, \d+ allocated/);
+      expect(out, context).toMatch(/ {2}\[v0xffff[0-9a-f]+\.\.v0xffff[0-9a-f]+fff\] \d+ pages\n/);
+      const heap = /heap: v0xffffc00000000000\.\.v0x[0-9a-f]+ \((\d+) bytes mapped\), (\d+) bytes used in (\d+) blocks, (\d+) free in (\d+) blocks/.exec(out);
+      expect(heap, context).not.toBeNull();
+      expect(Number(heap![2]) + Number(heap![4]), context).toBeLessThanOrEqual(Number(heap![1]));
+    } finally {
+      qemu.kill("SIGKILL");
+      await qemu;
+    }
+  }, GDB_TIMEOUT_MS + 30_000);
+
   it("make gdb's script fails loudly when QEMU cannot bind the port, before GDB attaches", async () => {
     const server = createServer();
     const port = await new Promise<number>((done) => server.listen(0, "127.0.0.1", () => done((server.address() as { port: number }).port)));
