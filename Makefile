@@ -46,6 +46,13 @@ KERNEL_SRCS := $(shell find kernel -name '*.ts' 2>/dev/null)
 COMPILER_SRCS := $(shell find compiler -type f 2>/dev/null)
 BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.sh
 IMAGE_DEPS := $(KERNEL_SRCS) $(COMPILER_SRCS) $(BOOT_SRCS)
+# An image built by keelc depends on its program's .ts files only: keelc --deps writes them
+# to build/NAME/keel.iso.d (included below). Without that file yet (first build, or another
+# KEELC), every kernel source counts. So a change to kernel/console/ rebuilds the run image,
+# not the test image.
+BUILD_DEPS := $(COMPILER_SRCS) $(BOOT_SRCS)
+ts_deps = $(if $(wildcard $(1).d),,$(KERNEL_SRCS))
+-include $(wildcard build/*/keel.iso.d)
 FIXTURE_SRCS := $(shell find test/kernels -name '*.ts' 2>/dev/null)
 FIXTURE_ISOS := $(foreach f,$(FIXTURES),build/fixture-$(basename $(notdir $(f)))/keel.iso)
 FUZZ_SRCS := $(shell find test/fuzz -name '*.ts' 2>/dev/null) $(shell find test/boot -name 'builder.ts' 2>/dev/null)
@@ -61,16 +68,17 @@ DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64
 all: build/keel.iso build/keel.elf
 
 # The run image (kernel/main.ts); build/keel.{iso,elf} point at it.
-build/run/keel.iso: kernel/main.ts $(IMAGE_DEPS) | deps
+build/run/keel.iso: kernel/main.ts $(BUILD_DEPS) $(call ts_deps,build/run/keel.iso) | deps
 	qemu/build-image.sh run kernel/main.ts
 build/run/keel.elf: build/run/keel.iso
 
 # The in-kernel test suite (KTAP on COM1), booted with 64 GRUB modules (all reserved).
-build/test/keel.iso: kernel/test_main.ts $(IMAGE_DEPS) | deps
+build/test/keel.iso: kernel/test_main.ts $(BUILD_DEPS) $(call ts_deps,build/test/keel.iso) | deps
 	KEEL_GRUB_MODULES=64 qemu/build-image.sh test kernel/test_main.ts
 
 # Harness fixtures: test/kernels/NAME.ts -> build/fixture-NAME/.
-build/fixture-%/keel.iso: test/kernels/%.ts $(IMAGE_DEPS) $(FIXTURE_SRCS) | deps
+.SECONDEXPANSION:
+build/fixture-%/keel.iso: test/kernels/%.ts $(BUILD_DEPS) $$(call ts_deps,build/fixture-$$*/keel.iso) | deps
 	qemu/build-image.sh fixture-$* $<
 
 build/keel.iso: build/run/keel.iso
@@ -83,7 +91,7 @@ build/keel.elf: build/run/keel.elf
 ifneq ($(ENTRY),)
 ENTRY_NAME := entry-$(subst /,-,$(basename $(ENTRY)))
 RUN_ISO := build/$(ENTRY_NAME)/keel.iso
-$(RUN_ISO): $(ENTRY) $(IMAGE_DEPS) $(shell find $(dir $(ENTRY)) -name '*.ts' 2>/dev/null) | deps
+$(RUN_ISO): $(ENTRY) $(BUILD_DEPS) $(call ts_deps,$(RUN_ISO)) | deps
 	qemu/build-image.sh $(ENTRY_NAME) $(ENTRY)
 else
 RUN_ISO := build/keel.iso
@@ -107,7 +115,7 @@ fuzz: $(FUZZERS) | deps
 	test/fuzz/run.sh
 
 # The benchmark kernel (kernel/bench_main.ts).
-build/bench/keel.iso: kernel/bench_main.ts $(IMAGE_DEPS) | deps
+build/bench/keel.iso: kernel/bench_main.ts $(BUILD_DEPS) $(call ts_deps,build/bench/keel.iso) | deps
 	qemu/build-image.sh bench kernel/bench_main.ts
 
 # The reference C multiboot2 kernel make bench times Keel's boot against.
@@ -123,7 +131,7 @@ bench-readme:
 
 # The debugging image: kernel/main.ts at -Og (locals stay visible), in a directory of its
 # own, so the optimisation level is part of the image's identity and never reused stale.
-build/gdb/keel.iso: kernel/main.ts $(IMAGE_DEPS) | deps
+build/gdb/keel.iso: kernel/main.ts $(BUILD_DEPS) $(call ts_deps,build/gdb/keel.iso) | deps
 	KEEL_OPT=-Og qemu/build-image.sh gdb kernel/main.ts
 build/gdb/keel.elf: build/gdb/keel.iso
 

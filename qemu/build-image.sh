@@ -11,9 +11,10 @@
 # function symbols become C tables (qemu/line-table.mjs -> build/NAME/obj/symbols/), linked
 # into the final image so the kernel can print `kernel/x.ts:LINE` for a fault address.
 # Environment:
-#   KEELC          compiler command (default: node compiler/bin/keelc.mjs); it is run as
-#                  $KEELC --out build/NAME/gen ENTRY.ts and must write *.c (each including
-#                  "keel_runtime.h", together defining keel_start) and *.h there
+#   KEELC          compiler command (default: node compiler/bin/keelc.mjs, run with --deps
+#                  build/NAME/keel.iso.d); another is run as $KEELC --out build/NAME/gen
+#                  ENTRY.ts and must write *.c (each including "keel_runtime.h", together
+#                  defining keel_start) and *.h there
 #   KEEL_OPT       optimisation flag for the kernel C (default: -O2)
 #   KEEL_CFLAGS    extra gcc flags, appended
 #   KEEL_UNITY     1 (default): keelc's modules compile as one translation unit (a unity
@@ -49,9 +50,14 @@ need mformat mtools
 [ -d /usr/lib/grub/x86_64-efi ] || die "missing /usr/lib/grub/x86_64-efi (Debian package grub-efi-amd64-bin): the ISO would not boot under UEFI; run 'make deps'"
 
 need node nodejs
+# keelc's --deps writes the make rule build/NAME/keel.iso.d (the image depends on the
+# program's .ts files only); another compiler leaves none, and make then rebuilds the image
+# on any change under kernel/.
+DEPS_ARGS=()
 if [ -z "${KEELC:-}" ]; then
     [ -f compiler/bin/keelc.mjs ] || die "compiler not found: compiler/bin/keelc.mjs does not exist"
     KEELC="node compiler/bin/keelc.mjs"
+    DEPS_ARGS=(--deps "build/$NAME/keel.iso.d")
 fi
 
 OUT=build/$NAME
@@ -118,7 +124,8 @@ background placeholder-table placeholder
 
 # 1. TypeScript -> C
 # shellcheck disable=SC2086 # KEELC is a command line, split on purpose
-$KEELC --out "$GEN" "$ENTRY" || { wait_all; die "keelc failed on $ENTRY (command: $KEELC --out $GEN $ENTRY)"; }
+rm -f "$OUT/keel.iso.d"
+$KEELC --out "$GEN" "${DEPS_ARGS[@]}" "$ENTRY" || { wait_all; die "keelc failed on $ENTRY (command: $KEELC --out $GEN ${DEPS_ARGS[*]} $ENTRY)"; }
 shopt -s nullglob
 GEN_C=("$GEN"/*.c)
 shopt -u nullglob

@@ -5,13 +5,16 @@ import * as path from "node:path";
 import { compile, formatResult } from "./compile";
 import { runCommand } from "./run";
 
-const USAGE = "usage: keelc [--out DIR] ENTRY.ts | keelc run-node FILE.ts | keelc run-hosted FILE.ts | keelc --help | keelc --version";
+const USAGE = "usage: keelc [--out DIR] [--deps FILE.d] ENTRY.ts | keelc run-node FILE.ts | keelc run-hosted FILE.ts | keelc --help | keelc --version";
 
 const HELP = `keelc: the Keel compiler (restricted TypeScript to freestanding C; docs/subset.md)
 
 usage:
-  keelc [--out DIR] ENTRY.ts   check ENTRY.ts and what it imports, write one .c per module
-                               and keel_program.h to DIR (default build/gen)
+  keelc [--out DIR] [--deps FILE.d] ENTRY.ts
+                               check ENTRY.ts and what it imports, write one .c per module
+                               and keel_program.h to DIR (default build/gen); with --deps, a
+                               make rule: FILE (FILE.d without .d) depends on every .ts file
+                               of the program
   keelc run-node FILE.ts       compile FILE.ts (it exports kernelMain) and run it through the
                                JavaScript backend on a simulated machine
   keelc run-hosted FILE.ts     compile FILE.ts with the C backend into a hosted executable
@@ -28,10 +31,12 @@ export function main(argv: string[]): number {
   // `keelc run-node FILE.ts`, `keelc run-hosted FILE.ts`: compile and run (run.ts).
   if (argv[0] === "run-node" || argv[0] === "run-hosted") return runCommand(argv[0], argv.slice(1));
   let out = "build/gen";
+  let deps = "";
   const entries: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--out") out = argv[++i] ?? "";
+    else if (a === "--deps") deps = argv[++i] ?? "";
     else if (a === "--help" || a === "-h") {
       console.log(HELP);
       return 0;
@@ -63,7 +68,17 @@ export function main(argv: string[]): number {
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   for (const [name, text] of result.files) fs.writeFileSync(path.join(out, name), text);
+  if (deps) fs.writeFileSync(deps, depfile(deps.replace(/\.d$/, ""), result.sources));
   return 0;
+}
+
+/**
+ * A make rule saying that `target` depends on every TypeScript file of the program, and an
+ * empty rule per file (as gcc -MP writes), so a deleted file does not stop make.
+ */
+function depfile(target: string, sources: string[]): string {
+  const files = sources.map((f) => path.relative(process.cwd(), f)).filter((f) => !f.startsWith("..") && !f.includes("node_modules")).sort();
+  return `${target}: ${files.join(" ")}\n${files.map((f) => `${f}:\n`).join("")}`;
 }
 
 /** The version of the package keelc ships in. */

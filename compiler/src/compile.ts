@@ -25,15 +25,18 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   ir: Program | null;
   files: CFiles;
+  /** Every TypeScript file of the program (its imports, transitively), as loaded. */
+  sources: string[];
 }
 
 /** Compiles the kernel program rooted at `entryPath` to C. Never throws on bad input. */
 export function compile(entryPath: string): CompileResult {
-  const result: CompileResult = { ok: false, typeErrors: [], diagnostics: [], ir: null, files: new Map() };
+  const result: CompileResult = { ok: false, typeErrors: [], diagnostics: [], ir: null, files: new Map(), sources: [] };
   try {
     const loaded = loadProgram([entryPath]);
     result.typeErrors = loaded.typeErrors;
     const sources = loaded.project.getSourceFiles();
+    result.sources = sources.map((sf) => sf.getFilePath());
     // The subset's syntactic rules need no types: report them in the same run as
     // TypeScript's own errors, whenever the files parse.
     if (loaded.typeErrors.length > 0 && !loaded.parses) return result;
