@@ -71,7 +71,7 @@ export class Flow {
   }
 
   /** Opens a scope; the body of a labelled statement takes the pending label. */
-  openScope(loop: boolean): Scope {
+  private openScope(loop: boolean): Scope {
     const label = this.pendingLabel;
     this.pendingLabel = null;
     const scope: Scope = { usings: [], loop, ...(label ? { label } : {}) };

@@ -2,14 +2,12 @@
 // instance) with its C struct, and every function instantiated for it or for a generic
 // function's type arguments. The registry names them, makes each once, and keeps the queue
 // of those still to be lowered (lowering one may reach more, so the lowering drains it).
-import type { FunctionDeclaration, SourceFile } from "ts-morph";
-import { baseOf, mangle, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
+import type { ClassDeclaration, FunctionDeclaration, SourceFile } from "ts-morph";
+import { baseOf, hasMutableField, isOwnedClass, mangle, structTyOf, type ClassInfo, type Env, type Level, type Member } from "./classes";
 import { Codes, fail } from "./diagnostics";
 import type { Func, StructDef, Ty } from "./ir";
 import { globalCName } from "./names";
 import { mapTypeNode } from "./types";
-import { hasMutableField, isOwnedClass } from "./classes";
-import type { ClassDeclaration } from "ts-morph";
 
 /** How a method is instantiated: a method, a static method, a getter, or toString as a formatter. */
 export type MethodKind = "method" | "static" | "getter" | "fmt";

@@ -8,11 +8,11 @@ import { Codes, displayPath, fail, locationOf } from "./diagnostics";
 import type { Flow } from "./flow";
 import { exprTy, isPureExpr, isStableExpr, type Expr, type FmtPiece, type Func, type Stmt, type Ty } from "./ir";
 import type { ClassLowering } from "./lower_classes";
-import { COMPOUND, coerce, isSuperCall, lineOf, realParameters, resolveDecl } from "./lower_common";
+import { COMPOUND, isSuperCall, lineOf, realParameters, resolveDecl } from "./lower_common";
 import type { ProgramContext } from "./lower_context";
 import type { ExpressionLowering } from "./lower_expressions";
 import { localCName } from "./names";
-import { classOfTy, declName } from "./type_of";
+import { declName } from "./type_of";
 import { mapTypeNode, showTy, T } from "./types";
 
 /** What a lowered function is called and how it is seen; its parameters' types come from its signature. */

@@ -1,7 +1,8 @@
 // The type query: the Keel type of an expression or a declaration, computed from the AST
 // and the declarations it names, lowering nothing. It emits no IR and no temporaries,
-// instantiates no class or function, and leaves the Flow as it found it, so it can be
-// asked anywhere (an unannotated global used before its initialiser is lowered). The
+// instantiates no class or function (it only describes classes, and remembers the types of
+// globals and functions, as the lowering would), and leaves the Flow as it found it, so it
+// can be asked anywhere (an unannotated global read before its initialiser is lowered). The
 // expression lowering resolves names, members, constructors and type arguments through
 // the same helpers below, so the type a query gives is the type the lowering produces.
 import { Node, SyntaxKind, type CallExpression, type Expression, type FunctionDeclaration, type NewExpression, type PropertyAccessExpression, type TypeNode } from "ts-morph";
