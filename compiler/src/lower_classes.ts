@@ -257,16 +257,15 @@ export class ClassLowering {
     const classDecl = staticClassOf(objNode);
     const obj = classDecl ? null : this.exprs.expr(objNode as Expression, flow);
     const objTy = obj ? exprTy(obj) : null;
-    // The class is instantiated (all its members checked) even when this call is wrong.
+    // The class is instantiated first (all its members checked), even when this call is wrong.
     if (objTy?.k === "struct") this.classInfoByCName(objTy.cname);
-    if (classDecl && Node.isClassDeclaration(classDecl) && !classDecl.isAbstract()) this.classInfo(classDecl);
-    const { info: described, member } = methodOf(callee, objTy, this.prog);
-    const info = this.classInfo(described.decl, described.args);
+    else if (classDecl && !classDecl.isAbstract()) this.classInfo(classDecl);
+    const { info, member } = methodOf(callee, objTy, this.prog);
     const selfArg = obj ? this.receiver(info, obj, objNode) : null;
-    const { params, callSites } = signature(member.decl, member.level.env);
+    const { params, ret, callSites } = signature(member.decl, member.level.env);
     const lowered = this.exprs.arguments(e, e.getArguments() as Expression[], params, callSites, callee.getName(), flow);
     const cname = this.methodFunc(info, member, selfArg ? "method" : "static");
-    return { e: "call", cname, args: selfArg ? [selfArg, ...lowered] : lowered, ty: signature(member.decl, member.level.env).ret };
+    return { e: "call", cname, args: selfArg ? [selfArg, ...lowered] : lowered, ty: ret };
   }
 
   /** `using x = …`: x is disposed at every exit of the enclosing scope. */

@@ -5,7 +5,7 @@
 // can be asked anywhere (an unannotated global read before its initialiser is lowered). The
 // expression lowering resolves names, members, constructors and type arguments through
 // the same helpers below, so the type a query gives is the type the lowering produces.
-import { Node, SyntaxKind, type CallExpression, type Expression, type FunctionDeclaration, type NewExpression, type PropertyAccessExpression, type TypeNode } from "ts-morph";
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type Expression, type FunctionDeclaration, type NewExpression, type PropertyAccessExpression, type TypeNode } from "ts-morph";
 import { builtinOf, type Builtin } from "./builtins";
 import { findMember, instances, type ClassInfo, type Env, type Member } from "./classes";
 import { CompileError, Codes, diagnosticAt, fail } from "./diagnostics";
@@ -141,7 +141,7 @@ export function memberTy(m: Member & { m: "field" | "getter" }): Ty {
 }
 
 /** The class whose static method `x.m(...)` calls, when `x` names a class. */
-export function staticClassOf(objNode: Node): Node | undefined {
+export function staticClassOf(objNode: Node): ClassDeclaration | undefined {
   const decl = Node.isIdentifier(objNode) ? resolveDecl(objNode) : undefined;
   return decl && Node.isClassDeclaration(decl) ? decl : undefined;
 }
@@ -153,7 +153,7 @@ export function methodOf(callee: PropertyAccessExpression, objTy: Ty | null, pro
   let info: ClassInfo;
   let member: Member | null;
   const classDecl = staticClassOf(objNode);
-  if (classDecl && Node.isClassDeclaration(classDecl)) {
+  if (classDecl) {
     if (classDecl.isAbstract()) fail(objNode, Codes.Unsupported, "static methods of abstract classes are not supported: call them through a concrete class");
     info = prog.instances.classInfo(classDecl);
     member = findMember(info, name, true);
