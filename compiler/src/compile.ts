@@ -6,7 +6,11 @@
 //   3. moves     ownership.ts   checkMoves(sf)             exclusivity of owned values: moves, borrows, takes
 //   4. init      init_order.ts  checkInitOrder(order)      no initialiser reads a binding before it is initialised
 //                               (run by the lowering, on the order it initialises modules in)
-//   5. lower     lower.ts       Lowering.lowerProgram()    typed IR (ir.ts): widths, classes, generics, checks
+//   5. lower     lower.ts       new Lowering().lowerProgram(entry, files)
+//                                                          typed IR (ir.ts): widths, classes, generics, checks;
+//                               composed of lower_statements.ts, lower_expressions.ts and
+//                               lower_classes.ts, each taking a per-function Flow (flow.ts),
+//                               the InstanceRegistry (instances.ts) and typeOf (type_of.ts)
 //   6. emit      emit_c.ts      emitC(ir)                  C with #line directives (emit_js.ts: the same IR as JavaScript)
 import { checkSourceFile } from "./check";
 import { Codes, formatDiagnostic, type Diagnostic } from "./diagnostics";

@@ -8,7 +8,7 @@
 import { Node, SyntaxKind, type ImportDeclaration, type ExportDeclaration, type SourceFile } from "ts-morph";
 import { builtinOf, kernelRelative } from "./builtins";
 import { Codes, diagnosticAt, displayPath, type Diagnostic } from "./diagnostics";
-import { isModuleLevel, resolveDecl } from "./lower_base";
+import { isModuleLevel, resolveDecl } from "./lower_common";
 
 /** Source files in initialisation order: each after the modules it imports values from. */
 export function initializationOrder(entry: SourceFile, files: SourceFile[]): SourceFile[] {
