@@ -157,7 +157,6 @@ export function checkInitOrder(order: SourceFile[]): Diagnostic[] {
         const b = bindingOf(decl)!;
         if (b.module < module || (b.module === module && b.statement < statement)) continue;
         const use = path[0]!;
-        const name = Node.isIdentifier(use) ? use.getText() : (decl as { getName?: () => string }).getName?.() ?? "a binding";
         const read = path[path.length - 1]!;
         const via = path.length > 1 ? ` (through ${path.slice(0, -1).map((p) => (Node.isNewExpression(p) ? `new ${p.getExpression().getText()}` : `${p.getText()}()`)).join(" → ")})` : "";
         const target = decl.getSourceFile();

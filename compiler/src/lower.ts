@@ -51,7 +51,23 @@ export class Lowering {
     const modules = order.map((sf) => this.lowerModule(sf));
     // Methods are instantiated per concrete class; each may reach more.
     this.prog.instances.drain((job) => this.prog.guard(job, undefined));
-    order.forEach((sf, i) => modules[i]!.funcs.push(...this.prog.instances.funcsOf(sf)));
+    const lowered = [...order];
+    // A module imported only for its types is never evaluated (TypeScript elides the
+    // import), yet a method of its class may be called on a value that is never there (a
+    // nullable field that stays null): C still needs the method and what it calls. Such a
+    // module's code is emitted without its initialisers, which never run in TypeScript either.
+    for (;;) {
+      const typeOnly = files.filter((sf) => !lowered.includes(sf) && !isHostOnlyFile(sf) && this.prog.instances.funcsOf(sf).length > 0);
+      if (typeOnly.length === 0) break;
+      for (const sf of typeOnly) {
+        const mod = this.lowerModule(sf);
+        mod.init = [];
+        modules.push(mod);
+        lowered.push(sf);
+      }
+      this.prog.instances.drain((job) => this.prog.guard(job, undefined));
+    }
+    lowered.forEach((sf, i) => modules[i]!.funcs.push(...this.prog.instances.funcsOf(sf)));
     const main = entry.getFunction("kernelMain");
     if (!main || !main.isExported()) {
       this.diagnostics.push(diagnosticAt(entry, Codes.MissingEntry, "the entry module must export `function kernelMain(bootInfo: u64): void`"));

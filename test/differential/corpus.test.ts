@@ -11,24 +11,29 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/src/compile";
 import { expectSame, literal } from "./compare";
 import { Oracle } from "../oracle";
-import { compileBatch, runThree, type Compiled } from "./harness";
+import { compileBatch, inTurn, runThree, type Compiled } from "./harness";
 import { generatePrograms, writePrograms, type GenProgram } from "./tables";
 
 const CORPUS = "test/differential/corpus";
 const handWritten = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".ts")).sort().map((f) => `${CORPUS}/${f}`);
 const generated: GenProgram[] = generatePrograms();
 
-let compiled: Map<string, Compiled>;
-let oracle: Oracle;
+const compiled = new Map<string, Compiled>();
+const oracles = new Map<string, Oracle>();
 const started = Date.now();
+/** Programs compiled (and transformed for the oracle) together: each batch is one synchronous
+ *  step, which must stay well under the 60 s vitest's worker may block. */
+const CHUNK = 60;
 
 beforeAll(async () => {
   writePrograms(generated);
   const entries = [...handWritten, ...generated.map((g) => g.file)];
-  compiled = compileBatch(entries);
-  // Let the test runner's messages through between the two long synchronous steps.
-  await new Promise((resolve) => setImmediate(resolve));
-  oracle = new Oracle(entries);
+  for (let i = 0; i < entries.length; i += CHUNK) {
+    const chunk = entries.slice(i, i + CHUNK);
+    for (const [entry, c] of await inTurn(() => compileBatch(chunk))) compiled.set(entry, c);
+    const oracle = await inTurn(() => new Oracle(chunk));
+    for (const entry of chunk) oracles.set(entry, oracle);
+  }
 }, 240_000);
 
 afterAll(() => {
@@ -39,7 +44,7 @@ afterAll(() => {
 function get(entry: string): Compiled {
   const c = compiled.get(entry)!;
   expect(c.errors, `${entry} must compile`).toBe("");
-  expect(oracle.errors.get(entry), `the oracle must transform ${entry}`).toBeUndefined();
+  expect(oracles.get(entry)!.errors.get(entry), `the oracle must transform ${entry}`).toBeUndefined();
   return c;
 }
 
@@ -56,14 +61,14 @@ describe("differential corpus", () => {
 
   describe("hand-written programs", () => {
     it.concurrent.each(handWritten)("%s", async (entry) => {
-      const r = await runThree(get(entry), oracle);
+      const r = await runThree(get(entry), oracles.get(entry)!);
       expectSame(entry, r.node, r.hosted, r.oracle);
     }, 120_000);
   });
 
   describe("generated programs agree with each other and with the model", () => {
     it.concurrent.each(generated.map((g) => [g.name, g] as const))("%s", async (_name, g) => {
-      const { node, hosted, oracle: asWritten } = await runThree(get(g.file), oracle);
+      const { node, hosted, oracle: asWritten } = await runThree(get(g.file), oracles.get(g.file)!);
       expectSame(g.file, node, hosted, asWritten);
       if (g.stdout !== undefined) {
         expect(node.stdout).toBe(g.stdout);

@@ -20,6 +20,7 @@ import { emitJs } from "../../compiler/src/emit_js";
 import { HOSTED_CFLAGS, HOSTED_ENV, HOSTED_RUNTIME_DIR, hostedGccArgs, runJsText, type RunResult } from "../../compiler/src/hosted";
 import type { Program } from "../../compiler/src/ir";
 import { Lowering } from "../../compiler/src/lower";
+import { checkMoves } from "../../compiler/src/ownership";
 import { loadProgram } from "../../compiler/src/program";
 import type { Oracle } from "../oracle";
 
@@ -46,7 +47,7 @@ function closure(entry: SourceFile): SourceFile[] {
   return [...seen];
 }
 
-/** Compiles many programs with one TypeScript project (same phases as compile()). */
+/** Compiles many programs with one TypeScript project (the phases of compile(), the move check included). */
 export function compileBatch(entries: string[]): Map<string, Compiled> {
   const out = new Map<string, Compiled>();
   const loaded = loadProgram(entries);
@@ -63,6 +64,7 @@ export function compileBatch(entries: string[]): Map<string, Compiled> {
     }
     try {
       const diags = files.flatMap((f) => checkSourceFile(f));
+      if (diags.length === 0) diags.push(...files.flatMap((f) => checkMoves(f)));
       const lowering = new Lowering();
       const ir = diags.length ? null : lowering.lowerProgram(sf, files);
       diags.push(...lowering.diagnostics);
