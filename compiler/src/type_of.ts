@@ -63,7 +63,9 @@ export function atUse<R>(e: Node, f: () => R): R {
 /** The type an integer literal takes from its context; it must have one and fit in it. */
 export function literalTy(e: Node, value: bigint, expected?: Ty): Ty & { k: "int" } {
   if (!expected || expected.k !== "int") {
-    fail(e, Codes.UntypedLiteral, `integer literal ${e.getText()} needs a type: annotate the variable (e.g. \`const x: u32 = ${e.getText()}\`)`);
+    // A bigint literal (`5n`) is a 64-bit kind in TypeScript's types, a number literal a narrower one.
+    const example = e.getText().endsWith("n") ? "u64" : "u32";
+    fail(e, Codes.UntypedLiteral, `integer literal ${e.getText()} needs a type: annotate the variable (e.g. \`const x: ${example} = ${e.getText()}\`)`);
   }
   const info = intInfo(expected.kind);
   if (value < info.min || value > info.max) fail(e, Codes.LiteralOutOfRange, `${e.getText()} does not fit in ${expected.kind} (${info.min}..${info.max})`);
