@@ -3,7 +3,7 @@
 // and every statement carries a #line directive back to its .ts source, so GDB breaks and
 // lists at TypeScript lines.
 import { BraceStatements, jumpsTo } from "./emit_braces";
-import { exprTy, isPureExpr, isStableExpr, type Expr, type FmtPiece, type Func, type Global, type IntKind, type Module, type Program, type Stmt, type Ty } from "./ir";
+import { exprTy, isPureExpr, isStableExpr, type Expr, type FmtPiece, type Func, type Global, type EnumInfo, type IntKind, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { intInfo } from "./types";
 
 /** C files keyed by file name. */
@@ -56,6 +56,10 @@ class CEmitter extends BraceStatements {
   private ty(t: Ty): string {
     switch (t.k) {
       case "int":
+        if (t.enumOf) {
+          this.enumTypedefs.set(t.enumOf.cname, t.enumOf);
+          return t.enumOf.cname;
+        }
         return CTYPE[t.kind];
       case "bool":
         return "bool";
@@ -85,6 +89,7 @@ class CEmitter extends BraceStatements {
   }
 
   private readonly optTypedefs = new Map<string, Ty>();
+  private readonly enumTypedefs = new Map<string, EnumInfo>();
 
   private optTypedef(t: Ty & { k: "opt" }): string {
     const inner = this.ty(t.inner).replace(/[^A-Za-z0-9_]/g, "");
@@ -130,7 +135,11 @@ class CEmitter extends BraceStatements {
     for (const d of this.p.structs) defineStruct(d.cname);
     for (const inner of [...this.optTypedefs.values()]) define({ k: "opt", inner });
     for (const elem of [...this.arrayTypedefs.values()]) define({ k: "array", elem });
-    return out;
+    // Enums first: structs and optionals hold them. The last member makes C's enum a signed
+    // int, as the i32 it stands for (no signed/unsigned comparison warnings).
+    const enums = [...this.enumTypedefs.values()].map((e) =>
+      `typedef enum { ${[...e.members.map(([m, v]) => `${e.cname}__${m} = ${v}`), `${e.cname}__keel_i32_min = -2147483647 - 1`].join(", ")} } ${e.cname};`);
+    return [...enums, ...out];
   }
 
   private fnTypedef(t: Ty & { k: "fn" }): string {

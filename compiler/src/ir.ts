@@ -5,9 +5,15 @@
 /** Integer kinds of the subset. */
 export type IntKind = "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64";
 
+/** A const enum as C sees it: its C name and its members' names and values (GDB prints names). */
+export interface EnumInfo {
+  cname: string;
+  members: [string, number][];
+}
+
 /** Keel types. */
 export type Ty =
-  | { k: "int"; kind: IntKind }
+  | { k: "int"; kind: IntKind; enumOf?: EnumInfo }
   | { k: "bool" }
   | { k: "void" }
   | { k: "never" }

@@ -5,6 +5,7 @@ import { Node, SyntaxKind, type TypeNode } from "ts-morph";
 import { Codes, fail } from "./diagnostics";
 import type { IntKind, Ty } from "./ir";
 import { structTyOf, type Env } from "./classes";
+import { globalCName } from "./names";
 
 export const INT_KINDS: readonly IntKind[] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
 
@@ -106,7 +107,11 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
       const aliasEnv: Env = new Map(params.map((p, i) => [p.getName(), mapTypeNode(args[i]!, env)]));
       return mapTypeNode(decl.getTypeNodeOrThrow(), aliasEnv);
     }
-    if (decl && Node.isEnumDeclaration(decl)) return T.int("i32");
+    if (decl && Node.isEnumDeclaration(decl)) {
+      // An i32 to the checks and both backends; C declares it as an enum so GDB prints names.
+      const members = decl.getMembers().map((m): [string, number] => [m.getName(), Number(m.getValue())]);
+      return { ...T.int("i32"), enumOf: { cname: globalCName(decl.getSourceFile(), decl.getName()), members } };
+    }
   }
   if (Node.isArrayTypeNode(node)) return { k: "array", elem: mapTypeNode(node.getElementTypeNode(), env) };
   if (Node.isFunctionTypeNode(node)) {

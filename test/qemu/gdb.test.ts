@@ -125,7 +125,7 @@ describe("make gdb: source-level debugging in TypeScript", () => {
     }
   }, GDB_TIMEOUT_MS + 30_000);
 
-  it("keel-frames, keel-pages and keel-heap read the allocators' regions and the heap from the kernel's structures", async () => {
+  it("keel-frames, keel-pages and keel-heap read the allocators' regions and the heap from the kernel's structures; enums print by name", async () => {
     const port = await freePort();
     const qemu = execa(
       "qemu-system-x86_64",
@@ -135,7 +135,7 @@ describe("make gdb: source-level debugging in TypeScript", () => {
     try {
       const gdb = await execa(
         "gdb",
-        ["-batch", "-nx", ELF, "-x", "qemu/gdb/keel.gdb", "-ex", "kbreak runConsole", "-ex", "continue", "-ex", "keel-frames", "-ex", "keel-pages", "-ex", "keel-heap"],
+        ["-batch", "-nx", ELF, "-x", "qemu/gdb/keel.gdb", "-ex", "kbreak runConsole", "-ex", "continue", "-ex", "keel-frames", "-ex", "keel-pages", "-ex", "keel-heap", "-ex", "print (mm_paging_mapper__MapError)1"],
         { cwd: ROOT, reject: false, all: true, timeout: GDB_TIMEOUT_MS, stdin: "ignore", env: { KEEL_GDB_PORT: String(port) } },
       );
       const out = gdb.all ?? "";
@@ -151,6 +151,8 @@ describe("make gdb: source-level debugging in TypeScript", () => {
       const heap = /heap: v0xffffc00000000000\.\.v0x[0-9a-f]+ \((\d+) bytes mapped\), (\d+) bytes used in (\d+) blocks, (\d+) free in (\d+) blocks/.exec(out);
       expect(heap, context).not.toBeNull();
       expect(Number(heap![2]) + Number(heap![4]), context).toBeLessThanOrEqual(Number(heap![1]));
+      // Const enums are C enums: GDB prints a member's name, not its number.
+      expect(out, context).toMatch(/= mm_paging_mapper__MapError__AlreadyMapped\n/);
     } finally {
       qemu.kill("SIGKILL");
       await qemu;
