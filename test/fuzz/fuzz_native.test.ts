@@ -1,7 +1,7 @@
 // The libFuzzer targets (test/fuzz/, built by make): every committed seed passes, and a
 // short campaign (a few seconds per target) finds nothing, so make test keeps the targets
 // building and the corpus passing; make fuzz runs the long campaign.
-import { spawnSync } from 'node:child_process';
+import { execa } from 'execa';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,24 +14,25 @@ const MAX_LEN: Record<string, number> = { boot: 16384, alloc: 512 };
 describe.each(['boot', 'alloc'])('fuzz target %s', (name) => {
   const exe = repoPath(`build/fuzz/${name}_fuzz`);
   const corpus = repoPath(`test/fuzz/corpus/${name}`);
-  const run = (args: string[]) => {
+  // Asynchronous: a synchronous child would block vitest's worker for as long as it runs.
+  const run = async (args: string[]) => {
     // A missing binary is a failure, not a skip: the Makefile builds it before vitest runs.
     if (!existsSync(exe)) throw new Error(`${exe} does not exist: build it with \`make ${`build/fuzz/${name}_fuzz`}\` (make test does)`);
-    const r = spawnSync('nice', ['-n', '10', exe, '-timeout=10', `-max_len=${MAX_LEN[name]}`, ...args], { encoding: 'utf8', timeout: 120_000 });
-    return { status: r.status, log: `${r.stdout}${r.stderr}` };
+    const r = await execa('nice', ['-n', '10', exe, '-timeout=10', `-max_len=${MAX_LEN[name]}`, ...args], { reject: false, all: true, timeout: 120_000 });
+    return { status: r.exitCode, log: r.all ?? '' };
   };
 
-  it('accepts or rejects (with a panic message) every committed seed', () => {
-    const r = run(['-runs=0', corpus]);
+  it('accepts or rejects (with a panic message) every committed seed', async () => {
+    const r = await run(['-runs=0', corpus]);
     expect(r.status, r.log).toBe(0);
     expect(r.log).toMatch(/INITED/);
   });
 
-  it(`finds nothing in a ${SHORT_SECONDS}-second campaign from the seeds`, () => {
+  it(`finds nothing in a ${SHORT_SECONDS}-second campaign from the seeds`, async () => {
     const work = mkdtempSync(join(tmpdir(), `keel-fuzz-${name}-`));
     try {
       cpSync(corpus, work, { recursive: true });
-      const r = run([`-max_total_time=${SHORT_SECONDS}`, `-artifact_prefix=${work}/`, work]);
+      const r = await run([`-max_total_time=${SHORT_SECONDS}`, `-artifact_prefix=${work}/`, work]);
       expect(r.status, r.log.split('\n').filter((l) => /keel fuzz|ERROR|SUMMARY/.test(l)).join('\n')).toBe(0);
       const done = /Done (\d+) runs/.exec(r.log);
       expect(done, r.log.slice(-2000)).not.toBeNull();
