@@ -197,14 +197,36 @@ export function runJs(ir: Program, name?: string): RunResult {
   return runJsText(emitJs(ir), name);
 }
 
+/** What to say about an intrinsic the hosted machine does not provide (both backends). */
+export function noStandIn(name: string): string {
+  return `intrinsic ${name} (kernel/lib/intrinsics.ts) has no stand-in on the hosted machine, which has ports, memory and a console but no CPU state: run this program in QEMU (make run ENTRY=<file>)`;
+}
+
+/** Thrown by an intrinsic the hosted machine lacks: the run stops as a build would have (status 125). */
+class NoStandIn extends Error {
+  constructor(name: string) {
+    super(noStandIn(name));
+  }
+}
+
+/** The intrinsics, and for any other name a function that stops the program with noStandIn. */
+function withoutStandIn(intrinsics: Record<string, (...args: never[]) => unknown>): Record<string, (...args: never[]) => unknown> {
+  return new Proxy(intrinsics, {
+    get: (target, key) => (typeof key !== "string" || key in target ? Reflect.get(target, key) : () => {
+      throw new NoStandIn(key);
+    }),
+  });
+}
+
 /** Runs emitted JavaScript on a fresh HostMachine. */
 export function runJsText(moduleText: string, name?: string): RunResult {
   const m = new HostMachine();
-  const prog = instantiateJs(moduleText, m.intrinsics(), name);
+  const prog = instantiateJs(moduleText, withoutStandIn(m.intrinsics()), name);
   let status = 0;
   try {
     prog.keel_start(0n);
   } catch (e) {
+    if (e instanceof NoStandIn) return { stdout: m.stdout(), stderr: `${m.stderr}keelc: ${e.message}\n`, status: BUILD_FAILED_STATUS };
     if (!(e instanceof HostStop)) throw e;
     status = e.status;
   }
@@ -231,7 +253,9 @@ export function hostedGccArgs(files: CFiles, dir: string, runtimeObject?: string
 /** Writes the C files into `dir` and links them with the hosted runtime. */
 export function buildHosted(files: CFiles, dir: string): HostedBuild {
   const r = spawnSync("gcc", hostedGccArgs(files, dir), { encoding: "utf8" });
-  const log = `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`;
+  let log = `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`;
+  const missing = [...new Set([...log.matchAll(/undefined reference to `keel_(\w+)'/g)].map((m) => m[1]!))];
+  if (missing.length > 0) log += missing.map((n) => `keelc: ${noStandIn(n)}\n`).join("");
   return { ok: r.status === 0 && log === "", exe: path.join(dir, "program"), log };
 }
 

@@ -46,6 +46,30 @@ describe("npx keelc", () => {
     fs.rmSync(dir, { recursive: true });
   }, 60_000);
 
+  it("run-node and run-hosted say which intrinsic the hosted machine lacks, with no stack trace (status 125)", async () => {
+    fs.mkdirSync("build", { recursive: true });
+    const dir = fs.mkdtempSync(path.join("build", "cr3-"));
+    const file = path.join(dir, "cr3.ts");
+    fs.writeFileSync(file, 'import type { u64 } from "../../kernel/lib/int";\nimport { println } from "../../kernel/lib/console";\nimport { serialInit } from "../../kernel/arch/x86_64/serial";\nimport { readCr3 } from "../../kernel/lib/intrinsics";\nexport function kernelMain(bootInfo: u64): void {\n  serialInit();\n  println(`${readCr3()}`);\n}\n');
+    for (const mode of ["run-node", "run-hosted"]) {
+      const r = await keelc([mode, file]);
+      expect(r.exitCode, `${mode}: ${r.stderr}`).toBe(125);
+      expect(r.stderr).toContain("keelc: intrinsic readCr3 (kernel/lib/intrinsics.ts) has no stand-in on the hosted machine");
+      expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    }
+    fs.rmSync(dir, { recursive: true });
+  }, 120_000);
+
+  it("--deps writes a make rule: the target depends on every .ts file of the program", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "keelc-cli-deps-"));
+    const r = await keelc(["--out", out, "--deps", path.join(out, "image.iso.d"), "test/kernels/fail_one.ts"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const rule = fs.readFileSync(path.join(out, "image.iso.d"), "utf8");
+    expect(rule.split("\n")[0]).toMatch(new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/image\\.iso: .*kernel/lib/ktap\\.ts .*test/kernels/fail_one\\.ts`));
+    expect(rule).toContain("\ntest/kernels/fail_one.ts:\n");
+    expect(rule).not.toContain("kernel/mm/");
+  }, 60_000);
+
   it("exits 2 with usage on bad arguments", async () => {
     const r = await keelc(["--bogus"]);
     expect(r.exitCode).toBe(2);
