@@ -21,9 +21,9 @@ const generated: GenProgram[] = generatePrograms();
 const compiled = new Map<string, Compiled>();
 const oracles = new Map<string, Oracle>();
 const started = Date.now();
-/** Programs compiled (and transformed for the oracle) together: each batch is one synchronous
+/** Programs compiled (and transformed for the oracle) together (two chunks): each is one synchronous
  *  step, which must stay well under the 60 s vitest's worker may block. */
-const CHUNK = 60;
+const CHUNK = 120;
 
 beforeAll(async () => {
   writePrograms(generated);
