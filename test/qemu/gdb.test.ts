@@ -47,6 +47,25 @@ function qemuExtra(): string[] {
   return (process.env.QEMU_EXTRA ?? "").split(/\s+/).filter((a) => a !== "");
 }
 
+/** Boots the run image halted under QEMU's gdbstub, runs batch GDB with the Keel scripts and `commands` (-ex each), and checks its output. */
+async function withHaltedKernel(commands: string[], check: (out: string) => void): Promise<void> {
+  const port = await freePort();
+  const qemu = execa(
+    "qemu-system-x86_64",
+    ["-cdrom", ISO, "-display", "none", "-no-reboot", "-m", "128M", "-serial", "null", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-S", "-gdb", `tcp:127.0.0.1:${port}`, ...qemuExtra()],
+    { cwd: ROOT, reject: false, stdin: "ignore", all: true },
+  );
+  try {
+    const gdb = await execa("gdb", ["-batch", "-nx", ELF, "-x", "qemu/gdb/keel.gdb", ...commands.flatMap((c) => ["-ex", c])], {
+      cwd: ROOT, reject: false, all: true, timeout: GDB_TIMEOUT_MS, stdin: "ignore", env: { KEEL_GDB_PORT: String(port) },
+    });
+    check(gdb.all ?? "");
+  } finally {
+    qemu.kill("SIGKILL");
+    await qemu;
+  }
+}
+
 describe("make gdb: source-level debugging in TypeScript", () => {
   it("stops at a breakpoint on a kernel/main.ts line and lists the TypeScript source", async () => {
     for (const f of [ISO, ELF]) {
@@ -99,19 +118,7 @@ describe("make gdb: source-level debugging in TypeScript", () => {
   }, GDB_TIMEOUT_MS + 30_000);
 
   it("kbreak stops at a TypeScript function by name; u64 prints in hex; keel-walk walks the live page tables", async () => {
-    const port = await freePort();
-    const qemu = execa(
-      "qemu-system-x86_64",
-      ["-cdrom", ISO, "-display", "none", "-no-reboot", "-m", "128M", "-serial", "null", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-S", "-gdb", `tcp:127.0.0.1:${port}`, ...qemuExtra()],
-      { cwd: ROOT, reject: false, stdin: "ignore", all: true },
-    );
-    try {
-      const gdb = await execa(
-        "gdb",
-        ["-batch", "-nx", ELF, "-x", "qemu/gdb/keel.gdb", "-ex", "kbreak kernelMain", "-ex", "continue", "-ex", "p bootInfo", "-ex", "keel-walk $rip", "-ex", "keel-walk 0x0000900000000000"],
-        { cwd: ROOT, reject: false, all: true, timeout: GDB_TIMEOUT_MS, stdin: "ignore", env: { KEEL_GDB_PORT: String(port) } },
-      );
-      const out = gdb.all ?? "";
+    await withHaltedKernel(["kbreak kernelMain", "continue", "p bootInfo", "keel-walk $rip", "keel-walk 0x0000900000000000"], (out) => {
       const context = `gdb output:\n${out}`;
       expect(out, context).toMatch(/Breakpoint 1, main__kernelMain \(bootInfo=[^)]*\) at (?:\S*\/)?kernel\/main\.ts:\d+/);
       expect(out, context).toMatch(/\$1 = 0x[0-9a-f]+\n/);
@@ -119,26 +126,11 @@ describe("make gdb: source-level debugging in TypeScript", () => {
       expect(out, context).toMatch(/walk of v0xffffffff80[0-9a-f]+ from CR3 0x[0-9a-f]+\nPML4 p0x[0-9a-f]+\[511\] = 0x[0-9a-f]+ {2}P W/);
       expect(out, context).toMatch(/-> p0x[0-9a-f]+ \((2 MiB|4 KiB|1 GiB) page at p0x[0-9a-f]+\)/);
       expect(out, context).toMatch(/keel-walk: 0x900000000000 is not canonical/);
-    } finally {
-      qemu.kill("SIGKILL");
-      await qemu;
-    }
+    });
   }, GDB_TIMEOUT_MS + 30_000);
 
   it("keel-frames, keel-pages and keel-heap read the allocators' regions and the heap from the kernel's structures; enums print by name", async () => {
-    const port = await freePort();
-    const qemu = execa(
-      "qemu-system-x86_64",
-      ["-cdrom", ISO, "-display", "none", "-no-reboot", "-m", "128M", "-serial", "null", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-S", "-gdb", `tcp:127.0.0.1:${port}`, ...qemuExtra()],
-      { cwd: ROOT, reject: false, stdin: "ignore", all: true },
-    );
-    try {
-      const gdb = await execa(
-        "gdb",
-        ["-batch", "-nx", ELF, "-x", "qemu/gdb/keel.gdb", "-ex", "kbreak runConsole", "-ex", "continue", "-ex", "keel-frames", "-ex", "keel-pages", "-ex", "keel-heap", "-ex", "print (mm_paging_mapper__MapError)1"],
-        { cwd: ROOT, reject: false, all: true, timeout: GDB_TIMEOUT_MS, stdin: "ignore", env: { KEEL_GDB_PORT: String(port) } },
-      );
-      const out = gdb.all ?? "";
+    await withHaltedKernel(["kbreak runConsole", "continue", "keel-frames", "keel-pages", "keel-heap", "print (mm_paging_mapper__MapError)1"], (out) => {
       const context = `gdb output:\n${out}`;
       expect(out, context).toMatch(/Breakpoint 1, /);
       // After memory init the frame allocator's free RAM is one region in 128 MiB, the magazine aside.
@@ -153,10 +145,7 @@ describe("make gdb: source-level debugging in TypeScript", () => {
       expect(Number(heap![2]) + Number(heap![4]), context).toBeLessThanOrEqual(Number(heap![1]));
       // Const enums are C enums: GDB prints a member's name, not its number.
       expect(out, context).toMatch(/= mm_paging_mapper__MapError__AlreadyMapped\n/);
-    } finally {
-      qemu.kill("SIGKILL");
-      await qemu;
-    }
+    });
   }, GDB_TIMEOUT_MS + 30_000);
 
   it("make gdb's script fails loudly when QEMU cannot bind the port, before GDB attaches", async () => {
