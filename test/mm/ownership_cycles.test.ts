@@ -46,7 +46,7 @@ describe("owned values leak nothing (the in-kernel cycles, in Node)", () => {
     const s = setup();
     mapCycles(s.frames, s.pages, s.mapper, MAP_CYCLES);
     expect(failedExpectations()).toEqual([]);
-    expect(s.mapper.tableFrameCount()).toBe(2n); // the P4 and the P3 (P3 tables stay): empty P2 and P1 tables were given back
+    expect(s.mapper.tableFrameCount()).toBe(2n); // the P4 and the P3 (P3 tables stay): the empty P2 and P1 tables went back at the counters' prune
   }, TIMEOUT);
 
   it(`${SPLIT_CYCLES} split/merge/release cycles`, () => {

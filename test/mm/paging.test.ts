@@ -117,9 +117,11 @@ describe("Mapper against the software page walker", () => {
         let mappedFrames = 0n;
         for (const l of live) mappedFrames += l.count;
         expect(s.frames.allocatedChunks()).toBe(mappedFrames + s.m.tableFrameCount());
-        // Releasing everything gives back every frame but the P4 and the P3 tables (kept).
+        // Releasing everything, then pruning the empty tables unmap kept, gives back every
+        // frame but the P4 and the P3 tables (kept).
         for (const l of live) l.mp.release();
         expect(allMappings(s.m.p4Address(), DIRECT_MAP_BASE)).toEqual([]);
+        s.m.prune();
         expect(s.m.tableFrameCount()).toBeLessThanOrEqual(3n);
         expect(s.frames.allocatedChunks()).toBe(s.m.tableFrameCount());
         expect(s.pages.allocatedChunks()).toBe(0n);
@@ -187,9 +189,12 @@ describe("Mapper errors: one per cause", () => {
     expect(r.error).toBe(MapError.OutOfFrames);
     expect(allMappings(s.m.p4Address(), DIRECT_MAP_BASE)).toEqual([]);
     expect(s.pages.allocatedChunks()).toBe(0n);
-    // everything back but the P4 and the kept P3
+    // every frame back but the tables; after a prune, all but the P4 and the kept P3
     expect(s.frames.allocatedChunks()).toBe(s.m.tableFrameCount());
+    const held = s.m.tableFrameCount();
+    expect(s.m.prune()).toBe(held - 2n);
     expect(s.m.tableFrameCount()).toBe(2n);
+    expect(s.frames.allocatedChunks()).toBe(2n);
   });
 });
 
