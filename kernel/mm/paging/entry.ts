@@ -2,6 +2,7 @@
 // 5.3): one u64 per entry, 512 entries per 4 KiB table. Each bit the kernel uses is a named
 // constant here; entries are handled as plain u64 (a table is raw memory).
 import type { bool, u64 } from "../../lib/int";
+import { Frame, PhysicalAddress } from "../addr";
 
 /** Bit 0: the entry maps something (a table or a page); all other bits are ignored when clear. */
 export const ENTRY_PRESENT: u64 = 1n << 0n;
@@ -61,6 +62,11 @@ export function isHuge(entry: u64): bool {
 /** The physical address a table entry or a 4 KiB leaf points to. */
 export function entryAddress(entry: u64): u64 {
   return entry & ENTRY_ADDRESS_MASK;
+}
+
+/** The frame a table entry or a 4 KiB leaf points to (the first frame of a huge page's, by its mask). */
+export function entryFrame(entry: u64): Frame {
+  return Frame.containing(PhysicalAddress.canonical(entry & ENTRY_ADDRESS_MASK));
 }
 
 /** The number of present entries in the table a table entry points to (bits 61..52). */
