@@ -18,7 +18,7 @@ import {
 } from "ts-morph";
 import { builtinOf, isHostOnlyFile, kernelRelative } from "./builtins";
 import { CompileError, Codes, diagnosticAt, fail, locationOf, displayPath, type Diagnostic } from "./diagnostics";
-import { exprTy, isPureExpr, isStableExpr, type BinOp, type CmpOp, type Expr, type FmtPiece, type Func, type Global, type Module, type Program, type Stmt, type Ty } from "./ir";
+import { exprTy, isPureExpr, isStableExpr, type BinOp, type CmpOp, type Expr, type FmtPiece, type Func, type Global, type IntKind, type Module, type Program, type Stmt, type Ty } from "./ir";
 import { globalCName, localCName, moduleId } from "./names";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
 import { findMember, instances, mangle, type Env } from "./classes";
@@ -62,8 +62,66 @@ const COMPARE: Partial<Record<SyntaxKind, CmpOp>> = {
   [SyntaxKind.GreaterThanEqualsToken]: ">=",
 };
 
+/** The value `v` takes in `kind` when arithmetic wraps (two's complement). */
+function wrapTo(v: bigint, kind: IntKind): bigint {
+  const { bits, signed } = intInfo(kind);
+  return signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
+}
+
+/**
+ * The value of an integer expression made of literals, folded constants (`consts`, by C
+ * name) and operators, or null when it is not one or an operation would fail at run time
+ * (overflow, division by zero, a shift out of range): that is left to run time, where it
+ * panics as written.
+ */
+function foldInt(x: Expr, consts: Map<string, bigint>): bigint | null {
+  switch (x.e) {
+    case "int":
+      return x.value;
+    case "global":
+      return consts.get(x.cname) ?? null;
+    case "conv": {
+      const v = foldInt(x.x, consts);
+      if (v === null) return null;
+      const { min, max } = intInfo(x.ty.kind);
+      if (v >= min && v <= max) return v;
+      return x.checked ? null : wrapTo(v, x.ty.kind);
+    }
+    case "bitnot": {
+      const v = foldInt(x.x, consts);
+      return v === null ? null : wrapTo(~v, x.ty.kind);
+    }
+    case "bin": {
+      const l = foldInt(x.l, consts);
+      const r = foldInt(x.r, consts);
+      if (l === null || r === null) return null;
+      const { bits, min, max } = intInfo(x.ty.kind);
+      let v: bigint;
+      switch (x.op) {
+        case "+": v = l + r; break;
+        case "-": v = l - r; break;
+        case "*": v = l * r; break;
+        case "/": if (r === 0n) return null; v = l / r; break;
+        case "%": if (r === 0n) return null; v = l % r; break;
+        case "<<": if (r < 0n || r >= BigInt(bits) || l < 0n) return null; v = l << r; break;
+        case ">>": if (r < 0n || r >= BigInt(bits) || l < 0n) return null; v = l >> r; break;
+        case "&": v = l & r; break;
+        case "|": v = l | r; break;
+        case "^": v = l ^ r; break;
+      }
+      if (v >= min && v <= max) return v;
+      return x.wrapping ? wrapTo(v, x.ty.kind) : null;
+    }
+    default:
+      return null;
+  }
+}
+
 /** Lowers a loaded program to IR, collecting diagnostics. */
 export class Lowering extends ClassLowering {
+  /** Values of the integer constants folded so far, by C name (modules lower in dependency order). */
+  private readonly constValues = new Map<string, bigint>();
+
   /** Lowers every compiled module reachable from the entry; null when there were errors. */
   lowerProgram(entry: SourceFile, files: SourceFile[]): Program | null {
     const order = initializationOrder(entry, files).filter((sf) => !isHostOnlyFile(sf));
@@ -133,9 +191,19 @@ export class Lowering extends ClassLowering {
   private lowerGlobal(d: VariableDeclaration): Global {
     const ty = this.typeOfDecl(d);
     const initNode = d.getInitializer();
-    const init = initNode ? this.coerce(this.expr(initNode, ty), ty, initNode) : null;
-    const constInit = init === null || init.e === "int" || init.e === "bool" || init.e === "str" || init.e === "null" || init.e === "fnref";
     const isConst = d.getVariableStatement()?.getDeclarationKind() === "const";
+    let init = initNode ? this.coerce(this.expr(initNode, ty), ty, initNode) : null;
+    // An integer constant computed from literals and other constants (`1n << 52n`,
+    // `A | B`) is folded to its value, so the C has a `static const` that gcc folds into
+    // every use instead of a global read at each use and set by the module's init.
+    if (isConst && init !== null && ty.k === "int") {
+      const value = foldInt(init, this.constValues);
+      if (value !== null) {
+        init = { e: "int", ty, value };
+        this.constValues.set(globalCName(d.getSourceFile(), d.getName()), value);
+      }
+    }
+    const constInit = init === null || init.e === "int" || init.e === "bool" || init.e === "str" || init.e === "null" || init.e === "fnref";
     return { cname: globalCName(d.getSourceFile(), d.getName()), tsName: d.getName(), ty, init, constInit, isConst, file: displayPath(d.getSourceFile()), line: lineOf(d) };
   }
 
