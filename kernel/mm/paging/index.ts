@@ -9,4 +9,4 @@ export { PageFlags } from "./flags";
 export { MapError, MapResult, MapStatus, Mapper, mapErrorName } from "./mapper";
 export { MappedPages } from "./mapped_pages";
 export { PageTable } from "./table";
-export { LEVEL_P1, LEVEL_P2, LEVEL_P3, LEVEL_P4, NO_SLOT, TableWalk, walk, walkFrom } from "./walk";
+export { LEVEL_P1, LEVEL_P2, LEVEL_P3, LEVEL_P4, NO_SLOT, TableWalk, walk } from "./walk";

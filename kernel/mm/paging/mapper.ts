@@ -34,7 +34,7 @@ import {
 } from "./entry";
 import { PageFlags } from "./flags";
 import { PageTable } from "./table";
-import { LEVEL_P1, LEVEL_P2, LEVEL_P3, NO_SLOT, TableWalk, walk, walkFrom } from "./walk";
+import { LEVEL_P1, LEVEL_P2, LEVEL_P3, NO_SLOT, type TableWalk, walk } from "./walk";
 
 /** Why a mapper operation failed: one kind per cause. */
 export const enum MapError {
@@ -427,7 +427,7 @@ export class Mapper {
       }
       store64(w.slot, fresh.startValue() | TABLE_ENTRY_FLAGS);
       countUp(w.parent, 1n);
-      w = walkFrom(fresh.startValue(), w.level - 1, w.slot, this.physOffset, page, level);
+      w = this.walkTo(page, level); // from the top again: rare, as tables stay once made
     }
     return w;
   }

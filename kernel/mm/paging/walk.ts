@@ -4,16 +4,18 @@
 // guard (kernel/arch/x86_64/stack_guard.ts) all walk through it; making missing tables is
 // the mapper's own step on top (Mapper.ensure). Reads only: no allocation, no checks beyond
 // the entry bits, O(levels).
-import { u64, type u32 } from "../../lib/int";
+import { u64, wrappingSub, type u32 } from "../../lib/int";
 import { load64 } from "../../lib/intrinsics";
 import type { Page } from "../addr";
-import { ENTRY_SIZE, entryAddress, isHuge, isPresent } from "./entry";
+import { ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_PRESENT, ENTRY_SIZE, entryAddress } from "./entry";
 
 /** Table levels: the level of a table is that of the entries it holds (1: P1 .. 4: P4). */
 export const LEVEL_P1: u32 = 1;
 export const LEVEL_P2: u32 = 2;
 export const LEVEL_P3: u32 = 3;
 export const LEVEL_P4: u32 = 4;
+/** The byte offsets of entries in a table: 0 .. 511 times 8. */
+const ENTRY_OFFSET_MASK: u64 = (ENTRIES_PER_TABLE - 1n) * ENTRY_SIZE;
 /** `TableWalk.parent` of the P4 table, which no entry points to. */
 export const NO_SLOT: u64 = 0n;
 
@@ -42,21 +44,20 @@ export class TableWalk {
  * absent or maps a huge page.
  */
 export function walk(p4: u64, offset: u64, page: Page, stop: u32): TableWalk {
-  return walkFrom(p4, LEVEL_P4, NO_SLOT, offset, page, stop);
-}
-
-/** `walk` from the table at physical `table` of level `level`, pointed to by the entry at `parent`. */
-export function walkFrom(table: u64, level: u32, parent: u64, offset: u64, page: Page, stop: u32): TableWalk {
-  let t: u64 = table;
-  let l: u32 = level;
-  let p: u64 = parent;
+  const va: u64 = page.startValue();
+  let table: u64 = p4 & ENTRY_ADDRESS_MASK;
+  let level: u32 = LEVEL_P4;
+  let parent: u64 = NO_SLOT;
   for (;;) {
-    // A table is 4 KiB aligned and an index times 8 is below 4096: `|` adds without a carry.
-    const slot: u64 = (t | (u64(page.tableIndex(l)) * ENTRY_SIZE)) + offset;
+    // The entry's byte offset in its table is the index (address bits 12 + 9 (level - 1)
+    // up) times 8: the address shifted by 9 level, masked to 0xff8 (the `& 63n` only tells
+    // gcc that the shift, at most 36, is in range). A table is 4 KiB aligned: `|` adds it
+    // without a carry.
+    const slot: u64 = (table | ((va >> ((u64(level) * 9n) & 63n)) & ENTRY_OFFSET_MASK)) + offset;
     const e = load64(slot);
-    if (l <= stop || !isPresent(e) || isHuge(e)) return new TableWalk(l, slot, p, e);
-    p = slot;
-    t = entryAddress(e);
-    l--;
+    if (level <= stop || (e & (ENTRY_PRESENT | ENTRY_HUGE)) !== ENTRY_PRESENT) return new TableWalk(level, slot, parent, e);
+    parent = slot;
+    table = entryAddress(e);
+    level = wrappingSub(level, 1); // above `stop`, which is at least 1
   }
 }
