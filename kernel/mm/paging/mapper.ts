@@ -214,7 +214,7 @@ export class Mapper {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
     const first = pages.start();
     const frame = frames.start();
-    if (first === null || frame === null) return OK;
+    if (first === null || frame === null) return ok();
     if (pages.sizeInChunks() === 1n) return this.mapPage(first, frame, flags);
     return this.mapContiguous(first.start(), frame.start(), pages.sizeInChunks(), CHUNK_SIZE, flags);
   }
@@ -225,7 +225,7 @@ export class Mapper {
       const s = this.unmapPage(page);
       if (!s.isOk()) return s;
     }
-    return OK;
+    return ok();
   }
 
   /** Changes the flags of the mapped 4 KiB pages `pages`; stops at the first that is not mapped. */
@@ -235,7 +235,7 @@ export class Mapper {
       const s = this.remapPage(page, flags);
       if (!s.isOk()) return s;
     }
-    return OK;
+    return ok();
   }
 
   /** Maps one 4 KiB page to `frame`. */
@@ -247,7 +247,7 @@ export class Mapper {
     store64(w.slot, frame.startValue() | flags.entryBits());
     countUp(w.parent, 1n);
     this.flush(page);
-    return OK;
+    return ok();
   }
 
   /** Maps the 2 MiB page at `virt` to the 2 MiB of frames at `phys` (both 2 MiB aligned). */
@@ -264,7 +264,7 @@ export class Mapper {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
     if (size !== CHUNK_SIZE && size !== HUGE_2M && size !== HUGE_1G) return failed(MapError.UnsupportedSize);
     if ((virt.value() & (size - 1n)) !== 0n || (phys.value() & (size - 1n)) !== 0n) return failed(MapError.Misaligned);
-    if (count === 0n) return OK;
+    if (count === 0n) return ok();
     if (count - 1n > (U64_MAX - virt.value()) / size) return failed(MapError.OutOfRange);
     const level: u32 = levelOf(size);
     const mask: u64 = ENTRY_ADDRESS_MASK & ~(size - 1n);
@@ -299,7 +299,7 @@ export class Mapper {
       done += n;
     }
     if (this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
-    return OK;
+    return ok();
   }
 
   /** Clears the first `mapped` entries a failed mapContiguous wrote (their tables stay, for `prune`); returns `status`. */
@@ -325,7 +325,7 @@ export class Mapper {
     store64(w.slot, 0n);
     countDown(w.parent, 1n);
     this.flush(page);
-    return OK;
+    return ok();
   }
 
   /** Changes the flags of the mapped 4 KiB page `page`. */
@@ -336,7 +336,7 @@ export class Mapper {
     if (!isPresent(w.entry)) return failed(MapError.NotMapped);
     store64(w.slot, (w.entry & ENTRY_ADDRESS_MASK) | flags.entryBits());
     this.flush(page);
-    return OK;
+    return ok();
   }
 
   /** The physical address `addr` maps to (4 KiB, 2 MiB or 1 GiB pages), or null. */
@@ -485,8 +485,10 @@ export class Mapper {
   }
 }
 
-/** Success. */
-const OK = new MapStatus(MapError.None, null);
+/** Success (made at each use: two constant stores, no global to copy). */
+function ok(): MapStatus {
+  return new MapStatus(MapError.None, null);
+}
 
 /** A failure of kind `error` (not AlreadyMapped). */
 function failed(error: MapError): MapStatus {
