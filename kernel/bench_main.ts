@@ -9,7 +9,7 @@ import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "./boot/memory_init";
 import { bootMemoryAt } from "./boot/regions";
 import { frameAllocator, pageAllocator } from "./mm/alloc";
-import { MapError, PageFlags } from "./mm/paging";
+import { PageFlags } from "./mm/paging";
 import { VirtualAddress } from "./mm/addr";
 import { panic } from "./lib/panic";
 
@@ -82,16 +82,16 @@ function mapUnmapTablesPresent(overhead: u64): void {
   if (pages === null || frames === null) return panic("bench: out of memory");
   const anchor = pages.start();
   const page = pages.end();
-  const frame: u64 = frames.range().lastNumber() << 12n;
-  if (mapper.mapPage(anchor, frames.range().firstNumber() << 12n, PageFlags.readWrite()) !== MapError.None) panic("bench: map failed");
+  const frame = frames.end();
+  if (!mapper.mapPage(anchor, frames.start(), PageFlags.readWrite()).isOk()) panic("bench: map failed");
   if ((page.number() >> 9n) !== (anchor.number() >> 9n)) panic("bench: the two pages are in different P1 tables");
   const t0 = readTsc();
   for (let i: u64 = 0n; i < ROUNDS; i++) {
-    if (mapper.mapPage(page, frame, PageFlags.readWrite()) !== MapError.None) panic("bench: map failed");
-    if (mapper.unmapPage(page) !== MapError.None) panic("bench: unmap failed");
+    if (!mapper.mapPage(page, frame, PageFlags.readWrite()).isOk()) panic("bench: map failed");
+    if (!mapper.unmapPage(page).isOk()) panic("bench: unmap failed");
   }
   report("map_unmap", readTsc() - t0, overhead);
-  if (mapper.unmapPage(anchor) !== MapError.None) panic("bench: unmap failed");
+  if (!mapper.unmapPage(anchor).isOk()) panic("bench: unmap failed");
   pages.release();
   frames.release();
 }

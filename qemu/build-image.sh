@@ -74,7 +74,7 @@ mkdir -p "$GEN" "$OBJ/gen" "$OBJ/runtime" "$OBJ/boot" "$OUT/iso/boot/grub" "$OUT
 CFLAGS=(-std=gnu11 "${KEEL_OPT:--O2}" -g -gdwarf-4 -Wall -Wextra -Werror
     -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mno-mmx -mno-sse -mno-sse2
     -fno-pic -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
-    -fno-asynchronous-unwind-tables -I boot/runtime -I "$GEN")
+    -fno-asynchronous-unwind-tables -DKEEL_FREESTANDING -I boot/runtime -I "$GEN")
 # shellcheck disable=SC2206 # extra flags are a word list
 CFLAGS+=(${KEEL_CFLAGS:-})
 ASFLAGS=(-g -gdwarf-4 -Wa,--noexecstack -I boot)

@@ -48,12 +48,4 @@ _Noreturn void keel_haltForever(void) {
     }
 }
 
-uint8_t keel_load8(uint64_t addr) { return *(volatile uint8_t *)(uintptr_t)addr; }
-uint16_t keel_load16(uint64_t addr) { return *(volatile uint16_t *)(uintptr_t)addr; }
-uint32_t keel_load32(uint64_t addr) { return *(volatile uint32_t *)(uintptr_t)addr; }
-uint64_t keel_load64(uint64_t addr) { return *(volatile uint64_t *)(uintptr_t)addr; }
-
-void keel_store8(uint64_t addr, uint8_t value) { *(volatile uint8_t *)(uintptr_t)addr = value; }
-void keel_store16(uint64_t addr, uint16_t value) { *(volatile uint16_t *)(uintptr_t)addr = value; }
-void keel_store32(uint64_t addr, uint32_t value) { *(volatile uint32_t *)(uintptr_t)addr = value; }
-void keel_store64(uint64_t addr, uint64_t value) { *(volatile uint64_t *)(uintptr_t)addr = value; }
+/* keel_load8 .. keel_store64 are macros in keel_runtime.h (inlined at every use). */

@@ -21,6 +21,20 @@ uint32_t keel_inl(uint16_t port);
 _Noreturn void keel_qemuExit(uint32_t code);
 _Noreturn void keel_haltForever(void);
 
+#ifdef KEEL_FREESTANDING
+/* Raw memory access, inlined into the emitted C: one mov each. Macros rather than inline
+ * functions, so the instruction carries the #line of the TypeScript statement that does
+ * the access (a fault there is reported at that line, not in this header). Each argument
+ * is evaluated once. */
+#define keel_load8(addr) (*(volatile uint8_t *)(uintptr_t)(uint64_t)(addr))
+#define keel_load16(addr) (*(volatile uint16_t *)(uintptr_t)(uint64_t)(addr))
+#define keel_load32(addr) (*(volatile uint32_t *)(uintptr_t)(uint64_t)(addr))
+#define keel_load64(addr) (*(volatile uint64_t *)(uintptr_t)(uint64_t)(addr))
+#define keel_store8(addr, value) ((void)(*(volatile uint8_t *)(uintptr_t)(uint64_t)(addr) = (uint8_t)(value)))
+#define keel_store16(addr, value) ((void)(*(volatile uint16_t *)(uintptr_t)(uint64_t)(addr) = (uint16_t)(value)))
+#define keel_store32(addr, value) ((void)(*(volatile uint32_t *)(uintptr_t)(uint64_t)(addr) = (uint32_t)(value)))
+#define keel_store64(addr, value) ((void)(*(volatile uint64_t *)(uintptr_t)(uint64_t)(addr) = (uint64_t)(value)))
+#else
 uint8_t keel_load8(uint64_t addr);
 uint16_t keel_load16(uint64_t addr);
 uint32_t keel_load32(uint64_t addr);
@@ -29,6 +43,7 @@ void keel_store8(uint64_t addr, uint8_t value);
 void keel_store16(uint64_t addr, uint16_t value);
 void keel_store32(uint64_t addr, uint32_t value);
 void keel_store64(uint64_t addr, uint64_t value);
+#endif
 
 /* x86_64 control registers, descriptor tables and stacks (boot/runtime/keel_arch.c). */
 uint64_t keel_readCr2(void);

@@ -21,6 +21,7 @@ import { ExpressionLowering } from "./lower_expressions";
 import { StatementLowering } from "./lower_statements";
 import { globalCName, moduleId } from "./names";
 import { typeOfDecl } from "./type_of";
+import { foldInt } from "./const_fold";
 
 /** Lowers a loaded program to IR, collecting diagnostics. */
 export class Lowering {
@@ -28,6 +29,8 @@ export class Lowering {
   private readonly exprs: ExpressionLowering;
   private readonly stmts: StatementLowering;
   private readonly classes: ClassLowering;
+  /** Values of the integer constants folded so far, by C name (modules lower in dependency order). */
+  private readonly constValues = new Map<string, bigint>();
 
   constructor() {
     this.exprs = new ExpressionLowering(this.prog);
@@ -130,9 +133,19 @@ export class Lowering {
     const flow = this.prog.moduleFlow;
     const ty = typeOfDecl(d, flow, this.prog);
     const initNode = d.getInitializer();
-    const init = initNode ? this.exprs.argument(initNode, flow, ty) : null;
-    const constInit = init === null || init.e === "int" || init.e === "bool" || init.e === "str" || init.e === "null" || init.e === "fnref";
     const isConst = d.getVariableStatement()?.getDeclarationKind() === "const";
+    let init = initNode ? this.exprs.argument(initNode, flow, ty) : null;
+    // An integer constant computed from literals and other constants (`1n << 52n`,
+    // `A | B`) is folded to its value, so the C has a `static const` that gcc folds into
+    // every use instead of a global read at each use and set by the module's init.
+    if (isConst && init !== null && ty.k === "int") {
+      const value = foldInt(init, this.constValues);
+      if (value !== null) {
+        init = { e: "int", ty, value };
+        this.constValues.set(globalCName(d.getSourceFile(), d.getName()), value);
+      }
+    }
+    const constInit = init === null || init.e === "int" || init.e === "bool" || init.e === "str" || init.e === "null" || init.e === "fnref";
     return { cname: globalCName(d.getSourceFile(), d.getName()), tsName: d.getName(), ty, init, constInit, isConst, file: displayPath(d.getSourceFile()), line: lineOf(d) };
   }
 

@@ -21,9 +21,9 @@ import { frameAllocator, NodePool, pageAllocator } from "../mm/alloc";
 import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
   ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT,
-  KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, TABLE_FRAME_LIMIT, VirtualAddress,
+  KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, PhysicalAddress, TABLE_FRAME_LIMIT, VirtualAddress,
 } from "../mm/addr";
-import { MapError, mapErrorName, Mapper, PageFlags } from "../mm/paging";
+import { mapErrorName, Mapper, PageFlags } from "../mm/paging";
 import { checkNoWritableExecutable, debugChecksEnabled, FramePoison } from "../mm/debug";
 import { MEMORY_AVAILABLE } from "./memory_map";
 import type { BootMemory } from "./regions";
@@ -135,8 +135,10 @@ function initPageAllocator(): void {
 function mapSection(m: Mapper, name: string, start: u64, end: u64, flags: PageFlags): void {
   if ((start & 0xfffn) !== 0n || (end & 0xfffn) !== 0n || end < start) panic(`memory init: section ${name} ${hex(start)}..${hex(end)} is not page-aligned`);
   if (end === start) return;
-  const e = m.mapRange(start >> CHUNK_SHIFT, (start - kernelVma()) >> CHUNK_SHIFT, (end - start) >> CHUNK_SHIFT, flags);
-  if (e !== MapError.None) panic(`memory init: mapping ${name} ${hex(start)}..${hex(end)} failed: ${mapErrorName(e)}`);
+  const pages = PageRange.empty().withNumbers(start >> CHUNK_SHIFT, (end - start) >> CHUNK_SHIFT);
+  const frames = FrameRange.empty().withNumbers((start - kernelVma()) >> CHUNK_SHIFT, (end - start) >> CHUNK_SHIFT);
+  const s = m.mapRange(pages, frames, flags);
+  if (!s.isOk()) panic(`memory init: mapping ${name} ${hex(start)}..${hex(end)} failed: ${mapErrorName(s.error)}`);
 }
 
 /**
@@ -245,8 +247,8 @@ function directMap(m: Mapper, lo: u64, hi: u64, use1G: bool): void {
 /** Maps physical [lo, hi) at the direct map with pages of `size`. */
 function directMapPiece(m: Mapper, lo: u64, hi: u64, size: u64): void {
   if (hi <= lo) return;
-  const err = m.mapContiguous(directMapVirt(lo), lo, (hi - lo) / size, size, PageFlags.readWrite());
-  if (err !== MapError.None) panic(`memory init: direct map of ${hex(lo)}..${hex(hi)} failed: ${mapErrorName(err)}`);
+  const s = m.mapContiguous(directMapVirt(lo), PhysicalAddress.canonical(lo), (hi - lo) / size, size, PageFlags.readWrite());
+  if (!s.isOk()) panic(`memory init: direct map of ${hex(lo)}..${hex(hi)} failed: ${mapErrorName(s.error)}`);
   directMapBytes += hi - lo;
 }
 

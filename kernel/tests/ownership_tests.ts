@@ -23,7 +23,9 @@ export class Counters {
   readonly tableFrames: u64;
 
   constructor(frames: FrameAllocator, pages: PageAllocator, mapper: Mapper) {
-    // Single chunks released into the magazines go back to the regions before counting them.
+    // Single chunks released into the magazines go back to the regions before counting
+    // them, and the empty page tables the mapper keeps go back to the frame allocator.
+    mapper.prune();
     frames.flushMagazine();
     pages.flushMagazine();
     this.heapBytes = heapBytesUsed();

@@ -8,7 +8,7 @@ import {
 } from "../lib/intrinsics";
 import { kernelPageTables } from "../boot/memory_init";
 import { type AllocatedFrames, type AllocatedPages, AllocError, frameAllocator, pageAllocator } from "../mm/alloc";
-import { DIRECT_MAP_BASE, Page, PageRange, VirtualAddress } from "../mm/addr";
+import { DIRECT_MAP_BASE, Frame, Page, PageRange, PhysicalAddress, VirtualAddress } from "../mm/addr";
 import { ENTRY_ADDRESS_MASK, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent, MapError, type MappedPages, PageFlags } from "../mm/paging";
 import { FrameList } from "./frame_list";
 
@@ -107,9 +107,10 @@ export function testMapWriteReadBack(): void {
   expect(f !== null && f.isWritable() && !f.isExecutable(), "RW- NX");
 }
 
-/** Release unmaps (entries cleared, translate null) and gives pages and frames back. */
+/** Release unmaps (entries cleared, translate null) and gives pages and frames back; prune gives the emptied tables back. */
 export function testReleaseUnmaps(): void {
   const m = kernelPageTables();
+  m.prune();
   const freeFrames = frameAllocator.freeChunks();
   const freePages = pageAllocator.freeChunks();
   const tables = m.tableFrameCount();
@@ -120,9 +121,10 @@ export function testReleaseUnmaps(): void {
   mp.release();
   expect(m.translate(start) === null, "translate after release");
   expect(!isPresent(m.leafEntry(start)), "entry cleared");
-  expectEqU64(frameAllocator.freeChunks(), freeFrames, "frames (and emptied tables) given back");
+  m.prune();
+  expectEqU64(frameAllocator.freeChunks(), freeFrames, "frames (and emptied tables, after prune) given back");
   expectEqU64(pageAllocator.freeChunks(), freePages, "pages given back");
-  expectEqU64(m.tableFrameCount(), tables, "empty tables freed");
+  expectEqU64(m.tableFrameCount(), tables, "empty tables freed by prune");
 }
 
 /** One error per cause; a failed map gives its pages and frames back. */
@@ -155,15 +157,19 @@ export function testMapErrors(): void {
   if (fresh === null) return;
   using mp = fresh;
   const page = mp.pageRange().iterAt(0n);
-  expect(m.mapPage(page, 0x20_0000n, PageFlags.readWrite()) === MapError.AlreadyMapped, "already mapped");
+  const other = Frame.containing(PhysicalAddress.canonical(0x20_0000n));
+  const again = m.mapPage(page, other, PageFlags.readWrite());
+  expect(again.error === MapError.AlreadyMapped, "already mapped");
+  const there = again.existing;
+  expect(there !== null && there.number() === mp.frameRange().firstNumber(), "already mapped: names the frame there");
   const huge = va(DIRECT_MAP_BASE + 0x20_0000n + 0x3000n);
-  expect(m.mapPage(Page.containing(huge), 0x20_0000n, PageFlags.readWrite()) === MapError.HugePageInTheWay, "huge page in the way");
-  expect(m.unmapPage(Page.containing(huge)) === MapError.HugePageInTheWay, "unmap inside a huge page");
-  expect(m.mapHuge2M(huge, 0x20_0000n, PageFlags.readWrite()) === MapError.Misaligned, "misaligned huge page");
+  expect(m.mapPage(Page.containing(huge), other, PageFlags.readWrite()).error === MapError.HugePageInTheWay, "huge page in the way");
+  expect(m.unmapPage(Page.containing(huge)).error === MapError.HugePageInTheWay, "unmap inside a huge page");
+  expect(m.mapHuge2M(huge, other.start(), PageFlags.readWrite()).error === MapError.Misaligned, "misaligned huge page");
   const text = va(kernelTextStart());
-  expect(m.remapPage(Page.containing(text), PageFlags.readWrite().withExecutable(true)) === MapError.WritableAndExecutable, "remap to W+X refused");
+  expect(m.remapPage(Page.containing(text), PageFlags.readWrite().withExecutable(true)).error === MapError.WritableAndExecutable, "remap to W+X refused");
   const far = va(0xffff_d000_0000_0000n);
-  expect(m.unmapPage(Page.containing(far)) === MapError.NotMapped, "unmap of an unmapped page");
+  expect(m.unmapPage(Page.containing(far)).error === MapError.NotMapped, "unmap of an unmapped page");
 }
 
 /** translate is huge-page aware: the direct map uses 2 MiB pages. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { initMemory, kernelPageTables } from "../../kernel/boot/memory_init";
 import { bootMemoryAt } from "../../kernel/boot/regions";
 import { frameAllocator, type AllocatedFrames } from "../../kernel/mm/alloc";
-import { PAGES_BASE, TABLE_FRAME_LIMIT } from "../../kernel/mm/addr";
+import { PAGES_BASE, PageRange, TABLE_FRAME_LIMIT } from "../../kernel/mm/addr";
 import { MapError } from "../../kernel/mm/paging/mapper";
 import { PageFlags } from "../../kernel/mm/paging/flags";
 import { FrameRange } from "../../kernel/mm/addr";
@@ -53,12 +53,12 @@ describe("memory init with RAM above the direct map's reach, no ELF sections tag
     const freeAbove = frameAllocator.freeChunks();
     expect(freeAbove).toBe((16n * GiB) >> 12n); // every free frame now lies above the reach
     const m = kernelPageTables();
-    const page = PAGES_BASE >> 12n;
-    const frame = TABLE_FRAME_LIMIT >> 12n; // a frame above the reach may be mapped, never used as a table
-    expect(m.mapRange(page, frame, 1n, PageFlags.readWrite())).toBe(MapError.OutOfFrames);
+    const page = PageRange.empty().withNumbers(PAGES_BASE >> 12n, 1n);
+    const frame = FrameRange.empty().withNumbers(TABLE_FRAME_LIMIT >> 12n, 1n); // a frame above the reach may be mapped, never used as a table
+    expect(m.mapRange(page, frame, PageFlags.readWrite()).error).toBe(MapError.OutOfFrames);
     expect(frameAllocator.freeChunks()).toBe(freeAbove);
     for (const f of held.splice(0, 8)) f.release();
-    expect(m.mapRange(page, frame, 1n, PageFlags.readWrite())).toBe(MapError.None);
+    expect(m.mapRange(page, frame, PageFlags.readWrite()).error).toBe(MapError.None);
     expect(frameAllocator.freeChunks()).toBeGreaterThanOrEqual(freeAbove); // the new tables came from the 8 frames below
     expect(frameAllocator.freeChunks() - freeAbove).toBeLessThan(8n);
     for (const f of held) f.release();

@@ -63,6 +63,16 @@ describe("emitted C", () => {
     expect(main).toContain(`#line ${tsLine} "kernel/main.ts"\n  arch_x86_64_serial__serialInit();`);
   });
 
+  it("folds integer constants computed from literals and other constants into static consts", () => {
+    const result = compile("kernel/bench_main.ts");
+    const header = result.files.get("keel_program.h")!;
+    // `1n << 0n`, `1n << 52n`, `ENTRY_PRESENT | ENTRY_WRITABLE` (kernel/mm/paging/entry.ts)
+    expect(header).toContain("static const uint64_t mm_paging_entry__ENTRY_PRESENT = UINT64_C(0x1);");
+    expect(header).toContain("static const uint64_t mm_paging_entry__ENTRY_COUNT_ONE = UINT64_C(0x10000000000000);");
+    expect(header).toContain("static const uint64_t mm_paging_entry__TABLE_ENTRY_FLAGS = UINT64_C(0x3);");
+    expect(result.files.get("mm_paging_entry.c")!).not.toMatch(/mm_paging_entry__ENTRY_PRESENT =/);
+  }, 60_000);
+
   it("checks arithmetic with the TypeScript location of the operator", () => {
     const result = compile("kernel/main.ts");
     const text = result.files.get("boot_multiboot2.c")!;

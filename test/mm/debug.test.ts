@@ -8,7 +8,7 @@ import { checkNoWritableExecutable, leafEntrySlot, NO_ADDRESS, scanWritableExecu
 import { ENTRY_NO_EXECUTE, ENTRY_WRITABLE } from '../../kernel/mm/paging/entry';
 import { PageFlags } from '../../kernel/mm/paging/flags';
 import { Mapper } from '../../kernel/mm/paging/mapper';
-import { FrameRange, PhysicalAddress, type Frame } from '../../kernel/mm/addr';
+import { FrameRange, PageRange, PhysicalAddress, type Frame } from '../../kernel/mm/addr';
 import { machine } from '../sim/machine';
 import { expectPanic, useSimulatedConsole } from './support';
 
@@ -27,8 +27,8 @@ describe('W^X scan', () => {
     const m = Mapper.create(frames(), BASE, 0n);
     const text = 0xffff_ffff_8010_0000n;
     const data = 0xffff_c000_0000_0000n;
-    expect(m.mapRange(text >> 12n, 0x300n, 4n, PageFlags.readExecute())).toBe(0);
-    expect(m.mapRange(data >> 12n, 0x310n, 4n, PageFlags.readWrite())).toBe(0);
+    expect(m.mapRange(PageRange.empty().withNumbers(text >> 12n, 4n), FrameRange.empty().withNumbers(0x300n, 4n), PageFlags.readExecute()).isOk()).toBe(true);
+    expect(m.mapRange(PageRange.empty().withNumbers(data >> 12n, 4n), FrameRange.empty().withNumbers(0x310n, 4n), PageFlags.readWrite()).isOk()).toBe(true);
     const clean = scanWritableExecutable(m.p4Address(), BASE);
     expect(clean.offender).toBe(NO_ADDRESS);
     expect(clean.leaves).toBe(8n);
@@ -42,7 +42,7 @@ describe('W^X scan', () => {
   it('takes the permissions of the whole path: a read-only upper level makes the page read-only', () => {
     const m = Mapper.create(frames(), BASE, 0n);
     const va = 0xffff_c000_0020_0000n;
-    expect(m.mapRange(va >> 12n, 0x320n, 1n, PageFlags.readWrite())).toBe(0);
+    expect(m.mapRange(PageRange.empty().withNumbers(va >> 12n, 1n), FrameRange.empty().withNumbers(0x320n, 1n), PageFlags.readWrite()).isOk()).toBe(true);
     const slot = leafEntrySlot(m.p4Address(), BASE, va);
     machine.store(BASE + slot, 8, machine.load(BASE + slot, 8) & ~ENTRY_NO_EXECUTE); // W+X at the leaf
     expect(scanWritableExecutable(m.p4Address(), BASE).offender).toBe(va);

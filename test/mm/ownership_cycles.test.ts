@@ -70,7 +70,7 @@ describe("owned values leak nothing (the in-kernel cycles, in Node)", () => {
   it(`${MAP_CYCLES} page+frame allocate/map/write/unmap/release cycles`, async () => {
     const s = setup();
     await inSlices(s, MAP_CYCLES, SLICE.map, "page+frame map/write/unmap/release cycles", (n) => mapCycles(s.frames, s.pages, s.mapper, n));
-    expect(s.mapper.tableFrameCount()).toBe(2n); // the P4 and the P3 (P3 tables stay): empty P2 and P1 tables were given back
+    expect(s.mapper.tableFrameCount()).toBe(2n); // the P4 and the P3 (P3 tables stay): the empty P2 and P1 tables went back at the counters' prune
   }, TIMEOUT);
 
   it(`${SPLIT_CYCLES} split/merge/release cycles`, async () => {

@@ -34,6 +34,8 @@ function setup(frameCount: bigint = FRAME_COUNT): Setup {
 
 const va = (x: bigint) => some(VirtualAddress.checked(x));
 const pageAt = (n: bigint) => some(Page.fromNumber(n));
+const pa = (x: bigint) => some(PhysicalAddress.checked(x));
+const frameAt = (x: bigint) => Frame.containing(pa(x));
 
 function take(s: Setup, pageNum: bigint, count: bigint): { p: AllocatedPages; f: AllocatedFrames } | null {
   const p = s.pages.allocateAt(pageAt(pageNum).start(), count).allocated;
@@ -117,9 +119,11 @@ describe("Mapper against the software page walker", () => {
         let mappedFrames = 0n;
         for (const l of live) mappedFrames += l.count;
         expect(s.frames.allocatedChunks()).toBe(mappedFrames + s.m.tableFrameCount());
-        // Releasing everything gives back every frame but the P4 and the P3 tables (kept).
+        // Releasing everything, then pruning the empty tables unmap kept, gives back every
+        // frame but the P4 and the P3 tables (kept).
         for (const l of live) l.mp.release();
         expect(allMappings(s.m.p4Address(), DIRECT_MAP_BASE)).toEqual([]);
+        s.m.prune();
         expect(s.m.tableFrameCount()).toBeLessThanOrEqual(3n);
         expect(s.frames.allocatedChunks()).toBe(s.m.tableFrameCount());
         expect(s.pages.allocatedChunks()).toBe(0n);
@@ -147,27 +151,41 @@ describe("Mapper errors: one per cause", () => {
     expect(wx.toString()).toBe("RWX");
     const got = some(take(s, WINDOW_FIRST, 1n));
     expect(s.m.map(got.p, got.f, wx).error).toBe(MapError.WritableAndExecutable);
-    expect(s.m.mapPage(pageAt(WINDOW_FIRST), 0x5000n, wx)).toBe(MapError.WritableAndExecutable);
+    expect(s.m.mapPage(pageAt(WINDOW_FIRST), frameAt(0x5000n), wx).error).toBe(MapError.WritableAndExecutable);
     const again = some(take(s, WINDOW_FIRST, 1n));
     const mp = some(s.m.map(again.p, again.f, PageFlags.readWrite()).mapped);
     expectPanic(() => mp.remap(wx), "refused");
   });
 
-  it("AlreadyMapped, NotMapped, HugePageInTheWay, Misaligned", () => {
+  it("AlreadyMapped (with the frame there), NotMapped, HugePageInTheWay, TableInTheWay, Misaligned, UnsupportedSize, OutOfRange", () => {
     const s = setup();
-    expect(s.m.mapPage(pageAt(WINDOW_FIRST), 0x5000n, PageFlags.readOnly())).toBe(MapError.None);
-    expect(s.m.mapPage(pageAt(WINDOW_FIRST), 0x6000n, PageFlags.readOnly())).toBe(MapError.AlreadyMapped);
-    expect(s.m.unmapPage(pageAt(WINDOW_FIRST + 1n))).toBe(MapError.NotMapped);
-    expect(s.m.remapPage(pageAt(WINDOW_FIRST + 1n), PageFlags.readOnly())).toBe(MapError.NotMapped);
+    expect(s.m.mapPage(pageAt(WINDOW_FIRST), frameAt(0x5000n), PageFlags.readOnly()).error).toBe(MapError.None);
+    const again = s.m.mapPage(pageAt(WINDOW_FIRST), frameAt(0x6000n), PageFlags.readOnly());
+    expect(again.error).toBe(MapError.AlreadyMapped);
+    expect(again.existing?.number()).toBe(5n);
+    expect(s.m.unmapPage(pageAt(WINDOW_FIRST + 1n)).error).toBe(MapError.NotMapped);
+    expect(s.m.remapPage(pageAt(WINDOW_FIRST + 1n), PageFlags.readOnly()).error).toBe(MapError.NotMapped);
     const huge = va(0xffff_c020_0000_0000n);
-    expect(s.m.mapHuge2M(huge, 0x20_0000n, PageFlags.readWrite())).toBe(MapError.None);
-    expect(s.m.mapHuge2M(huge, 0x40_0000n, PageFlags.readWrite())).toBe(MapError.AlreadyMapped);
-    expect(s.m.mapPage(Page.containing(va(huge.value() + 0x3000n)), 0x5000n, PageFlags.readWrite())).toBe(MapError.HugePageInTheWay);
-    expect(s.m.unmapPage(Page.containing(va(huge.value() + 0x3000n)))).toBe(MapError.HugePageInTheWay);
-    expect(s.m.mapHuge2M(va(huge.value() + 0x20_1000n), 0x20_0000n, PageFlags.readWrite())).toBe(MapError.Misaligned);
-    expect(s.m.mapHuge2M(va(huge.value() + 0x20_0000n), 0x20_1000n, PageFlags.readWrite())).toBe(MapError.Misaligned);
-    // a 4 KiB table where a huge page is asked for
-    expect(s.m.mapHuge2M(va(WINDOW_FIRST << 12n & ~0x1f_ffffn), 0x20_0000n, PageFlags.readWrite())).toBe(MapError.HugePageInTheWay);
+    expect(s.m.mapHuge2M(huge, pa(0x20_0000n), PageFlags.readWrite()).error).toBe(MapError.None);
+    const twice = s.m.mapHuge2M(huge, pa(0x40_0000n), PageFlags.readWrite());
+    expect(twice.error).toBe(MapError.AlreadyMapped);
+    expect(twice.existing?.start().value()).toBe(0x20_0000n);
+    expect(s.m.mapPage(Page.containing(va(huge.value() + 0x3000n)), frameAt(0x5000n), PageFlags.readWrite()).error).toBe(MapError.HugePageInTheWay);
+    expect(s.m.unmapPage(Page.containing(va(huge.value() + 0x3000n))).error).toBe(MapError.HugePageInTheWay);
+    expect(s.m.mapHuge2M(va(huge.value() + 0x20_1000n), pa(0x20_0000n), PageFlags.readWrite()).error).toBe(MapError.Misaligned);
+    expect(s.m.mapHuge2M(va(huge.value() + 0x20_0000n), pa(0x20_1000n), PageFlags.readWrite()).error).toBe(MapError.Misaligned);
+    expect(s.m.mapContiguous(huge, pa(0n), 1n, 0x8000n, PageFlags.readWrite()).error).toBe(MapError.UnsupportedSize);
+    expect(s.m.mapContiguous(va(0xffff_ffff_ffe0_0000n), pa(0n), 2n, 0x20_0000n, PageFlags.readWrite()).error).toBe(MapError.OutOfRange);
+    expect(s.m.mapContiguous(va(0x7fff_ffe0_0000n), pa(0n), 2n, 0x20_0000n, PageFlags.readWrite()).error).toBe(MapError.OutOfRange);
+    // a P1 table with a page in it where a huge page is asked for; once the page is
+    // unmapped, the empty table kept for it gives way to the huge page
+    const block = va(WINDOW_FIRST << 12n & ~0x1f_ffffn);
+    expect(s.m.mapHuge2M(block, pa(0x20_0000n), PageFlags.readWrite()).error).toBe(MapError.TableInTheWay);
+    expect(s.m.unmapPage(pageAt(WINDOW_FIRST)).error).toBe(MapError.None);
+    const tables = s.m.tableFrameCount();
+    expect(s.m.mapHuge2M(block, pa(0x20_0000n), PageFlags.readWrite()).error).toBe(MapError.None);
+    expect(s.m.tableFrameCount()).toBe(tables - 1n);
+    expect(s.m.translate(va(block.value() + 0x1234n))?.value()).toBe(0x20_1234n);
     // translate through the huge page, and the walker agrees
     expect(s.m.translate(va(huge.value() + 0x12_3456n))?.value()).toBe(0x32_3456n);
     const t = some(walk(s.m.p4Address(), huge.value() + 0x12_3456n, DIRECT_MAP_BASE));
@@ -187,9 +205,27 @@ describe("Mapper errors: one per cause", () => {
     expect(r.error).toBe(MapError.OutOfFrames);
     expect(allMappings(s.m.p4Address(), DIRECT_MAP_BASE)).toEqual([]);
     expect(s.pages.allocatedChunks()).toBe(0n);
-    // everything back but the P4 and the kept P3
+    // every frame back but the tables; after a prune, all but the P4 and the kept P3
     expect(s.frames.allocatedChunks()).toBe(s.m.tableFrameCount());
+    const held = s.m.tableFrameCount();
+    expect(s.m.prune()).toBe(held - 2n);
     expect(s.m.tableFrameCount()).toBe(2n);
+    expect(s.frames.allocatedChunks()).toBe(2n);
+  });
+
+  it("memory pressure: a map that finds no frame for a table prunes the empty ones and retries", () => {
+    const s = setup(1n + 3n + 2n); // P4, P3, P2, P1 for the first page; then one data frame each
+    const a = some(take(s, WINDOW_FIRST, 1n));
+    const first = some(s.m.map(a.p, a.f, PageFlags.readWrite()).mapped);
+    first.release(); // its P2 and P1 stay, empty
+    expect(s.m.tableFrameCount()).toBe(4n);
+    const far = WINDOW_FIRST + 0x4_0000n; // 1 GiB further: needs a P2 and a P1 of its own
+    const b = some(take(s, far, 1n));
+    expect(s.frames.freeChunks()).toBe(1n);
+    const r = s.m.map(b.p, b.f, PageFlags.readWrite());
+    expect(r.error).toBe(MapError.None); // the empty P2 and P1 went back and were taken again
+    expect(s.m.tableFrameCount()).toBe(4n);
+    some(r.mapped).release();
   });
 });
 

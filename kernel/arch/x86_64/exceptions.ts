@@ -5,7 +5,7 @@
 //   exception: page fault (#PF, vector 14)
 //     error code 0x2: not present, write, kernel mode
 //     address (cr2) 0x555500001000
-//     rip 0xffffffff80109a96 boot/runtime/keel_runtime.c:67 (keel_store64)
+//     rip 0xffffffff80109a96 test/kernels/page_fault.ts:14 (test_kernels_page_fault__kernelMain+0x16)
 //     source test/kernels/page_fault.ts:14 (test_kernels_page_fault__kernelMain)
 //     registers ...
 //     backtrace:

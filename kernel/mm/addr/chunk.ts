@@ -40,6 +40,14 @@ export abstract class Chunk<A extends Address<A>, Self extends Chunk<A, Self>> e
     return this.mustAddress(this.number() << CHUNK_SHIFT);
   }
 
+  /**
+   * The value of the first address, unchecked: the invariant says it is valid. (The mask
+   * is that invariant spelled out, so gcc sees that the shift cannot overflow.)
+   */
+  startValue(): u64 {
+    return (this.number() & MAX_CHUNK_NUMBER) << CHUNK_SHIFT;
+  }
+
   /** The address just past the chunk (exclusive), or null past the end of the segment. */
   end(): A | null {
     return this.lastAddress().add(1n);

@@ -39,11 +39,18 @@ export abstract class ChunkRange<A extends Address<A>, C extends Chunk<A, C>, Se
   /** The range of `count` chunks from chunk number `first`; panics if any is invalid. */
   withNumbers(first: u64, count: u64): Self {
     if (count === 0n) return this.make(0n, 0n);
+    if (count === 1n) return this.single(first);
     if (first > MAX_CHUNK_NUMBER || count - 1n > MAX_CHUNK_NUMBER - first) panic(`ChunkRange.withNumbers: ${count} chunks from ${first} pass the top`);
     const start = this.chunk(first);
     const end = this.chunk(first + (count - 1n));
     if (start === null || end === null) return panic(`ChunkRange.withNumbers: ${count} chunks from ${first} include an invalid chunk`);
     return this.between(start, end);
+  }
+
+  /** The range of the one chunk numbered `num`; panics if it is invalid. (The allocators' common case: no segment to compare.) */
+  single(num: u64): Self {
+    if (this.chunk(num) === null) return panic(`ChunkRange.single: chunk ${num} is invalid`);
+    return this.make(num, 1n);
   }
 
   /** The chunks holding the `bytes` bytes from `start`, or null when they leave the segment. */

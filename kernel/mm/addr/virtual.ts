@@ -1,8 +1,8 @@
 // The virtual twins: VirtualAddress, Page, PageRange. Only what differs from the
 // physical twins is here (the canonical rule, page-table indices, print formats); the
 // shared behaviour is in address.ts, chunk.ts and range.ts.
-import type { bool, u32, u64 } from "../../lib/int";
-import { truncU32 } from "../../lib/int";
+import type { bool, u32 } from "../../lib/int";
+import { truncU32, u64, wrappingSub } from "../../lib/int";
 import { hex } from "../../lib/fmt";
 import { Address } from "./address";
 import { CHUNK_SHIFT, Chunk, MAX_CHUNK_NUMBER } from "./chunk";
@@ -69,6 +69,15 @@ export class Page extends Chunk<VirtualAddress, Page> {
 
   protected override sibling(num: u64): Page | null {
     return Page.fromNumber(num);
+  }
+
+  /**
+   * Index into the table of `level` (4: P4, 3: P3, 2: P2, 1: P1; no other): address bits
+   * 20..12 shifted up 9 per level. Written without checks (the shift of levels 1..4 is 0..27;
+   * the mask only tells gcc it is below 64): it sits in every page-table walk.
+   */
+  tableIndex(level: u32): u32 {
+    return truncU32((this.number() >> (wrappingSub(u64(level) * 9n, 9n) & 63n)) & INDEX_MASK);
   }
 
   /** Index into the P4 (PML4) table: address bits 47..39. */

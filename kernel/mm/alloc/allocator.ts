@@ -374,7 +374,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     const num: u64 = m.takeNewest();
     const hook = this.poison;
     if (hook !== null) framesAllocated(hook, num, num);
-    return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.withNumbers(num, 1n), false, ISSUER), AllocError.None);
+    return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.single(num), false, ISSUER), AllocError.None);
   }
 
   /** A released single chunk goes to the magazine; a full one first gives its older half back. */

@@ -6,7 +6,9 @@ import type { bool, u64 } from "../../lib/int";
 import { load64 } from "../../lib/intrinsics";
 import { hex } from "../../lib/fmt";
 import { panic } from "../../lib/panic";
+import { Page, VirtualAddress } from "../addr";
 import { ENTRY_ADDRESS_MASK, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, ENTRIES_PER_TABLE, ENTRY_SIZE, isHuge, isPresent } from "../paging/entry";
+import { LEVEL_P1, walk } from "../paging/walk";
 
 /** What a scan found: the number of leaf mappings seen and the first W+X one. */
 export class WxScan {
@@ -88,15 +90,6 @@ export function checkNoWritableExecutable(p4: u64, offset: u64): WxScan {
 
 /** Physical address of the leaf entry mapping `va` (a 4 KiB page) in the tables at `p4`, or 0 when there is none. */
 export function leafEntrySlot(p4: u64, offset: u64, va: u64): u64 {
-  let table: u64 = p4;
-  for (let level: u64 = 4n; level >= 1n; level--) {
-    const index: u64 = (va >> (P1_SHIFT + (level - 1n) * LEVEL_SHIFT)) & (ENTRIES_PER_TABLE - 1n);
-    const slot: u64 = table + index * ENTRY_SIZE;
-    const e: u64 = load64(offset + slot);
-    if (!isPresent(e)) return 0n;
-    if (level === 1n) return slot;
-    if (isHuge(e)) return 0n;
-    table = e & ENTRY_ADDRESS_MASK;
-  }
-  return 0n;
+  const w = walk(p4, offset, Page.containing(VirtualAddress.canonical(va)), LEVEL_P1);
+  return w.level === LEVEL_P1 && isPresent(w.entry) ? w.slot - offset : 0n;
 }

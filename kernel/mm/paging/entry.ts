@@ -2,6 +2,7 @@
 // 5.3): one u64 per entry, 512 entries per 4 KiB table. Each bit the kernel uses is a named
 // constant here; entries are handled as plain u64 (a table is raw memory).
 import type { bool, u64 } from "../../lib/int";
+import { Frame, PhysicalAddress } from "../addr";
 
 /** Bit 0: the entry maps something (a table or a page); all other bits are ignored when clear. */
 export const ENTRY_PRESENT: u64 = 1n << 0n;
@@ -34,6 +35,15 @@ export const ENTRY_FLAG_BITS: u64 = ENTRY_PRESENT | ENTRY_WRITABLE | ENTRY_USER 
 /** What an entry pointing to a lower table carries: present and writable (the leaf decides). */
 export const TABLE_ENTRY_FLAGS: u64 = ENTRY_PRESENT | ENTRY_WRITABLE;
 
+/**
+ * Bits 61..52 of an entry that points to a table: ignored by the CPU (SDM vol. 3A, tables
+ * 4-15..4-17), so Keel keeps there the number of present entries in that table (0..512):
+ * emptiness is one load, never a scan of 512 entries. Leaf entries never carry it.
+ */
+export const ENTRY_COUNT_MASK: u64 = 0x3ffn << 52n;
+/** One present entry in the lower table, as added to the entry pointing to it. */
+export const ENTRY_COUNT_ONE: u64 = 1n << 52n;
+
 /** Entries per table. */
 export const ENTRIES_PER_TABLE: u64 = 512n;
 /** Bytes per entry. */
@@ -52,4 +62,14 @@ export function isHuge(entry: u64): bool {
 /** The physical address a table entry or a 4 KiB leaf points to. */
 export function entryAddress(entry: u64): u64 {
   return entry & ENTRY_ADDRESS_MASK;
+}
+
+/** The frame a table entry or a 4 KiB leaf points to (the first frame of a huge page's, by its mask). */
+export function entryFrame(entry: u64): Frame {
+  return Frame.containing(PhysicalAddress.canonical(entry & ENTRY_ADDRESS_MASK));
+}
+
+/** The number of present entries in the table a table entry points to (bits 61..52). */
+export function entryCount(entry: u64): u64 {
+  return (entry & ENTRY_COUNT_MASK) >> 52n;
 }

@@ -54,9 +54,8 @@ export class MappedPages extends Owned {
 
   /** Changes the flags of every page (panics if refused, e.g. writable and executable). */
   remap(flags: PageFlags): void {
-    const r = this.pages.range();
-    const e = this.mapper.remapRange(r.firstNumber(), r.sizeInChunks(), flags);
-    if (e !== 0) panic(`MappedPages.remap: ${this.pages} to ${flags} refused (error ${e})`);
+    const s = this.mapper.remapRange(this.pages.range(), flags);
+    if (!s.isOk()) panic(`MappedPages.remap: ${this.pages} to ${flags} refused (error ${s.error})`);
     this.flags = flags;
   }
 
@@ -114,9 +113,8 @@ export class MappedPages extends Owned {
 
   /** Unmaps the pages and gives the pages and frames back, consuming the mapping. */
   release(this: Consumed<MappedPages>): void {
-    const r = this.pages.range();
-    const e = this.mapper.unmapRange(r.firstNumber(), r.sizeInChunks());
-    if (e !== 0) panic(`MappedPages.release: unmapping ${this.pages} failed (error ${e})`);
+    const s = this.mapper.unmapRange(this.pages.range());
+    if (!s.isOk()) panic(`MappedPages.release: unmapping ${this.pages} failed (error ${s.error})`);
     this.pages.release();
     this.frames.release();
   }

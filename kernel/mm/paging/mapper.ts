@@ -4,36 +4,47 @@
 // from the frame allocator held as an AllocatedFrames in the mapper's list. Tables are read
 // and written at physical + `physOffset` (0 through the boot stub's identity map while
 // memory_init.ts builds the kernel's tables; DIRECT_MAP_BASE once they are loaded, see
-// layout.ts). Empty P1 and P2 tables are given back on unmap; P3 tables stay, so the
-// kernel's P4 entries never change once made.
+// layout.ts). P3 tables stay once made, so the kernel's P4 entries never change.
+//
+// Each entry that points to a table counts the present entries of that table in its
+// ignored bits 61..52 (entry.ts), so emptiness is O(1). Unmapping keeps a table that
+// becomes empty: the next map in the same 2 MiB (1 GiB) finds it ready, with no free,
+// reallocation and re-zeroing of 4 KiB (the churn that made a map+unmap cycle cost ~30,000
+// instructions). `prune` gives every empty P1 and P2 table back; it runs when asked (the
+// leak checks do, as they flush the allocators' magazines) and when a table frame request
+// fails, before the request is retried: memory pressure reclaims them. Empty tables held
+// are bounded by the most tables ever in use at once.
+//
+// Every lookup goes through the one walk of walk.ts; `ensure` adds the making of missing
+// tables on top. Tables are trusted to lie within reach: the mapper makes them below its
+// table-frame limit, so the walk checks nothing per level.
 //
 // Every change to a loaded table flushes the page's TLB entry (invlpg). A map that fails
-// half way unmaps what it mapped, frees the tables it made empty, and gives the pages and
-// frames back to their allocators. No mapping is both writable and executable.
+// half way unmaps what it mapped and gives the pages and frames back to their allocators.
+// No mapping is both writable and executable.
 import { u32, u64, type bool } from "../../lib/int";
 import { invlpg, load64, store64, writeCr3 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
-import { hex } from "../../lib/fmt";
 import type { Consumed } from "../../lib/owned";
 import { type AllocatedFrames, type AllocatedPages, AllocError, type FrameAllocator } from "../alloc";
-import { CHUNK_SHIFT, FrameRange, Page, PhysicalAddress, VirtualAddress } from "../addr";
+import { CHUNK_SHIFT, CHUNK_SIZE, Frame, FrameRange, HUGE_1G, HUGE_2M, Page, type PageRange, PhysicalAddress, U64_MAX, VirtualAddress } from "../addr";
 import { MappedPages } from "./mapped_pages";
 import {
-  ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_HUGE_1G_ADDRESS_MASK, ENTRY_HUGE_2M_ADDRESS_MASK, ENTRY_SIZE, TABLE_ENTRY_FLAGS, entryAddress, isHuge,
-  isPresent,
+  ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_COUNT_ONE, ENTRY_HUGE, ENTRY_SIZE, TABLE_ENTRY_FLAGS, entryAddress, entryCount, entryFrame, isHuge, isPresent,
 } from "./entry";
 import { PageFlags } from "./flags";
 import { PageTable } from "./table";
+import { LEVEL_P1, LEVEL_P2, LEVEL_P3, NO_SLOT, type TableWalk, walk } from "./walk";
 
 /** Why a mapper operation failed: one kind per cause. */
 export const enum MapError {
   /** The operation succeeded. */
   None = 0,
-  /** A page of the request is already mapped. */
+  /** A page of the request is already mapped (MapStatus.existing says to which frame). */
   AlreadyMapped = 1,
-  /** No frame for a page table. */
+  /** No frame for a page table, even after giving the empty ones back. */
   OutOfFrames = 2,
-  /** A huge page maps the region where a table is needed (or where a 4 KiB page is expected). */
+  /** A huge page maps the region where a table is needed or a 4 KiB page is expected. */
   HugePageInTheWay = 3,
   /** The pages and frames differ in number. */
   SizeMismatch = 4,
@@ -43,6 +54,12 @@ export const enum MapError {
   NotMapped = 6,
   /** An address of a huge mapping is not aligned to the page size. */
   Misaligned = 7,
+  /** A huge page is asked where a lower table still maps pages. */
+  TableInTheWay = 8,
+  /** A page size other than 4 KiB, 2 MiB and 1 GiB. */
+  UnsupportedSize = 9,
+  /** The run of pages leaves the canonical half its first page lies in. */
+  OutOfRange = 10,
 }
 
 /** The name of an error, for messages. */
@@ -56,7 +73,27 @@ export function mapErrorName(e: MapError): string {
     case MapError.WritableAndExecutable: return "writable and executable";
     case MapError.NotMapped: return "not mapped";
     case MapError.Misaligned: return "misaligned";
+    case MapError.TableInTheWay: return "page table in the way";
+    case MapError.UnsupportedSize: return "unsupported page size";
+    case MapError.OutOfRange: return "out of range";
     default: return "unknown map error";
+  }
+}
+
+/** How a mapper operation ended: the error kind, and with AlreadyMapped the frame mapped there. A value class. */
+export class MapStatus {
+  readonly error: MapError;
+  /** With AlreadyMapped: the frame mapped at the page (the first of a huge page's); else null. */
+  readonly existing: Frame | null;
+
+  constructor(error: MapError, existing: Frame | null) {
+    this.error = error;
+    this.existing = existing;
+  }
+
+  /** True when the operation succeeded. */
+  isOk(): bool {
+    return this.error === MapError.None;
   }
 }
 
@@ -64,10 +101,13 @@ export function mapErrorName(e: MapError): string {
 export class MapResult {
   readonly mapped: MappedPages | null;
   readonly error: MapError;
+  /** With AlreadyMapped: the frame mapped at the first page found mapped; else null. */
+  readonly existing: Frame | null;
 
-  constructor(mapped: MappedPages | null, error: MapError) {
+  constructor(mapped: MappedPages | null, status: MapStatus) {
     this.mapped = mapped;
-    this.error = error;
+    this.error = status.error;
+    this.existing = status.existing;
   }
 }
 
@@ -86,29 +126,7 @@ class TableFrame {
   }
 }
 
-/** Page-table levels, by the table an entry lives in. */
-const LEVEL_P1: u32 = 1;
-const LEVEL_P2: u32 = 2;
-const LEVEL_P3: u32 = 3;
-const SHIFT_2M: u64 = 21n;
-const SIZE_2M: u64 = 0x20_0000n;
-const SIZE_1G: u64 = 0x4000_0000n;
-const SIZE_4K: u64 = 0x1000n;
 const NO_LIMIT: u64 = 0xffff_ffff_ffff_ffffn;
-
-/**
- * What a walk found: the table at the level asked for, or the error. A value class.
- * (`table.phys` is meaningful only when `error` is MapError.None.)
- */
-class Walk {
-  readonly table: PageTable;
-  readonly error: MapError;
-
-  constructor(table: PageTable, error: MapError) {
-    this.table = table;
-    this.error = error;
-  }
-}
 
 /** An address space's page tables. */
 export class Mapper {
@@ -128,8 +146,8 @@ export class Mapper {
     this.tableLimit = tableLimit;
     this.tables = null;
     const p4 = this.newTable();
-    if (p4 === 0n) panic("Mapper: no frame for the P4 table");
-    this.p4 = p4;
+    if (p4 === null) panic("Mapper: no frame for the P4 table");
+    this.p4 = p4.startValue();
   }
 
   /**
@@ -165,8 +183,8 @@ export class Mapper {
    * Loads this P4 into CR3 (every non-global TLB entry is flushed), then reaches tables at
    * physical + `newOffset`, taking new table frames below `newTableLimit` (bytes, exclusive;
    * the reach of the mapping at `newOffset`). The caller guarantees that the code, stack and
-   * data in use stay mapped, and that every free frame below the limit is mapped at
-   * `newOffset` in this P4.
+   * data in use stay mapped, and that every table frame and every free frame below the
+   * limit are mapped at `newOffset` in this P4.
    */
   activate(newOffset: u64, newTableLimit: u64): void {
     if (newTableLimit === 0n) panic("Mapper.activate: a table-frame limit of 0 leaves no frame for tables");
@@ -178,169 +196,164 @@ export class Mapper {
 
   /** Maps `pages` to `frames` with `flags`, consuming both; on failure both are given back. */
   map(pages: Consumed<AllocatedPages>, frames: Consumed<AllocatedFrames>, flags: PageFlags): MapResult {
-    let error: MapError = MapError.None;
-    if (pages.sizeInChunks() !== frames.sizeInChunks()) error = MapError.SizeMismatch;
-    else if (flags.isWritable() && flags.isExecutable()) error = MapError.WritableAndExecutable;
-    else error = this.mapRange(pages.range().firstNumber(), frames.range().firstNumber(), pages.sizeInChunks(), flags);
-    if (error !== MapError.None) {
+    const status = this.mapRange(pages.range(), frames.range(), flags);
+    if (!status.isOk()) {
       pages.release();
       frames.release();
-      return new MapResult(null, error);
+      return new MapResult(null, status);
     }
-    return new MapResult(new MappedPages(this, pages, frames, flags), MapError.None);
+    return new MapResult(new MappedPages(this, pages, frames, flags), status);
   }
 
   /**
-   * Maps `count` pages from page number `firstPage` to the frames from `firstFrame`, without
-   * owning them (the kernel image; callers hold the frames some other way). All or nothing.
+   * Maps `pages` to `frames` (the same number) without owning them (the kernel image;
+   * callers hold the frames some other way). All or nothing.
    */
-  mapRange(firstPage: u64, firstFrame: u64, count: u64, flags: PageFlags): MapError {
-    if (count === 0n) return flags.isWritable() && flags.isExecutable() ? MapError.WritableAndExecutable : MapError.None;
-    return this.mapContiguous(pageNumbered(firstPage).start(), firstFrame << CHUNK_SHIFT, count, SIZE_4K, flags);
+  mapRange(pages: PageRange, frames: FrameRange, flags: PageFlags): MapStatus {
+    if (pages.sizeInChunks() !== frames.sizeInChunks()) return failed(MapError.SizeMismatch);
+    if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
+    const first = pages.start();
+    const frame = frames.start();
+    if (first === null || frame === null) return ok();
+    if (pages.sizeInChunks() === 1n) return this.mapPage(first, frame, flags);
+    return this.mapContiguous(first.start(), frame.start(), pages.sizeInChunks(), CHUNK_SIZE, flags);
   }
 
-  /** Unmaps `count` pages from page number `firstPage`; stops at the first that is not mapped. */
-  unmapRange(firstPage: u64, count: u64): MapError {
-    for (let i: u64 = 0n; i < count; i++) {
-      const e = this.unmapPage(pageNumbered(firstPage + i));
-      if (e !== MapError.None) return e;
+  /** Unmaps every page of `pages`; stops at the first that is not mapped. */
+  unmapRange(pages: PageRange): MapStatus {
+    for (const page of pages) {
+      const s = this.unmapPage(page);
+      if (!s.isOk()) return s;
     }
-    return MapError.None;
+    return ok();
   }
 
-  /** Changes the flags of `count` mapped 4 KiB pages from page number `firstPage`. */
-  remapRange(firstPage: u64, count: u64, flags: PageFlags): MapError {
-    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
-    for (let i: u64 = 0n; i < count; i++) {
-      const e = this.remapPage(pageNumbered(firstPage + i), flags);
-      if (e !== MapError.None) return e;
+  /** Changes the flags of the mapped 4 KiB pages `pages`; stops at the first that is not mapped. */
+  remapRange(pages: PageRange, flags: PageFlags): MapStatus {
+    if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
+    for (const page of pages) {
+      const s = this.remapPage(page, flags);
+      if (!s.isOk()) return s;
     }
-    return MapError.None;
+    return ok();
   }
 
-  /** Maps one 4 KiB page to the frame at physical `phys`. */
-  mapPage(page: Page, phys: u64, flags: PageFlags): MapError {
-    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
-    const w = this.walk(page, LEVEL_P1, true);
-    if (w.error !== MapError.None) return w.error;
-    const i = page.p1Index();
-    if (isPresent(w.table.get(i))) return MapError.AlreadyMapped;
-    w.table.set(i, (phys & ENTRY_ADDRESS_MASK) | flags.entryBits());
+  /** Maps one 4 KiB page to `frame`. */
+  mapPage(page: Page, frame: Frame, flags: PageFlags): MapStatus {
+    if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
+    const w = this.ensure(page, LEVEL_P1);
+    if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.OutOfFrames));
+    if (isPresent(w.entry)) return alreadyMapped(w.entry, LEVEL_P1);
+    store64(w.slot, frame.startValue() | flags.entryBits());
+    countUp(w.parent, 1n);
     this.flush(page);
-    return MapError.None;
+    return ok();
   }
 
-  /** Maps the 2 MiB page at virtual `virt` to physical `phys` (both 2 MiB aligned). */
-  mapHuge2M(virt: VirtualAddress, phys: u64, flags: PageFlags): MapError {
-    return this.mapContiguous(virt, phys, 1n, SIZE_2M, flags);
+  /** Maps the 2 MiB page at `virt` to the 2 MiB of frames at `phys` (both 2 MiB aligned). */
+  mapHuge2M(virt: VirtualAddress, phys: PhysicalAddress, flags: PageFlags): MapStatus {
+    return this.mapContiguous(virt, phys, 1n, HUGE_2M, flags);
   }
 
   /**
-   * Maps `count` pages of `size` bytes (SIZE_4K, SIZE_2M or SIZE_1G) from `virt` to physical
+   * Maps `count` pages of `size` bytes (4 KiB, 2 MiB or 1 GiB) from `virt` to physical
    * `phys` (both aligned to `size`), filling each P1 (P2, P3) table in one pass: one walk per
-   * 512 pages, never one per page. All or nothing: on an error nothing stays mapped and the
-   * tables that became empty are freed.
+   * 512 pages, never one per page. All or nothing: on an error nothing stays mapped.
    */
-  mapContiguous(virt: VirtualAddress, phys: u64, count: u64, size: u64, flags: PageFlags): MapError {
-    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
-    if (size !== SIZE_4K && size !== SIZE_2M && size !== SIZE_1G) return MapError.Misaligned;
-    if ((virt.value() & (size - 1n)) !== 0n || (phys & (size - 1n)) !== 0n) return MapError.Misaligned;
+  mapContiguous(virt: VirtualAddress, phys: PhysicalAddress, count: u64, size: u64, flags: PageFlags): MapStatus {
+    if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
+    if (size !== CHUNK_SIZE && size !== HUGE_2M && size !== HUGE_1G) return failed(MapError.UnsupportedSize);
+    if ((virt.value() & (size - 1n)) !== 0n || (phys.value() & (size - 1n)) !== 0n) return failed(MapError.Misaligned);
+    if (count === 0n) return ok();
+    if (count - 1n > (U64_MAX - virt.value()) / size) return failed(MapError.OutOfRange);
     const level: u32 = levelOf(size);
-    const mask: u64 = size === SIZE_1G ? ENTRY_HUGE_1G_ADDRESS_MASK : size === SIZE_2M ? ENTRY_HUGE_2M_ADDRESS_MASK : ENTRY_ADDRESS_MASK;
-    const bits: u64 = size === SIZE_4K ? flags.entryBits() : flags.entryBits() | ENTRY_HUGE;
+    const mask: u64 = ENTRY_ADDRESS_MASK & ~(size - 1n);
+    const bits: u64 = level === LEVEL_P1 ? flags.entryBits() : flags.entryBits() | ENTRY_HUGE;
     let done: u64 = 0n;
     while (done < count) {
       const v = VirtualAddress.checked(virt.value() + done * size);
-      if (v === null) return this.undoRun(virt, done, size, MapError.Misaligned);
+      if (v === null) return this.undoRun(virt, done, size, failed(MapError.OutOfRange));
       const page = Page.containing(v);
-      const w = this.walk(page, level, true);
-      if (w.error !== MapError.None) return this.undoRun(virt, done, size, w.error);
-      const first: u32 = indexAt(page, level);
-      const room: u64 = ENTRIES_PER_TABLE - u64(first);
+      const w = this.ensure(page, level);
+      if (w.level !== level) return this.undoRun(virt, done, size, failed(stopError(w, MapError.OutOfFrames)));
+      const room: u64 = ENTRIES_PER_TABLE - u64(page.tableIndex(level));
       const n: u64 = count - done < room ? count - done : room;
-      const at: u64 = w.table.entryAddress(first);
       for (let i: u64 = 0n; i < n; i++) {
-        const old = load64(at + i * ENTRY_SIZE);
+        const slot: u64 = w.slot + i * ENTRY_SIZE;
+        const old = load64(slot);
         if (isPresent(old)) {
-          const e = level === LEVEL_P1 || isHuge(old) ? MapError.AlreadyMapped : MapError.HugePageInTheWay;
-          return this.undoRun(virt, done + i, size, e);
+          if (level !== LEVEL_P1 && !isHuge(old) && entryCount(old) === 0n) {
+            // An empty table kept by unmap: give it back and map the huge page over it
+            // (the invlpg below also drops it from the paging-structure caches).
+            store64(slot, 0n);
+            this.freeTable(entryFrame(old));
+          } else {
+            countUp(w.parent, i);
+            const s = level === LEVEL_P1 || isHuge(old) ? alreadyMapped(old, level) : failed(MapError.TableInTheWay);
+            return this.undoRun(virt, done + i, size, s);
+          }
         }
-        store64(at + i * ENTRY_SIZE, ((phys + (done + i) * size) & mask) | bits);
+        store64(slot, ((phys.value() + (done + i) * size) & mask) | bits);
       }
+      countUp(w.parent, n);
       done += n;
     }
     if (this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
-    return MapError.None;
+    return ok();
   }
 
-  /** Clears the first `mapped` entries a failed mapContiguous wrote and frees the tables left empty; returns `error`. */
-  private undoRun(virt: VirtualAddress, mapped: u64, size: u64, error: MapError): MapError {
+  /** Clears the first `mapped` entries a failed mapContiguous wrote (their tables stay, for `prune`); returns `status`. */
+  private undoRun(virt: VirtualAddress, mapped: u64, size: u64, status: MapStatus): MapStatus {
     const level: u32 = levelOf(size);
     for (let i: u64 = 0n; i < mapped; i++) {
       const page = Page.containing(VirtualAddress.canonical(virt.value() + i * size));
-      const w = this.walk(page, level, false);
-      if (w.error === MapError.None) w.table.set(indexAt(page, level), 0n);
+      const w = this.walkTo(page, level);
+      if (w.level === level && isPresent(w.entry)) {
+        store64(w.slot, 0n);
+        countDown(w.parent, 1n);
+      }
       this.flush(page);
     }
-    for (let i: u64 = 0n; i <= mapped; i++) this.prune(Page.containing(VirtualAddress.canonical(virt.value() + i * size)));
-    return error;
+    return status;
   }
 
-  /** Removes the 4 KiB mapping of `page`; frees its P1 (and P2) table when they become empty. */
-  unmapPage(page: Page): MapError {
-    const w = this.walk(page, LEVEL_P1, false);
-    if (w.error !== MapError.None) return w.error;
-    const i = page.p1Index();
-    if (!isPresent(w.table.get(i))) return MapError.NotMapped;
-    w.table.set(i, 0n);
+  /** Removes the 4 KiB mapping of `page`; its P1 table stays, even when empty (see `prune`). */
+  unmapPage(page: Page): MapStatus {
+    const w = this.walkTo(page, LEVEL_P1);
+    if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.NotMapped));
+    if (!isPresent(w.entry)) return failed(MapError.NotMapped);
+    store64(w.slot, 0n);
+    countDown(w.parent, 1n);
     this.flush(page);
-    this.prune(page);
-    return MapError.None;
+    return ok();
   }
 
   /** Changes the flags of the mapped 4 KiB page `page`. */
-  remapPage(page: Page, flags: PageFlags): MapError {
-    if (flags.isWritable() && flags.isExecutable()) return MapError.WritableAndExecutable;
-    const w = this.walk(page, LEVEL_P1, false);
-    if (w.error !== MapError.None) return w.error;
-    const i = page.p1Index();
-    const old = w.table.get(i);
-    if (!isPresent(old)) return MapError.NotMapped;
-    w.table.set(i, (old & ENTRY_ADDRESS_MASK) | flags.entryBits());
+  remapPage(page: Page, flags: PageFlags): MapStatus {
+    if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
+    const w = this.walkTo(page, LEVEL_P1);
+    if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.NotMapped));
+    if (!isPresent(w.entry)) return failed(MapError.NotMapped);
+    store64(w.slot, (w.entry & ENTRY_ADDRESS_MASK) | flags.entryBits());
     this.flush(page);
-    return MapError.None;
+    return ok();
   }
 
   /** The physical address `addr` maps to (4 KiB, 2 MiB or 1 GiB pages), or null. */
   translate(addr: VirtualAddress): PhysicalAddress | null {
-    const page = Page.containing(addr);
-    const v: u64 = addr.value();
-    const p4e = this.table(this.p4).get(page.p4Index());
-    if (!isPresent(p4e)) return null;
-    const p3e = this.table(entryAddress(p4e)).get(page.p3Index());
-    if (!isPresent(p3e)) return null;
-    if (isHuge(p3e)) return PhysicalAddress.checked((p3e & ENTRY_HUGE_1G_ADDRESS_MASK) | (v & 0x3fff_ffffn));
-    const p2e = this.table(entryAddress(p3e)).get(page.p2Index());
-    if (!isPresent(p2e)) return null;
-    if (isHuge(p2e)) return PhysicalAddress.checked((p2e & ENTRY_HUGE_2M_ADDRESS_MASK) | (v & (SIZE_2M - 1n)));
-    const p1e = this.table(entryAddress(p2e)).get(page.p1Index());
-    if (!isPresent(p1e)) return null;
-    return PhysicalAddress.checked((p1e & ENTRY_ADDRESS_MASK) | (v & 0xfffn));
+    const w = this.walkTo(Page.containing(addr), LEVEL_P1);
+    if (!isPresent(w.entry)) return null;
+    const within: u64 = offsetMask(w.level);
+    return PhysicalAddress.canonical((w.entry & ENTRY_ADDRESS_MASK & ~within) | (addr.value() & within));
   }
 
   /**
    * The leaf entry mapping `addr` (a P1 entry, or a huge P2/P3 entry), 0 when nothing maps
-   * it. For checks of permissions; 0 also when `addr` is unmapped but its table exists.
+   * it. For checks of permissions.
    */
   leafEntry(addr: VirtualAddress): u64 {
-    const page = Page.containing(addr);
-    const p4e = this.table(this.p4).get(page.p4Index());
-    if (!isPresent(p4e)) return 0n;
-    const p3e = this.table(entryAddress(p4e)).get(page.p3Index());
-    if (!isPresent(p3e) || isHuge(p3e)) return p3e;
-    const p2e = this.table(entryAddress(p3e)).get(page.p2Index());
-    if (!isPresent(p2e) || isHuge(p2e)) return p2e;
-    return this.table(entryAddress(p2e)).get(page.p1Index());
+    const w = this.walkTo(Page.containing(addr), LEVEL_P1);
+    return isPresent(w.entry) ? w.entry : 0n;
   }
 
   /** The flags `addr` is mapped with, or null when unmapped. */
@@ -349,67 +362,87 @@ export class Mapper {
     return isPresent(e) ? PageFlags.fromEntry(e) : null;
   }
 
+  /**
+   * Gives every empty P1 and P2 table back to the frame allocator (P3 tables stay) and
+   * returns how many went back. Unmapping keeps empty tables for the next map; this runs
+   * when asked (leak checks, before counting) and when a table frame request fails.
+   */
+  prune(): u64 {
+    let freed: u64 = 0n;
+    const p4 = this.table(this.p4);
+    for (let i4: u32 = 0; u64(i4) < ENTRIES_PER_TABLE; i4++) {
+      const e4 = p4.get(i4);
+      if (!isPresent(e4) || entryCount(e4) === 0n) continue;
+      const p3 = this.table(entryAddress(e4));
+      for (let i3: u32 = 0; u64(i3) < ENTRIES_PER_TABLE; i3++) {
+        const e3 = p3.get(i3);
+        if (!isPresent(e3) || isHuge(e3)) continue;
+        const p2 = this.table(entryAddress(e3));
+        for (let i2: u32 = 0; u64(i2) < ENTRIES_PER_TABLE && entryCount(p3.get(i3)) !== 0n; i2++) {
+          const e2 = p2.get(i2);
+          if (!isPresent(e2) || isHuge(e2) || entryCount(e2) !== 0n) continue;
+          p2.set(i2, 0n);
+          countDown(p3.entryAddress(i3), 1n);
+          this.freeTable(entryFrame(e2));
+          freed++;
+        }
+        if (entryCount(p3.get(i3)) !== 0n) continue;
+        p3.set(i3, 0n);
+        countDown(p4.entryAddress(i4), 1n);
+        this.freeTable(entryFrame(e3));
+        freed++;
+      }
+    }
+    // Reloading CR3 drops the freed tables from the paging-structure caches (no leaf
+    // mapping went: an empty table maps nothing).
+    if (freed !== 0n && this.active) writeCr3(this.p4);
+    return freed;
+  }
+
   /** The table at physical `phys`, as the mapper reaches it. */
   private table(phys: u64): PageTable {
-    if (phys >= this.tableLimit) panic(`Mapper: table frame ${hex(phys)} lies beyond the reach ${hex(this.tableLimit)} of the mapping at ${hex(this.physOffset)}`);
     return new PageTable(phys, this.physOffset);
   }
 
+  /** The walk of `page` through these tables down to `level`. */
+  private walkTo(page: Page, level: u32): TableWalk {
+    return walk(this.p4, this.physOffset, page, level);
+  }
+
   /**
-   * Walks from P4 to the table of `level` (1: the P1 holding `page`'s entry, 2: the P2),
-   * creating missing tables when `create`; NotMapped when one is missing and not created.
+   * The walk of `page` down to `level`, making missing tables; it stops higher only at a
+   * huge page or when no table frame is left even after a prune.
    */
-  private walk(page: Page, level: u32, create: bool): Walk {
-    let t = this.table(this.p4);
-    for (let at: u32 = 4; at > level; at--) {
-      const i = indexAt(page, at);
-      const e = t.get(i);
-      if (isPresent(e)) {
-        if (isHuge(e)) return new Walk(t, MapError.HugePageInTheWay);
-        t = this.table(entryAddress(e));
+  private ensure(page: Page, level: u32): TableWalk {
+    let w = this.walkTo(page, level);
+    let pruned: bool = false;
+    while (w.level > level && !isPresent(w.entry)) {
+      const fresh = this.newTable();
+      if (fresh === null) {
+        if (pruned || this.prune() === 0n) return w;
+        // Memory pressure: the empty tables went back, perhaps some on this path: walk again.
+        pruned = true;
+        w = this.walkTo(page, level);
         continue;
       }
-      if (!create) return new Walk(t, MapError.NotMapped);
-      const fresh = this.newTable();
-      if (fresh === 0n) return new Walk(t, MapError.OutOfFrames);
-      t.set(i, fresh | TABLE_ENTRY_FLAGS);
-      t = this.table(fresh);
+      store64(w.slot, fresh.startValue() | TABLE_ENTRY_FLAGS);
+      countUp(w.parent, 1n);
+      w = this.walkTo(page, level); // from the top again: rare, as tables stay once made
     }
-    return new Walk(t, MapError.None);
+    return w;
   }
 
-  /** Frees the P1 table of `page` when empty, then its P2 table when empty (P3 tables stay). */
-  private prune(page: Page): void {
-    const p4e = this.table(this.p4).get(page.p4Index());
-    if (!isPresent(p4e)) return;
-    const p3 = this.table(entryAddress(p4e));
-    const p3e = p3.get(page.p3Index());
-    if (!isPresent(p3e) || isHuge(p3e)) return;
-    const p2 = this.table(entryAddress(p3e));
-    const p2e = p2.get(page.p2Index());
-    if (!isPresent(p2e) || isHuge(p2e)) return;
-    const p1 = this.table(entryAddress(p2e));
-    if (!p1.isEmpty()) return;
-    p2.set(page.p2Index(), 0n);
-    this.flush(page); // invlpg also drops the paging-structure caches for the address
-    this.freeTable(p1.phys);
-    if (!p2.isEmpty()) return;
-    p3.set(page.p3Index(), 0n);
-    this.flush(page);
-    this.freeTable(p2.phys);
-  }
-
-  /** A zeroed table frame's physical address, or 0 when no frame is left. */
-  private newTable(): u64 {
+  /** A zeroed table frame below the table-frame limit, or null when no frame is left. */
+  private newTable(): Frame | null {
     const r = this.tableLimit === NO_LIMIT
       ? this.frames.allocate(1n)
       : this.frames.allocateIn(FrameRange.empty().withNumbers(0n, this.tableLimit >> CHUNK_SHIFT), 1n);
     const f = r.allocated;
     if (f === null) {
       if (r.error !== AllocError.OutOfMemory && r.error !== AllocError.RegionTableFull) panic(`Mapper: table frame request failed (${u32(r.error)})`);
-      return 0n;
+      return null;
     }
-    const phys: u64 = f.range().firstNumber() << CHUNK_SHIFT;
+    const frame = f.start();
     const node = this.spareNodes;
     if (node === null) {
       this.tables = new TableFrame(f, this.tables);
@@ -420,17 +453,16 @@ export class Mapper {
       this.tables = node;
     }
     this.tableCount++;
-    this.table(phys).zero();
-    return phys;
+    this.table(frame.startValue()).zero();
+    return frame;
   }
 
-  /** Gives the table frame at `phys` back to the frame allocator. */
-  private freeTable(phys: u64): void {
-    const num: u64 = phys >> CHUNK_SHIFT;
+  /** Gives the table `frame` back to the frame allocator. */
+  private freeTable(frame: Frame): void {
     let prev: TableFrame | null = null;
     let t = this.tables;
     while (t !== null) {
-      if (t.frames !== null && t.frames.range().firstNumber() === num) {
+      if (t.frames !== null && t.frames.range().firstNumber() === frame.number()) {
         if (prev === null) this.tables = t.next;
         else prev.next = t.next;
         const frames = t.frames;
@@ -444,36 +476,58 @@ export class Mapper {
       prev = t;
       t = t.next;
     }
-    panic(`Mapper: table p${phys} is not one of this mapper's tables`);
+    panic(`Mapper: table ${frame} is not one of this mapper's tables`);
   }
 
   /** Flushes `page`'s TLB entry when these tables are loaded. */
   private flush(page: Page): void {
-    if (this.active) invlpg(page.start().value());
+    if (this.active) invlpg(page.startValue());
   }
 }
 
-/** The index of `page` in its table of level `level` (4: P4 .. 1: P1). */
-function indexAt(page: Page, level: u32): u32 {
-  if (level === 4) return page.p4Index();
-  if (level === 3) return page.p3Index();
-  if (level === 2) return page.p2Index();
-  return page.p1Index();
+/** Success (made at each use: two constant stores, no global to copy). */
+function ok(): MapStatus {
+  return new MapStatus(MapError.None, null);
+}
+
+/** A failure of kind `error` (not AlreadyMapped). */
+function failed(error: MapError): MapStatus {
+  return new MapStatus(error, null);
+}
+
+/** AlreadyMapped, with the frame the present leaf `entry` of level `level` maps. */
+function alreadyMapped(entry: u64, level: u32): MapStatus {
+  return new MapStatus(MapError.AlreadyMapped, entryFrame(entry & ~offsetMask(level)));
+}
+
+/** Why a walk stopped above the level asked for: a huge page, or else `absent` (a missing table). */
+function stopError(w: TableWalk, absent: MapError): MapError {
+  return isPresent(w.entry) ? MapError.HugePageInTheWay : absent;
+}
+
+/** Adds `n` to the present-entry count kept in the table entry at `slot` (nothing for the P4's NO_SLOT). */
+function countUp(slot: u64, n: u64): void {
+  if (slot !== NO_SLOT) store64(slot, load64(slot) + n * ENTRY_COUNT_ONE);
+}
+
+/** Takes `n` from the present-entry count kept in the table entry at `slot`. */
+function countDown(slot: u64, n: u64): void {
+  if (slot === NO_SLOT) return;
+  const e = load64(slot);
+  if (entryCount(e) < n) panic(`Mapper: table entry count ${entryCount(e)} below ${n}`);
+  store64(slot, e - n * ENTRY_COUNT_ONE);
+}
+
+/** The bits of an address within a page mapped by an entry of `level` (1: 4 KiB, 2: 2 MiB, 3: 1 GiB). */
+function offsetMask(level: u32): u64 {
+  if (level === LEVEL_P1) return CHUNK_SIZE - 1n;
+  if (level === LEVEL_P2) return HUGE_2M - 1n;
+  return HUGE_1G - 1n;
 }
 
 /** The level of the table whose entries map pages of `size` bytes (1: P1 for 4 KiB, 2: P2 for 2 MiB, 3: P3 for 1 GiB). */
 function levelOf(size: u64): u32 {
-  if (size === SIZE_1G) return LEVEL_P3;
-  if (size === SIZE_2M) return LEVEL_P2;
+  if (size === HUGE_1G) return LEVEL_P3;
+  if (size === HUGE_2M) return LEVEL_P2;
   return LEVEL_P1;
 }
-
-/** The page numbered `num` (must be valid). */
-function pageNumbered(num: u64): Page {
-  const p = Page.fromNumber(num);
-  if (p === null) return panic(`Mapper: page number ${num} is not canonical`);
-  return p;
-}
-
-/** Index shift of a 2 MiB page number (for callers iterating 2 MiB blocks). */
-export const HUGE_2M_SHIFT: u64 = SHIFT_2M;

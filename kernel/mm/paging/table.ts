@@ -41,11 +41,4 @@ export class PageTable {
     const base: u64 = this.phys + this.offset;
     for (let i: u64 = 0n; i < ENTRIES_PER_TABLE; i++) store64(base + i * ENTRY_SIZE, 0n);
   }
-
-  /** True when every entry is zero (the mapper clears entries it removes). */
-  isEmpty(): bool {
-    const base: u64 = this.phys + this.offset;
-    for (let i: u64 = 0n; i < ENTRIES_PER_TABLE; i++) if (load64(base + i * ENTRY_SIZE) !== 0n) return false;
-    return true;
-  }
 }
