@@ -74,7 +74,7 @@ exception_stub_\vector:
 	STUB_ERR   30	/* #SX security */
 	STUB_NOERR 31
 	/* The legacy PIC's 16 interrupt lines, remapped to vectors 32..47
-	 * (kernel/arch/x86_64/timer.ts): the same path, no error code. */
+	 * (kernel/arch/x86_64/interrupts.ts): the same path, no error code. */
 	.irp vector, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	STUB_NOERR \vector
 	.endr

@@ -1,13 +1,13 @@
 // The console's read-only views of memory: `mem` (the boot memory picture and what the frame
 // allocator holds now) and `tables` (what the kernel's page tables map over its own image).
-import { type bool, u64 } from "../lib/int";
+import type { bool, u64 } from "../lib/int";
 import { print, println } from "../lib/console";
 import { hex } from "../lib/fmt";
 import {
   kernelBssEnd, kernelBssStart, kernelDataEnd, kernelDataStart, kernelRodataEnd, kernelRodataStart,
   kernelTextEnd, kernelTextStart,
 } from "../lib/intrinsics";
-import { CHUNK_SIZE, DIRECT_MAP_BASE, VirtualAddress } from "../mm/addr";
+import { CHUNK_SIZE, DIRECT_MAP_BASE, type PhysicalAddress, VirtualAddress } from "../mm/addr";
 import { frameAllocator } from "../mm/alloc";
 import type { PageFlags } from "../mm/paging";
 import { directMapSize, kernelPageTables } from "../boot/memory_init";
@@ -33,36 +33,58 @@ export function describeKernelTables(): void {
   println(`direct map: ${directMapSize() >> 20n} MiB of physical memory at ${hex(DIRECT_MAP_BASE)}`);
 }
 
-/** Prints [start, end) page by page, one line per run of pages mapped alike (or unmapped). */
-function describeSection(name: string, start: u64, end: u64): void {
-  println(`${name} ${hex(start)}..${hex(end)}`);
-  const tables = kernelPageTables();
-  let runStart: u64 = start;
-  for (let at: u64 = start; at < end; at += CHUNK_SIZE) {
-    const next: u64 = at + CHUNK_SIZE;
-    if (next < end && sameMapping(at, next)) continue;
-    const va = VirtualAddress.checked(runStart);
-    const flags: PageFlags | null = va === null ? null : tables.flagsOf(va);
-    const pa = va === null ? null : tables.translate(va);
-    const pages: u64 = (next - runStart) / CHUNK_SIZE;
-    print(`  ${hex(runStart)}..=${hex(next - 1n)} (${pages} ${pages === 1n ? "page" : "pages"}) `);
-    if (flags === null || pa === null) println("not mapped");
-    else println(`-> ${pa} ${flags}`);
-    runStart = next;
+/** How one page of the kernel image is mapped: its frame's address and flags, or not at all. A value class. */
+class PageMapping {
+  /** Null when the page is not mapped. */
+  readonly phys: PhysicalAddress | null;
+  readonly flags: PageFlags | null;
+
+  constructor(phys: PhysicalAddress | null, flags: PageFlags | null) {
+    this.phys = phys;
+    this.flags = flags;
+  }
+
+  /** True when `next`, the page `offset` bytes further, continues this run: both unmapped, or the frame `offset` further with the same flags. */
+  continuedBy(next: PageMapping, offset: u64): bool {
+    const p = this.phys;
+    const q = next.phys;
+    const f = this.flags;
+    const g = next.flags;
+    if (p === null || q === null || f === null || g === null) return p === null && q === null;
+    return q.value() === p.value() + offset && g.equals(f);
   }
 }
 
-/** True when `next` continues `at`'s mapping: both unmapped, or same flags and the next frame. */
-function sameMapping(at: u64, next: u64): bool {
+/** The mapping of the page at `at`, looked up once. */
+function mappingOf(at: u64): PageMapping {
+  const va = VirtualAddress.checked(at);
+  if (va === null) return new PageMapping(null, null);
   const tables = kernelPageTables();
-  const a = VirtualAddress.checked(at);
-  const b = VirtualAddress.checked(next);
-  if (a === null || b === null) return false;
-  const pa = tables.translate(a);
-  const pb = tables.translate(b);
-  if (pa === null || pb === null) return pa === null && pb === null;
-  const fa = tables.flagsOf(a);
-  const fb = tables.flagsOf(b);
-  if (fa === null || fb === null) return false;
-  return pb.value() === pa.value() + CHUNK_SIZE && fa.equals(fb);
+  return new PageMapping(tables.translate(va), tables.flagsOf(va));
+}
+
+/** Prints [start, end) as runs of pages mapped alike (or unmapped), each page looked up once. */
+function describeSection(name: string, start: u64, end: u64): void {
+  println(`${name} ${hex(start)}..${hex(end)}`);
+  if (end <= start) return;
+  let runStart: u64 = start;
+  let run = mappingOf(start);
+  for (let at: u64 = start + CHUNK_SIZE; at < end; at += CHUNK_SIZE) {
+    const here = mappingOf(at);
+    if (run.continuedBy(here, at - runStart)) continue;
+    printRun(runStart, at, run);
+    runStart = at;
+    run = here;
+  }
+  printRun(runStart, end, run);
+}
+
+/** One line: the run [start, end), its page count, and where it is mapped. */
+function printRun(start: u64, end: u64, run: PageMapping): void {
+  const pages: u64 = (end - start) / CHUNK_SIZE;
+  print(`  ${hex(start)}..=${hex(end - 1n)} (${pages} ${pages === 1n ? "page" : "pages"}) `);
+  const phys = run.phys;
+  const flags = run.flags;
+  if (phys === null || flags === null) println("not mapped");
+  else println(`-> ${phys} ${flags}`);
 }

@@ -4,7 +4,7 @@
 // from the table, never typed. The host harness turns each result into a test and judges
 // the run by QEMU's exit status: 33 only when every planned test passed.
 //
-// A per-test watchdog: with a timer ticking (kernel/arch/x86_64/timer.ts calls
+// A per-test watchdog: with a timer ticking (kernel/arch/x86_64/interrupts.ts calls
 // ktapWatchdogTick), a test that runs past its budget is abandoned (its stack unwound by
 // runGuarded/abandonGuarded, boot/guarded_call.S), reported `not ok N name # TIMEOUT`, and
 // the suite moves on. What the abandoned test left half done stays so: later failures may
@@ -126,7 +126,7 @@ export class KtapSuite {
   }
 }
 
-/** Timer ticks per second the watchdog assumes (kernel/arch/x86_64/timer.ts programs the PIT so). */
+/** Timer ticks per second the watchdog assumes (kernel/arch/x86_64/interrupts.ts programs the PIT so). */
 export const TICKS_PER_SECOND: u32 = 100;
 
 /** The watchdog's state: the running test's ticks and its budget. */
