@@ -71,12 +71,22 @@ function isReserved(i: u32): bool {
   return u64(i) >= RESERVED_FIRST - FIRST && u64(i) < RESERVED_FIRST - FIRST + u64(RESERVED_COUNT);
 }
 
-/** The model and the live allocations of one run. */
+/**
+ * The model and the live allocations of one run. Each step costs the model O(chunks the
+ * step touches), not O(window): the chunks of each live allocation are remembered as the
+ * model claimed them (not as the allocation later says), and the free counts move with
+ * every change of `owner` (recountFree checks them against a full count at the end).
+ */
 class Run {
   readonly owner: U32Array = new U32Array(CHUNKS, FREE);
   readonly live: (Frames | null)[] = new Array<Frames | null>(MAX_LIVE).fill(null);
   private nextId: u32 = 1;
   readonly ids: U32Array = new U32Array(MAX_LIVE, 0);
+  /** Per slot: the first model chunk and the number of chunks claimed. */
+  private readonly firsts: U32Array = new U32Array(MAX_LIVE, 0);
+  private readonly counts: U32Array = new U32Array(MAX_LIVE, 0);
+  private freeOrdinary: u64 = u64(CHUNKS - RESERVED_COUNT);
+  private freeReserved: u64 = u64(RESERVED_COUNT);
 
   /** Records `frames` in slot `slot` of the model; false when the model says they overlap something live. */
   claim(slot: u32, frames: Consumed<Frames>): bool {
@@ -87,10 +97,13 @@ class Run {
     let clean: bool = true;
     for (let i: u64 = first; i < first + count; i++) {
       if (this.owner.get(u32(i)) !== FREE) clean = false;
+      else this.countChange(u32(i), false);
       this.owner.set(u32(i), id);
     }
     this.live[slot] = frames;
     this.ids.set(slot, id);
+    this.firsts.set(slot, u32(first));
+    this.counts.set(slot, u32(count));
     return clean;
   }
 
@@ -99,8 +112,19 @@ class Run {
     const frames = take(this.live, slot);
     if (frames === null) return null;
     const id: u32 = this.ids.get(slot);
-    for (let i: u32 = 0; i < CHUNKS; i++) if (this.owner.get(i) === id) this.owner.set(i, FREE);
+    const first: u32 = this.firsts.get(slot);
+    for (let i: u32 = first; i < first + this.counts.get(slot); i++) {
+      if (this.owner.get(i) !== id) continue; // claimed again by another (that claim failed its check)
+      this.owner.set(i, FREE);
+      this.countChange(i, true);
+    }
     return frames;
+  }
+
+  /** Moves model chunk `i` into (freed) or out of the free counts. */
+  private countChange(i: u32, freed: bool): void {
+    if (isReserved(i)) this.freeReserved = freed ? this.freeReserved + 1n : this.freeReserved - 1n;
+    else this.freeOrdinary = freed ? this.freeOrdinary + 1n : this.freeOrdinary - 1n;
   }
 
   freeSlot(): u32 {
@@ -133,10 +157,21 @@ class Run {
     return false;
   }
 
+  /** Free model chunks of one kind (O(1): kept up to date by claim and unclaim). */
   countFree(reserved: bool): u64 {
-    let n: u64 = 0n;
-    for (let i: u32 = 0; i < CHUNKS; i++) if (this.owner.get(i) === FREE && isReserved(i) === reserved) n += 1n;
-    return n;
+    return reserved ? this.freeReserved : this.freeOrdinary;
+  }
+
+  /** True when the kept free counts equal a count over every model chunk. */
+  countsExact(): bool {
+    let ordinary: u64 = 0n;
+    let reserved: u64 = 0n;
+    for (let i: u32 = 0; i < CHUNKS; i++) {
+      if (this.owner.get(i) !== FREE) continue;
+      if (isReserved(i)) reserved += 1n;
+      else ordinary += 1n;
+    }
+    return ordinary === this.freeOrdinary && reserved === this.freeReserved;
   }
 }
 
@@ -241,6 +276,7 @@ function randomRun(steps: u32, upgradeHalfway: bool): void {
     const frames = run.unclaim(s);
     if (frames !== null) frames.release();
   }
+  check(run.countsExact(), "the model's free counts match a full count");
   check(a.allocatedChunks() === 0n, "nothing allocated after releasing everything");
   check(a.freeChunks() === u64(CHUNKS - RESERVED_COUNT), "every ordinary chunk is free again");
   a.flushMagazine(); // single chunks kept for fast reuse go back into the regions

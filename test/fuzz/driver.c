@@ -40,15 +40,14 @@ static uint64_t max3(uint64_t a, uint64_t b, uint64_t c) {
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    keel_fuzz_reset();
 #if defined(KEEL_FUZZ_BOOT)
-    for (size_t i = 0; i < size; i++) keel_store8(INPUT_ADDR + i, data[i]);
+    keel_fuzz_store_bytes(INPUT_ADDR, data, size);
     /* The information extends as far as its total_size claims (zero beyond the input). */
     uint64_t total = keel_load32(INPUT_ADDR); /* zero-padded when the input is shorter */
     keel_fuzz_window(INPUT_ADDR, INPUT_ADDR + max3(8, size, total));
 #elif defined(KEEL_FUZZ_ALLOC)
     keel_store64(INPUT_ADDR, size);
-    for (size_t i = 0; i < size; i++) keel_store8(INPUT_ADDR + 8 + i, data[i]);
+    keel_fuzz_store_bytes(INPUT_ADDR + 8, data, size);
     keel_fuzz_window(INPUT_ADDR, INPUT_ADDR + 8 + size);
 #else
 #error "define KEEL_FUZZ_BOOT or KEEL_FUZZ_ALLOC"
@@ -56,13 +55,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int status = setjmp(keel_fuzz_jump);
     if (status == 0) {
         keel_start(INPUT_ADDR);
+        keel_fuzz_reset();
         return 0; /* accepted, every invariant held */
     }
     const char *line = keel_fuzz_last_line();
     const char *panic = strstr(line, "panic at ");
     int bug = panic == NULL || status != PANIC_STATUS;
     for (size_t i = 0; !bug && i < sizeof BUG_MESSAGES / sizeof BUG_MESSAGES[0]; i++) bug = strstr(panic, BUG_MESSAGES[i]) != NULL;
-    if (!bug) return 0; /* rejected with a message of its own */
-    fprintf(stderr, "keel fuzz: the target stopped with status %d%s: %s\n", status, status == INVARIANT_STATUS ? " (broken invariant)" : "", line);
-    abort();
+    if (bug) {
+        fprintf(stderr, "keel fuzz: the target stopped with status %d%s: %s\n", status, status == INVARIANT_STATUS ? " (broken invariant)" : "", line);
+        abort();
+    }
+    /* Everything an input allocated is freed before it returns, so libFuzzer's malloc/free
+     * balance holds and it does not rerun every new input under the leak checker. */
+    keel_fuzz_reset();
+    return 0; /* rejected with a message of its own */
 }

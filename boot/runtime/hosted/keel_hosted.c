@@ -111,9 +111,12 @@ struct page {
 };
 
 static struct page *buckets[BUCKETS];
+/* The page of the last access: most accesses fall in the page of the one before, and a
+ * lookup through the hash chain per byte dominated the fuzz targets' time. */
+static struct page *last_page;
 
-static uint8_t *byte_at(uint64_t addr) {
-    uint64_t base = addr & ~(uint64_t)(PAGE_SIZE - 1);
+static struct page *page_at(uint64_t base) {
+    if (last_page && last_page->base == base) return last_page;
     size_t h = (size_t)((base >> 12) * 0x9e3779b97f4a7c15ull >> 54) % BUCKETS;
     struct page *p = buckets[h];
     while (p && p->base != base) p = p->next;
@@ -127,7 +130,20 @@ static uint8_t *byte_at(uint64_t addr) {
         p->next = buckets[h];
         buckets[h] = p;
     }
-    return &p->bytes[addr - base];
+    last_page = p;
+    return p;
+}
+
+static uint8_t *byte_at(uint64_t addr) {
+    uint64_t base = addr & ~(uint64_t)(PAGE_SIZE - 1);
+    return &page_at(base)->bytes[addr - base];
+}
+
+/* The `size` bytes at `addr` in one page, or NULL when they cross into the next one. */
+static uint8_t *bytes_within_page(uint64_t addr, int size) {
+    uint64_t offset = addr & (PAGE_SIZE - 1);
+    if (offset + (uint64_t)size > PAGE_SIZE) return NULL;
+    return &page_at(addr - offset)->bytes[offset];
 }
 
 #ifdef KEEL_FUZZ
@@ -148,12 +164,18 @@ static uint64_t load(uint64_t addr, int size) {
     }
 #endif
     uint64_t v = 0;
+    const uint8_t *b = bytes_within_page(addr, size);
+    if (b) {
+        for (int i = size - 1; i >= 0; i--) v = (v << 8) | b[i];
+        return v;
+    }
     for (int i = size - 1; i >= 0; i--) v = (v << 8) | *byte_at(addr + (uint64_t)i);
     return v;
 }
 
 static void store(uint64_t addr, int size, uint64_t value) {
-    for (int i = 0; i < size; i++) *byte_at(addr + (uint64_t)i) = (uint8_t)(value >> (8 * i));
+    uint8_t *b = bytes_within_page(addr, size);
+    for (int i = 0; i < size; i++) *(b ? &b[i] : byte_at(addr + (uint64_t)i)) = (uint8_t)(value >> (8 * i));
 }
 
 uint8_t keel_load8(uint64_t addr) { return (uint8_t)load(addr, 1); }
@@ -211,6 +233,17 @@ void *keel_heap_alloc(uint64_t size) {
 
 jmp_buf keel_fuzz_jump;
 
+void keel_fuzz_store_bytes(uint64_t addr, const uint8_t *data, size_t size) {
+    while (size > 0) {
+        uint64_t offset = addr & (PAGE_SIZE - 1);
+        size_t n = PAGE_SIZE - offset < size ? (size_t)(PAGE_SIZE - offset) : size;
+        memcpy(&page_at(addr - offset)->bytes[offset], data, n);
+        addr += n;
+        data += n;
+        size -= n;
+    }
+}
+
 const char *keel_fuzz_last_line(void) {
     line[line_len] = '\0';
     return line;
@@ -229,6 +262,7 @@ void keel_fuzz_reset(void) {
             free(p);
         }
     }
+    last_page = NULL;
     window_first = window_end = 0;
     line_len = 0;
     line_done = false;
