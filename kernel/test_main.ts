@@ -18,12 +18,11 @@ import { setBootInfo, testBootInfoHeader, testBootloaderNameIsGrub, testMemoryMa
 import { setBootMemory, testBasicMeminfoAgreesWithMap, testFreeRamAccountsForAvailableRam, testFreeRegionsSortedAndDisjoint, testKernelImageInAvailableRam, testModulesReserved } from "./tests/boot_memory_tests";
 import { testAllocatorRandomEarly, testAllocatorRandomUpgraded } from "./tests/allocator_random_tests";
 import { testFrameRange, testPhysicalAddressWidth, testTopOfAddressSpace, testVirtualAddressCanonical } from "./tests/memory_types_tests";
-import { initMemory } from "./boot/memory_init";
+import { initMemory, stopFreedFrameChecks } from "./boot/memory_init";
 import { enableDebugChecks } from "./mm/debug";
-import { frameAllocator } from "./mm/alloc";
 import { parseBootInfo } from "./boot/boot_info";
 import { computeBootMemory, linkerKernelImage } from "./boot/regions";
-import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateHugePages } from "./tests/paging_tests";
+import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateDirectMap, testFreedFrameLeavesDirectMap } from "./tests/paging_tests";
 import { testAllocatorsUpgraded, testHeapAllocFree, testHeapGrows, testObjectStorageZeroed } from "./tests/heap_tests";
 import { testFrameCyclesLeakNothing, testMapCyclesLeakNothing, testSplitMergeCyclesLeakNothing } from "./tests/ownership_cycles";
 
@@ -34,14 +33,15 @@ let bootMemory: BootMemory | null = null;
  *  information through the boot stub's identity map, which initMemory drops. */
 function setUpMemory(): void {
   if (bootMemory === null) return;
-  enableDebugChecks(); // W^X scan once the kernel's tables load, freed frames poisoned
+  enableDebugChecks(); // W^X scan once the kernel's tables load, freed frames poisoned and unmapped
   initMemory(bootMemory);
 }
 
 /** Setup: the leak cycles check counters, not use after free; with every freed frame
- *  poisoned and checked (1 KiB written and read per cycle) a million cycles take minutes under TCG. */
-function stopPoisoning(): void {
-  frameAllocator.setPoisonHook(null);
+ *  poisoned and checked (1 KiB written and read per cycle) a million cycles take minutes under TCG.
+ *  The free frames are mapped back into the direct map first. */
+function stopFreedFrameChecksForLeakCycles(): void {
+  println(`# freed-frame checks stopped: ${stopFreedFrameChecks()} free frames mapped again`);
 }
 
 /** Test-build entry: the selected in-kernel tests, then exit QEMU with the verdict. */
@@ -86,14 +86,15 @@ export function kernelMain(bootInfo: u64): void {
   suite.test("paging: map, write, read back through the mapping and the direct map", testMapWriteReadBack);
   suite.test("paging: release unmaps and gives pages, frames and empty tables back", testReleaseUnmaps);
   suite.test("paging: one error per cause, failed maps give pages and frames back", testMapErrors);
-  suite.test("paging: translate through 2 MiB pages of the direct map", testTranslateHugePages);
+  suite.test("paging: translate through the direct map (4 KiB pages in test builds)", testTranslateDirectMap);
+  suite.test("debug pagealloc: a freed frame leaves the direct map until it is handed out again", testFreedFrameLeavesDirectMap);
   suite.test("paging: remap changes the flags", testRemap);
   suite.test("paging: exhaust the frames (map fails with out of frames), then refill", testExhaustAndRefill);
   suite.test("heap: allocate and free many sizes, counters restored", testHeapAllocFree);
   suite.test("heap: grows on demand from the page and frame allocators", testHeapGrows);
   suite.test("heap: object storage is zeroed and on the heap", testObjectStorageZeroed);
   suite.test("heap: allocators upgraded to heap-backed trees", testAllocatorsUpgraded);
-  suite.step("stop poisoning freed frames (the leak cycles count, they do not check reuse)", stopPoisoning);
+  suite.step("stop poisoning and unmapping freed frames (the leak cycles count, they do not check reuse)", stopFreedFrameChecksForLeakCycles);
   suite.test("ownership: 1,000,000 frame allocate/release cycles leave heap and allocators as they were", testFrameCyclesLeakNothing);
   suite.test("ownership: 100,000 page+frame map/write/unmap/release cycles leave heap, allocators and tables as they were", testMapCyclesLeakNothing);
   suite.test("ownership: 100,000 split/merge/release cycles leave heap and allocators as they were", testSplitMergeCyclesLeakNothing);

@@ -20,11 +20,12 @@ import { U64Array } from "../lib/fixed_array";
 import { frameAllocator, NodePool, pageAllocator } from "../mm/alloc";
 import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
-  ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT,
+  ADDRESS_SPACE_LAST, CHUNK_SHIFT, CHUNK_SIZE, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT,
   KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, PhysicalAddress, TABLE_FRAME_LIMIT, VirtualAddress,
 } from "../mm/addr";
 import { mapErrorName, Mapper, PageFlags } from "../mm/paging";
-import { checkNoWritableExecutable, debugChecksEnabled, FramePoison } from "../mm/debug";
+import { checkNoWritableExecutable, debugChecksEnabled, explainFault, FramePoison, setDirectMapped, stopUnmapping, unmapFreedFrames } from "../mm/debug";
+import { setPageFaultExplainer } from "../arch/x86_64/exceptions";
 import { MEMORY_AVAILABLE } from "./memory_map";
 import type { BootMemory } from "./regions";
 
@@ -37,6 +38,8 @@ const EARLY_HEADROOM: u64 = 64n;
 
 let kernelTables: Mapper | null = null;
 let directMapBytes: u64 = 0n;
+/** Test builds: the frame allocator's debug hook (freed frames poisoned and unmapped). */
+let freedFrameChecks: FramePoison | null = null;
 
 /** The kernel's page tables (after initMemory). */
 export function kernelPageTables(): Mapper {
@@ -85,12 +88,47 @@ export function initMemory(mem: BootMemory): void {
 
 /**
  * Test builds: the W^X scan of the tables just loaded (panics on a writable and executable
- * mapping), then freed-frame poisoning for the frame allocator.
+ * mapping), then the freed-frame checks of the frame allocator: freed frames poisoned, and
+ * every free frame unmapped from the direct map (4 KiB pages in test builds) until it is
+ * handed out, with page faults there explained in the fault report.
  */
 function startDebugChecks(m: Mapper): void {
   const scan = checkNoWritableExecutable(m.p4Address(), DIRECT_MAP_BASE);
-  frameAllocator.setPoisonHook(new FramePoison(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> CHUNK_SHIFT));
-  println(`memory: debug checks: W^X scan of ${scan.tables} tables, ${scan.leaves} mappings, none writable and executable; freed frames poisoned`);
+  const hook = new FramePoison(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> CHUNK_SHIFT);
+  frameAllocator.setPoisonHook(hook);
+  unmapFreedFrames(m.p4Address(), DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> CHUNK_SHIFT);
+  const unmapped: u64 = setFreeFramesMapped(false);
+  freedFrameChecks = hook;
+  setPageFaultExplainer(explainFault);
+  println(`memory: debug checks: W^X scan of ${scan.tables} tables, ${scan.leaves} mappings, none writable and executable; freed frames poisoned and unmapped (${unmapped} free frames unmapped from the direct map)`);
+}
+
+/** Makes the direct-map pages of every free ordinary frame present or not; returns how many changed. */
+function setFreeFramesMapped(present: bool): u64 {
+  frameAllocator.flushMagazine(); // its frames are free too, and in no free region until flushed
+  let changed: u64 = 0n;
+  let from: u64 = 0n;
+  while (true) {
+    const r = frameAllocator.freeRegionFrom(false, from);
+    if (r.isEmpty()) return changed;
+    changed += setDirectMapped(r.firstNumber(), r.lastNumber(), present);
+    from = r.lastNumber() + 1n;
+  }
+}
+
+/**
+ * Test builds: ends the freed-frame checks (before the leak cycles, which count and do
+ * not check reuse): every free frame is mapped again, then the hook goes. Returns the
+ * frames mapped again.
+ */
+export function stopFreedFrameChecks(): u64 {
+  const hook = freedFrameChecks;
+  if (hook === null) return 0n;
+  const remapped: u64 = setFreeFramesMapped(true);
+  stopUnmapping();
+  frameAllocator.setPoisonHook(null);
+  freedFrameChecks = null;
+  return remapped;
 }
 
 /** The frames holding bytes `first..=last` (clipped to physical memory), possibly empty. */
@@ -143,8 +181,8 @@ function mapSection(m: Mapper, name: string, start: u64, end: u64, flags: PageFl
 
 /**
  * The kernel's tables: each section with its own permissions, the boot stack's guard page
- * left out, the direct map of every 2 MiB block holding available RAM. Nothing in the
- * lower half. Built through the identity map (tables below 4 GiB), not yet loaded.
+ * left out, the direct map of every 2 MiB block holding available RAM (huge pages; 4 KiB
+ * pages in test builds). Nothing in the lower half. Built through the identity map (tables below 4 GiB), not yet loaded.
  */
 function buildKernelTables(mem: BootMemory): Mapper {
   const m = Mapper.create(frameAllocator, 0n, IDENTITY_LIMIT);
@@ -162,7 +200,13 @@ function buildKernelTables(mem: BootMemory): Mapper {
   mapSection(m, ".bss (above the second stack guard)", high + 0x1000n, kernelBssEnd(), PageFlags.readWrite());
   const use1G = cpuHas1GiBPages();
   const blocks = new RamBlocks(mem);
-  for (let i: u32 = 0; i < blocks.count; i++) directMap(m, blocks.lo.get(i), blocks.hi.get(i), use1G);
+  // Test builds map single frames, so that a free frame can leave the direct map (as Linux
+  // does under DEBUG_PAGEALLOC): a table frame per 2 MiB of RAM (0.2%), written once here.
+  const single: bool = debugChecksEnabled();
+  for (let i: u32 = 0; i < blocks.count; i++) {
+    if (single) directMapPiece(m, blocks.lo.get(i), blocks.hi.get(i), CHUNK_SIZE);
+    else directMap(m, blocks.lo.get(i), blocks.hi.get(i), use1G);
+  }
   return m;
 }
 

@@ -172,8 +172,8 @@ export function testMapErrors(): void {
   expect(m.unmapPage(Page.containing(far)).error === MapError.NotMapped, "unmap of an unmapped page");
 }
 
-/** translate is huge-page aware: the direct map uses 2 MiB pages. */
-export function testTranslateHugePages(): void {
+/** translate through the direct map (2 MiB pages in the run image, 4 KiB pages in test builds, whose free frames leave it). */
+export function testTranslateDirectMap(): void {
   const m = kernelPageTables();
   const a = va(DIRECT_MAP_BASE + 0x12_3456n);
   const p = m.translate(a);
@@ -181,6 +181,36 @@ export function testTranslateHugePages(): void {
   if (p !== null) expectEqU64(p.value(), 0x12_3456n, "physical");
   const e = m.leafEntry(a);
   expect(isPresent(e) && (e & ENTRY_NO_EXECUTE) !== 0n && (e & ENTRY_WRITABLE) !== 0n, "direct map RW NX");
+}
+
+/** Test builds (debug pagealloc): a released frame leaves the direct map; handed out again, it is back, writable. */
+export function testFreedFrameLeavesDirectMap(): void {
+  const m = kernelPageTables();
+  const f = someFrames(3n);
+  if (f === null) {
+    expect(false, "frames available");
+    return;
+  }
+  const first = f.range().start();
+  if (first === null) {
+    expect(false, "a frame");
+    return;
+  }
+  const phys: u64 = first.startValue();
+  const direct = va(DIRECT_MAP_BASE + phys);
+  expect(m.translate(direct) !== null, "an allocated frame is in the direct map");
+  f.release();
+  for (let i: u64 = 0n; i < 3n; i++) expect(m.translate(va(DIRECT_MAP_BASE + phys + i * 0x1000n)) === null, "each released frame left the direct map");
+  const again = frameAllocator.allocateAt(first.start(), 2n).allocated;
+  if (again === null) {
+    expect(false, "the frames can be allocated again");
+    return;
+  }
+  expect(m.translate(direct) !== null && m.translate(va(DIRECT_MAP_BASE + phys + 0x1000n)) !== null, "handed out again, both are back");
+  expect(m.translate(va(DIRECT_MAP_BASE + phys + 0x2000n)) === null, "the third, still free, is not");
+  store64(DIRECT_MAP_BASE + phys + 0x1ff8n, 0x5a5an);
+  expectEqU64(load64(DIRECT_MAP_BASE + phys + 0x1ff8n), 0x5a5an, "written and read back through the direct map");
+  again.release();
 }
 
 /** remap changes the flags in the entry (read-only, then back). */

@@ -34,6 +34,14 @@ export function missingIso(iso: string): string | undefined {
   return `${iso} does not exist: build it first (\`make test\` builds every ISO before running vitest)`;
 }
 
+/** The 1-based line of test/kernels/NAME.ts holding the marker comment `// MARKER` (where a fixture faults on purpose). */
+export function markerLine(fixture: string, marker: string): number {
+  const lines = readFileSync(repoPath(`test/kernels/${fixture}.ts`), 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.includes(`// ${marker}`));
+  if (index < 0) throw new Error(`test/kernels/${fixture}.ts no longer contains the marker ${JSON.stringify(marker)}`);
+  return index + 1;
+}
+
 /** What a boot runs beyond the ISO as built. */
 export interface BootOptions extends Omit<RunQemuOptions, 'iso'> {
   /** Only these tests (1-based numbers of the build manifest), passed as `tests=` on the kernel command line. */

@@ -1,6 +1,8 @@
 // The debug checks (kernel/mm/debug/) in Node on the simulated machine: the W^X scan finds
 // exactly the mapping made writable and executable, through every level's permissions; the
-// freed-frame poison catches a write after free when the frame is handed out again.
+// freed-frame poison catches a write after free when the frame is handed out again; freed
+// frames leave a 4 KiB direct map until handed out again (checked by the independent page
+// walker of test/sim), and the page-fault report says so for an address there.
 import { describe, expect, it } from 'vitest';
 import { ChunkAllocator } from '../../kernel/mm/alloc';
 import { FramePoison, POISON } from '../../kernel/mm/debug/pagealloc';
@@ -9,7 +11,12 @@ import { ENTRY_NO_EXECUTE, ENTRY_WRITABLE } from '../../kernel/mm/paging/entry';
 import { PageFlags } from '../../kernel/mm/paging/flags';
 import { Mapper } from '../../kernel/mm/paging/mapper';
 import { FrameRange, PageRange, PhysicalAddress, type Frame } from '../../kernel/mm/addr';
-import { machine } from '../sim/machine';
+import { explainFault, setDirectMapped, stopUnmapping, unmapFreedFrames } from '../../kernel/mm/debug/unmap';
+import { handleException, setPageFaultExplainer } from '../../kernel/arch/x86_64/exceptions';
+import { serialInit } from '../../kernel/arch/x86_64/serial';
+import { machine, QemuExit } from '../sim/machine';
+import { walk } from '../sim/page_walker';
+import { simCpu } from '../sim/intrinsics';
 import { expectPanic, useSimulatedConsole } from './support';
 
 useSimulatedConsole();
@@ -69,5 +76,75 @@ describe('freed-frame poisoning', () => {
     clean.release();
     machine.store(BASE + ((first + 1n) << 12n) + 0x18n, 8, 7n); // write after free
     expectPanic(() => a.allocate(2n), `use after free: frame p${((first + 1n) << 12n).toString(16).replace(/^/, '0x')} was written after it was freed (word at +0x18 holds 0x7`);
+  });
+});
+
+describe('freed frames unmapped from the direct map', () => {
+  const DATA = 0x400n; // the data frames: 0x400 .. 0x43f, direct-mapped with 4 KiB pages at BASE + physical
+  const COUNT = 0x40n;
+  const direct = (frame: bigint): bigint => BASE + (frame << 12n);
+
+  it('unmaps released frames, maps them back when handed out, keeps the tables, and the fault report names the free frame', () => {
+    const m = Mapper.create(frames(), BASE, 0n); // tables from frames 0x100 ..
+    expect(m.mapRange(PageRange.empty().withNumbers(direct(DATA) >> 12n, COUNT), FrameRange.empty().withNumbers(DATA, COUNT), PageFlags.readWrite()).isOk()).toBe(true);
+    const a = new ChunkAllocator<PhysicalAddress, Frame, FrameRange>('data frames', FrameRange.empty(), 16);
+    a.addFree(FrameRange.empty().withNumbers(DATA, COUNT));
+    a.setPoisonHook(new FramePoison(BASE, 1n << 40n));
+    const present = (frame: bigint): boolean => walk(m.p4Address(), direct(frame) + 0x40n, BASE)?.phys === (frame << 12n) + 0x40n;
+    try {
+      unmapFreedFrames(m.p4Address(), BASE, 1n << 40n);
+      const flushes = simCpu.flushes;
+      expect(setDirectMapped(DATA, DATA + COUNT - 1n, false)).toBe(COUNT); // every free frame, as memory init does
+      expect(simCpu.flushes - flushes).toBe(33); // 32 invlpg, then one CR3 reload for the rest
+      expect([present(DATA), present(DATA + COUNT - 1n)]).toEqual([false, false]);
+      const tables = m.tableFrameCount();
+      expect(m.prune()).toBe(0n); // unmapped entries still count: their table stays for the remap
+      expect(m.tableFrameCount()).toBe(tables);
+
+      const f = a.allocate(3n).allocated!;
+      const first = f.range().firstNumber();
+      expect([present(first), present(first + 1n), present(first + 2n), present(first + 3n)]).toEqual([true, true, true, false]);
+      machine.store(direct(first + 1n) + 0x40n, 8, 7n);
+      f.release();
+      expect([present(first), present(first + 1n), present(first + 2n)]).toEqual([false, false, false]);
+      expect(walk(m.p4Address(), direct(first + 1n), BASE)).toBeNull();
+
+      serialInit();
+      expect(explainFault(direct(first + 1n) + 0x40n, false)).toBe(true);
+      expect(explainFault(direct(DATA + COUNT) + 0x40n, false)).toBe(false); // not a frame of the direct map's tables
+      const again = a.allocateAt(PhysicalAddress.canonical(first << 12n), 1n).allocated!;
+      expect(present(first)).toBe(true);
+      expect(explainFault(direct(first) + 0x40n, false)).toBe(false); // handed out: mapped, nothing to explain
+      again.release();
+      const phys = `0x${((first + 1n) << 12n).toString(16)}`;
+      const addr = `0x${(direct(first + 1n) + 0x40n).toString(16)}`;
+      expect(machine.serial).toBe(`  use after free: ${addr} is the direct map of frame p${phys}, which is free (released, and unmapped until it is handed out again)\n`);
+
+      // The CPU's fault on that address, as boot/exceptions.S hands it to the report.
+      machine.serial = '';
+      setPageFaultExplainer(explainFault);
+      simCpu.cr2 = direct(first + 1n) + 0x40n;
+      const at = 0x1_0000n;
+      for (let i = 0n; i < 22n; i++) machine.store(at + i * 8n, 8, 0n);
+      machine.store(at + 136n, 8, 0x1234n);
+      expect(() => handleException(14n, 0x2n, at)).toThrow(QemuExit);
+      const lines = machine.serial.split('\n');
+      expect(lines.slice(0, 4)).toEqual([
+        'exception: page fault (#PF, vector 14)',
+        '  error code 0x2: not present, write, kernel mode',
+        `  address (cr2) ${addr}`,
+        `  use after free: ${addr} is the direct map of frame p${phys}, which is free (released, and unmapped until it is handed out again)`,
+      ]);
+      expect(lines).toContain(`panic: page fault at ${addr}: not present, write, kernel mode (use after free: frame p${phys} is free)`);
+      expect(setDirectMapped(DATA, DATA + COUNT - 1n, true)).toBe(COUNT); // all free again: all mapped back, as before stopping
+    } finally {
+      stopUnmapping();
+    }
+    // Off: allocations and releases leave the direct map alone.
+    const g = a.allocate(1n).allocated!;
+    const n = g.range().firstNumber();
+    expect(present(n)).toBe(true);
+    g.release();
+    expect(present(n)).toBe(true);
   });
 });

@@ -5,11 +5,10 @@
 // never a triple fault (0) or a hang. The kernel's symbolization is checked against
 // binutils' addr2line on the same ELF.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runQemu, type QemuRun } from '../../qemu/runner.ts';
 import { buildTables, readElf, symbolize } from '../../qemu/line_table.ts';
-import { bootTimeoutMs, missingIso, REPO_ROOT, repoPath } from '../harness/boot.ts';
+import { bootTimeoutMs, markerLine, missingIso, REPO_ROOT, repoPath } from '../harness/boot.ts';
 
 /** Boots build/fixture-NAME/keel.iso; a missing ISO fails the test instead of skipping it. */
 async function bootFixture(name: string): Promise<QemuRun> {
@@ -17,14 +16,6 @@ async function bootFixture(name: string): Promise<QemuRun> {
   const missing = missingIso(iso);
   if (missing) throw new Error(missing);
   return runQemu({ iso, timeoutMs: bootTimeoutMs(30_000) });
-}
-
-/** The 1-based line of test/kernels/NAME.ts holding the marker comment. */
-function markerLine(fixture: string, marker: string): number {
-  const lines = readFileSync(repoPath(`test/kernels/${fixture}.ts`), 'utf8').split('\n');
-  const index = lines.findIndex((line) => line.includes(`// ${marker}`));
-  if (index < 0) throw new Error(`test/kernels/${fixture}.ts no longer contains the marker ${JSON.stringify(marker)}`);
-  return index + 1;
 }
 
 /** Checks the exit: the kernel reported a failure (status 3), not a triple fault or a hang. */

@@ -5,6 +5,7 @@
 //   exception: page fault (#PF, vector 14)
 //     error code 0x2: not present, write, kernel mode
 //     address (cr2) 0x555500001000
+//     (a line from the page-fault explainer of test builds, when it knows the address)
 //     rip 0xffffffff80109a96 test/kernels/page_fault.ts:14 (test_kernels_page_fault__kernelMain+0x16)
 //     source test/kernels/page_fault.ts:14 (test_kernels_page_fault__kernelMain)
 //     registers ...
@@ -68,6 +69,25 @@ const SEL_LDT: u64 = 1n << 2n;
 
 /** Set while an exception is being reported: a second one must not recurse. */
 let reporting: bool = false;
+
+/**
+ * Test builds: a debug check that may know why a page fault address faults (freed frames
+ * unmapped from the direct map, kernel/mm/debug/pagealloc.ts). Called with the fault
+ * address, it prints a line of the report (or, with `summary`, the end of the panic line)
+ * and returns true when it knows; else it prints nothing and returns false.
+ */
+let pageFaultExplainer: ((addr: u64, summary: bool) => bool) | null = null;
+
+/** Installs the debug check that explains page fault addresses (see pageFaultExplainer). */
+export function setPageFaultExplainer(explain: (addr: u64, summary: bool) => bool): void {
+  pageFaultExplainer = explain;
+}
+
+/** Asks the explainer about a page fault at `addr`: true when it printed an explanation. */
+function explainPageFault(vector: u64, addr: u64, summary: bool): bool {
+  const explain = pageFaultExplainer;
+  return vector === VECTOR_PAGE_FAULT && explain !== null && explain(addr, summary);
+}
 
 /** Sets up exception handling: GDT with TSS, IDT, and the boot stack's guard page. */
 export function installExceptionHandlers(): void {
@@ -190,6 +210,7 @@ function printSummary(vector: u64, code: u64, cr2: u64, overflow: bool): void {
   if (vector === VECTOR_PAGE_FAULT) {
     print(` at ${hex(cr2)}: `);
     printPageFaultBits(code);
+    explainPageFault(vector, cr2, true);
   } else if (hasSelectorErrorCode(vector)) {
     print(": ");
     printSelectorBits(code);
@@ -226,6 +247,7 @@ export function handleException(vector: u64, errorCode: u64, frame: u64): void {
   printErrorBits(vector, errorCode);
   println("");
   if (faultAddress) println(`  address (cr2) ${hex(cr2)}`);
+  explainPageFault(vector, cr2, false);
   if (overflow) {
     println(`  kernel stack overflow: ${hex(cr2)} is in the guard page ${hex(bootStackGuard())} below the boot stack ${hex(bootStackBottom())}..${hex(bootStackTop())}`);
   }

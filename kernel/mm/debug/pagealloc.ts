@@ -1,13 +1,21 @@
-// Freed-frame poisoning (as Linux's page poisoning under DEBUG_PAGEALLOC): a frame the
-// frame allocator takes back is filled with POISON through the direct map, and when it is
-// handed out again every word must still be POISON, else something wrote to it after it was
-// freed and the allocation panics naming the frame and the word.
+// Freed-frame checks of test builds (as Linux's DEBUG_PAGEALLOC), the frame allocator's
+// debug hook:
+//
+// - Poisoning: a frame the frame allocator takes back is filled with POISON through the
+//   direct map, and when it is handed out again every word must still be POISON, else
+//   something wrote to it after it was freed (through some other mapping) and the
+//   allocation panics naming the frame and the word.
+// - Unmapping (unmap.ts, when switched on): a free frame is not present in the direct map;
+//   release unmaps it after poisoning, allocation maps it again before the check. The
+//   hook reaches it through a function value, so that the allocator (which programs
+//   without CPU state also run, keelc's hosted machine) never links the TLB intrinsics.
 //
 // Keel keeps no per-frame metadata (one entry per region), so the poisoned frames are
 // remembered in a FIFO quarantine of QUARANTINE ranges, each at most POISON_MAX_FRAMES
 // long (the first frames of a larger release): writes after free into frames that left the
-// quarantine, or beyond the first POISON_MAX_FRAMES of a large release, go unseen.
-import { u32, u64 } from "../../lib/int";
+// quarantine, or beyond the first POISON_MAX_FRAMES of a large release, go unseen by the
+// poison (unmapping has no such limit: every free frame is unmapped).
+import { u32, u64, type bool } from "../../lib/int";
 import { load64, store64 } from "../../lib/intrinsics";
 import { U64Array } from "../../lib/fixed_array";
 import { hex } from "../../lib/fmt";
@@ -40,6 +48,8 @@ export class FramePoison {
   /** Frames poisoned and frames checked so far. */
   poisoned: u64 = 0n;
   checked: u64 = 0n;
+  /** False once poisoning stopped (unmapping may go on). */
+  poisoning: bool = true;
 
   constructor(base: u64, limitFrame: u64) {
     this.base = base;
@@ -47,8 +57,36 @@ export class FramePoison {
   }
 }
 
-/** Frames `first..last` (numbers) were freed: poison them and remember them. */
+/**
+ * The unmapping step (unmap.ts's setDirectMapped) while it is on: makes the direct-map
+ * pages of frames `first..last` present or not. A module variable, not a field: there is
+ * one frame allocator, and a function value keeps unmap.ts out of the allocator's imports.
+ */
+let directMapStep: ((first: u64, last: u64, present: bool) => u64) | null = null;
+
+/** Switches the unmapping step on (`step`) or off (null); see directMapStep. */
+export function setDirectMapStep(step: ((first: u64, last: u64, present: bool) => u64) | null): void {
+  directMapStep = step;
+}
+
+/** Stops poisoning and checking freed frames (unmapping may go on). */
+export function stopPoisoning(p: FramePoison): void {
+  p.poisoning = false;
+  for (let s: u32 = 0; s < QUARANTINE; s++) {
+    p.firsts.set(s, EMPTY);
+    p.lasts.set(s, EMPTY);
+  }
+}
+
+/** Frames `first..last` (numbers) were freed: poison them and remember them, then unmap them. */
 export function framesReleased(p: FramePoison, first: u64, last: u64): void {
+  if (p.poisoning) poison(p, first, last);
+  const step = directMapStep;
+  if (step !== null) step(first, last, false);
+}
+
+/** Poisons the first frames of `first..last` through the direct map and puts them in the quarantine. */
+function poison(p: FramePoison, first: u64, last: u64): void {
   if (first >= p.limit) return;
   let end: u64 = last;
   if (end - first >= POISON_MAX_FRAMES) end = first + (POISON_MAX_FRAMES - 1n);
@@ -63,8 +101,11 @@ export function framesReleased(p: FramePoison, first: u64, last: u64): void {
   p.nextSlot = (p.nextSlot + 1) % QUARANTINE;
 }
 
-/** Frames `first..last` are handed out: the poisoned ones among them must be intact. */
+/** Frames `first..last` are handed out: mapped again, and the poisoned ones among them must be intact. */
 export function framesAllocated(p: FramePoison, first: u64, last: u64): void {
+  const step = directMapStep;
+  if (step !== null) step(first, last, true);
+  if (!p.poisoning) return;
   for (let s: u32 = 0; s < QUARANTINE; s++) {
     const qf: u64 = p.firsts.get(s);
     const ql: u64 = p.lasts.get(s);
