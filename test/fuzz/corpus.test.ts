@@ -1,5 +1,6 @@
-// The boot seed corpus in Node (the same TypeScript as the native fuzz target): every seed is
-// either rejected by the parser with a panic message, or accepted with every invariant of
+// The boot seed corpus in Node (the same TypeScript as the native fuzz target): every seed,
+// and every committed find of earlier campaigns (test/fuzz/found/boot), is either rejected
+// by the parser with a panic message, or accepted with every invariant of
 // test/fuzz/boot_invariants.ts holding. Also proves the committed corpus is the one
 // seeds.ts writes.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { allocSeeds, bootSeeds } from './seeds';
 useSimulatedConsole();
 
 const dir = new URL('./corpus/boot/', import.meta.url);
+const found = new URL('./found/boot/', import.meta.url);
+const inputs = [...readdirSync(dir).sort().map((f) => new URL(f, dir)), ...readdirSync(found).sort().map((f) => new URL(f, found))];
 const AT = 0x10000n;
 
 describe('boot seed corpus', () => {
@@ -27,8 +30,8 @@ describe('boot seed corpus', () => {
     expect(readdirSync(new URL('../alloc/', dir)).sort()).toEqual([...allocSeeds().keys()].sort());
   });
 
-  it.each(readdirSync(dir).sort())('%s: rejected with a message, or accepted with every invariant', (file) => {
-    storeBytes(AT, [...readFileSync(new URL(file, dir))]);
+  it.each(inputs.map((u) => [u.pathname.split('/').slice(-2).join('/'), u] as const))('%s: rejected with a message, or accepted with every invariant', (_name, file) => {
+    storeBytes(AT, [...readFileSync(file)]);
     let outcome: unknown = null;
     try {
       checkBootInvariants(computeBootMemory(parseBootInfo(AT), linkerKernelImage()));

@@ -14,6 +14,7 @@ const MAX_LEN: Record<string, number> = { boot: 8192, alloc: 512 }; // as test/f
 describe.each(['boot', 'alloc'])('fuzz target %s', (name) => {
   const exe = repoPath(`build/fuzz/${name}_fuzz`);
   const corpus = repoPath(`test/fuzz/corpus/${name}`);
+  const found = repoPath(`test/fuzz/found/${name}`); // earlier campaigns' finds (run.sh)
   // Asynchronous: a synchronous child would block vitest's worker for as long as it runs.
   const run = async (args: string[]) => {
     // A missing binary is a failure, not a skip: the Makefile builds it before vitest runs.
@@ -22,8 +23,8 @@ describe.each(['boot', 'alloc'])('fuzz target %s', (name) => {
     return { status: r.exitCode, log: r.all ?? '' };
   };
 
-  it('accepts or rejects (with a panic message) every committed seed', async () => {
-    const r = await run(['-runs=0', corpus]);
+  it('accepts or rejects (with a panic message) every committed seed and find', async () => {
+    const r = await run(['-runs=0', corpus, found]);
     expect(r.status, r.log).toBe(0);
     expect(r.log).toMatch(/INITED/);
   });
@@ -32,6 +33,7 @@ describe.each(['boot', 'alloc'])('fuzz target %s', (name) => {
     const work = mkdtempSync(join(tmpdir(), `keel-fuzz-${name}-`));
     try {
       cpSync(corpus, work, { recursive: true });
+      cpSync(found, work, { recursive: true });
       const r = await run([`-max_total_time=${SHORT_SECONDS}`, `-artifact_prefix=${work}/`, work]);
       expect(r.status, r.log.split('\n').filter((l) => /keel fuzz|ERROR|SUMMARY/.test(l)).join('\n')).toBe(0);
       const done = /Done (\d+) runs/.exec(r.log);

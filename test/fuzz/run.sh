@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A fuzzing campaign over the targets (make fuzz): each runs under libFuzzer at the lowest
-# priority, from its committed seed corpus (test/fuzz/corpus/NAME) plus what earlier
-# campaigns found (build/fuzz/corpus-NAME), until FUZZ_RUNS executions or FUZZ_SECONDS,
+# priority, from its committed seeds (test/fuzz/corpus/NAME, written by seeds.ts), the
+# committed finds of earlier campaigns (test/fuzz/found/NAME: a few inputs that added
+# coverage, and the input of every crash fixed) and what campaigns here found
+# (build/fuzz/corpus-NAME), until FUZZ_RUNS executions or FUZZ_SECONDS,
 # whichever comes first; the targets run one after the other (FUZZ_JOBS=2: side by side).
 # Prints executions, seconds and executions per second per target; a finding stops the
 # target, leaves its input in build/fuzz/NAME-crash-* and fails the campaign.
@@ -28,7 +30,7 @@ campaign() {
   local log=build/fuzz/$name.log
   mkdir -p "$work"
   nice -n 19 "build/fuzz/${name}_fuzz" -runs="$RUNS" -max_total_time="$SECONDS_BUDGET" -max_len="${MAX_LEN[$name]:-4096}" \
-    -timeout=10 -print_final_stats=1 -artifact_prefix="build/fuzz/$name-" "$work" "test/fuzz/corpus/$name" >"$log" 2>&1
+    -timeout=10 -print_final_stats=1 -artifact_prefix="build/fuzz/$name-" "$work" "test/fuzz/corpus/$name" "test/fuzz/found/$name" >"$log" 2>&1
   local status=$?
   local execs secs rate
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
