@@ -14,8 +14,9 @@ import { FrameRange, PageRange, PhysicalAddress, type Frame } from '../../kernel
 import { explainFault, setDirectMapped, stopUnmapping, unmapFreedFrames } from '../../kernel/mm/debug/unmap';
 import { handleException, setPageFaultExplainer } from '../../kernel/arch/x86_64/exceptions';
 import { serialInit } from '../../kernel/arch/x86_64/serial';
-import { machine, QemuExit } from '../sim/machine';
-import { walk } from '../sim/page_walker';
+import { machine, QemuExit, SimPageFault } from '../sim/machine';
+import { faultWhereUnmapped, walk } from '../sim/page_walker';
+import { load64, store64 } from '../../kernel/lib/intrinsics';
 import { simCpu } from '../sim/intrinsics';
 import { expectPanic, useSimulatedConsole } from './support';
 
@@ -108,12 +109,21 @@ describe('freed frames unmapped from the direct map', () => {
       f.release();
       expect([present(first), present(first + 1n), present(first + 2n)]).toEqual([false, false, false]);
       expect(walk(m.p4Address(), direct(first + 1n), BASE)).toBeNull();
+      // As the CPU: a write after free through the direct map faults (and nothing is written).
+      faultWhereUnmapped(m.p4Address(), BASE, direct(DATA), COUNT << 12n);
+      expect(() => store64(direct(first + 1n) + 0x40n, 0xdead_beefn)).toThrow(SimPageFault);
+      expect(() => load64(direct(first) + 0xff8n)).toThrow(SimPageFault);
+      machine.accessCheck = null;
+      expect(machine.load(direct(first + 1n) + 0x40n, 8)).toBe(POISON);
 
       serialInit();
       expect(explainFault(direct(first + 1n) + 0x40n, false)).toBe(true);
       expect(explainFault(direct(DATA + COUNT) + 0x40n, false)).toBe(false); // not a frame of the direct map's tables
-      const again = a.allocateAt(PhysicalAddress.canonical(first << 12n), 1n).allocated!;
+      faultWhereUnmapped(m.p4Address(), BASE, direct(DATA), COUNT << 12n);
+      const again = a.allocateAt(PhysicalAddress.canonical(first << 12n), 1n).allocated!; // maps it back, then checks the poison through it
       expect(present(first)).toBe(true);
+      store64(direct(first) + 0x40n, 1n); // handed out: no fault
+      machine.accessCheck = null;
       expect(explainFault(direct(first) + 0x40n, false)).toBe(false); // handed out: mapped, nothing to explain
       again.release();
       const phys = `0x${((first + 1n) << 12n).toString(16)}`;

@@ -32,11 +32,36 @@ const COM1 = 0x3f8;
 const LINE_STATUS = COM1 + 5;
 const TRANSMIT_EMPTY = 0x20;
 
+/** Thrown by an access the `accessCheck` of the machine refuses: the page fault a CPU would raise (cr2 = `address`). */
+export class SimPageFault extends Error {
+  constructor(readonly address: bigint, readonly write: boolean) {
+    super(`page fault at 0x${address.toString(16)} (${write ? "write" : "read"}): not present`);
+    this.name = "SimPageFault";
+  }
+}
+
 /** One simulated machine: reset it between tests with `resetMachine()`. */
 export class Machine {
   serial = "";
   readonly ports = new Map<number, number>();
   readonly pages = new Map<bigint, Uint8Array>();
+  /**
+   * Memory has no translation here (addresses are what the kernel uses); a test that needs
+   * the CPU's page faults sets this to refuse an access (throw SimPageFault), e.g.
+   * page_walker.ts faultWhereUnmapped. Its own loads are not checked.
+   */
+  accessCheck: ((addr: bigint, size: number, write: boolean) => void) | null = null;
+  private checking = false;
+
+  private check(addr: bigint, size: number, write: boolean): void {
+    if (this.accessCheck === null || this.checking) return;
+    this.checking = true;
+    try {
+      this.accessCheck(addr, size, write);
+    } finally {
+      this.checking = false;
+    }
+  }
 
   private page(addr: bigint): { bytes: Uint8Array; offset: number } {
     const base = addr & ~(PAGE - 1n);
@@ -50,6 +75,7 @@ export class Machine {
 
   /** Reads `size` bytes little-endian at a 64-bit address (exact). */
   load(addr: bigint, size: number): bigint {
+    this.check(addr, size, false);
     let v = 0n;
     for (let i = size - 1; i >= 0; i--) {
       const { bytes, offset } = this.page((addr + BigInt(i)) & 0xffff_ffff_ffff_ffffn);
@@ -60,6 +86,7 @@ export class Machine {
 
   /** Writes `size` bytes little-endian at a 64-bit address. */
   store(addr: bigint, size: number, value: bigint): void {
+    this.check(addr, size, true);
     for (let i = 0; i < size; i++) {
       const { bytes, offset } = this.page((addr + BigInt(i)) & 0xffff_ffff_ffff_ffffn);
       bytes[offset] = Number((value >> BigInt(8 * i)) & 0xffn);

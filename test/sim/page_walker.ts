@@ -3,7 +3,7 @@
 // kernel put them (physical + the mapper's table offset, e.g. the direct map). Written from
 // the Intel SDM (4.5), independently of kernel/mm/paging/, so the mapper's tables are checked
 // by a second reading of the format, not by the mapper's own walk.
-import { machine } from "./machine";
+import { machine, SimPageFault } from "./machine";
 
 const PRESENT = 1n;
 const WRITABLE = 2n;
@@ -78,4 +78,19 @@ export function allMappings(p4: bigint, offset: bigint): { virt: bigint; t: Tran
   };
   visit(p4, 4, 0n);
   return out;
+}
+
+/**
+ * Models the CPU's page faults in [first, first + size) (e.g. the direct map): from now on
+ * an access there that the tables at physical `p4` (read at physical + `offset`) do not
+ * map, or map read-only for a write, throws SimPageFault. Until resetMachine.
+ */
+export function faultWhereUnmapped(p4: bigint, offset: bigint, first: bigint, size: bigint): void {
+  machine.accessCheck = (addr, bytes, write) => {
+    if (addr < first || addr - first >= size) return;
+    for (const a of new Set([addr, addr + BigInt(bytes) - 1n])) {
+      const t = walk(p4, a, offset);
+      if (t === null || (write && !t.writable)) throw new SimPageFault(a, write);
+    }
+  };
 }
