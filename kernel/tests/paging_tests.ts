@@ -10,7 +10,7 @@ import {
 import { cpuHas1GiBPages, kernelPageTables } from "../boot/memory_init";
 import { type AllocatedFrames, type AllocatedPages, AllocError, frameAllocator, pageAllocator } from "../mm/alloc";
 import {
-  DIRECT_MAP_BASE, Frame, HUGE_1G, type HugeSize, Page, PageRange, PhysicalAddress, SIZE_1GIB, SIZE_2MIB, VirtualAddress, hugeFrameContaining, hugePage,
+  DIRECT_MAP_BASE, Frame, HUGE_1G, type HugeSize, Page, PageRange, PhysicalAddress, SIZE_1GIB, SIZE_2MIB, VirtualAddress, hugeFrames, hugePages,
 } from "../mm/addr";
 import { ENTRY_ADDRESS_MASK, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent, MapError, type MappedPages, PageFlags, mapHugePage, unmapHugePage } from "../mm/paging";
 import { FrameList } from "./frame_list";
@@ -113,10 +113,7 @@ export function testMapWriteReadBack(): void {
 /** Release unmaps (entries cleared, translate null) and gives pages and frames back; prune gives the emptied tables back. */
 export function testReleaseUnmaps(): void {
   const m = kernelPageTables();
-  m.prune();
-  const freeFrames = frameAllocator.freeChunks();
-  const freePages = pageAllocator.freeChunks();
-  const tables = m.tableFrameCount();
+  const before = new Counts();
   const mp = mapFresh(2n);
   if (mp === null) return;
   const start = mp.start();
@@ -124,10 +121,29 @@ export function testReleaseUnmaps(): void {
   mp.release();
   expect(m.translate(start) === null, "translate after release");
   expect(!isPresent(m.leafEntry(start)), "entry cleared");
-  m.prune();
-  expectEqU64(frameAllocator.freeChunks(), freeFrames, "frames (and emptied tables, after prune) given back");
-  expectEqU64(pageAllocator.freeChunks(), freePages, "pages given back");
-  expectEqU64(m.tableFrameCount(), tables, "empty tables freed by prune");
+  before.expectSame();
+}
+
+/** What a leak would change: free frames, free pages and table frames, taken after prune gave the empty tables back. A value class. */
+class Counts {
+  readonly frames: u64;
+  readonly pages: u64;
+  readonly tables: u64;
+
+  constructor() {
+    kernelPageTables().prune();
+    this.frames = frameAllocator.freeChunks();
+    this.pages = pageAllocator.freeChunks();
+    this.tables = kernelPageTables().tableFrameCount();
+  }
+
+  /** Checks that the counts are back where they were (after a prune). */
+  expectSame(): void {
+    const now = new Counts();
+    expectEqU64(now.frames, this.frames, "frames (and emptied tables, after prune) given back");
+    expectEqU64(now.pages, this.pages, "pages given back");
+    expectEqU64(now.tables, this.tables, "table frames as before (the empty ones freed by prune)");
+  }
 }
 
 /** One error per cause; a failed map gives its pages and frames back. */
@@ -254,10 +270,7 @@ function pagesFarAway(): PageRange {
  */
 function hugeMapWriteReadBack<S extends HugeSize<S>>(size: S): void {
   const m = kernelPageTables();
-  m.prune();
-  const freeFrames = frameAllocator.freeChunks();
-  const freePages = pageAllocator.freeChunks();
-  const tables = m.tableFrameCount();
+  const before = new Counts();
   const owned = someFrames(1n);
   const window = pageAllocator.allocateAligned(size.chunks(), size.bytes()).allocated;
   if (owned === null || window === null) {
@@ -267,8 +280,8 @@ function hugeMapWriteReadBack<S extends HugeSize<S>>(size: S): void {
     return;
   }
   const frame = owned.start();
-  const hf = hugeFrameContaining(size, frame.start());
-  const hp = hugePage(size, window.start());
+  const hf = hugeFrames(size).containing(frame.start());
+  const hp = hugePages(size).at(window.start());
   expect(hp !== null, "the aligned run starts a huge page");
   if (hp !== null) {
     expect(mapHugePage(m, hp, hf, PageFlags.readWrite()).error === MapError.None, "huge page mapped");
@@ -293,10 +306,7 @@ function hugeMapWriteReadBack<S extends HugeSize<S>>(size: S): void {
   }
   window.release();
   owned.release();
-  m.prune();
-  expectEqU64(frameAllocator.freeChunks(), freeFrames, "frames (and the tables the map made, after prune) given back");
-  expectEqU64(pageAllocator.freeChunks(), freePages, "pages given back");
-  expectEqU64(m.tableFrameCount(), tables, "tables as before");
+  before.expectSame();
 }
 
 /** A 2 MiB page: map, write and read through two aliases, translate, unmap. */

@@ -5,7 +5,6 @@ import type { u64 } from "../../lib/int";
 import { hex } from "../../lib/fmt";
 import { Address } from "./address";
 import { CHUNK_SHIFT, Chunk, MAX_CHUNK_NUMBER } from "./chunk";
-import { HugeChunk, type HugeRange, type HugeRangeResult, type HugeSize, type Size1GiB, type Size2MiB } from "./huge";
 import { ChunkRange } from "./range";
 
 /** The highest physical address x86_64 defines (bits 51..0): the one physical-address limit. */
@@ -84,47 +83,4 @@ export class FrameRange extends ChunkRange<PhysicalAddress, Frame, FrameRange> {
   protected override chunk(num: u64): Frame | null {
     return Frame.fromNumber(num);
   }
-}
-
-/** A huge frame of physical memory, 2 MiB or 1 GiB (`S`); see HugeChunk. Invariant: aligned to its size. */
-export class HugeFrame<S extends HugeSize<S>> extends HugeChunk<PhysicalAddress, Frame, FrameRange, S, HugeFrame<S>> {
-  /** The `size` frame starting at `first`; panics unless `first` is aligned to it (hugeFrame returns null instead). */
-  constructor(size: S, first: Frame) {
-    super(size, first);
-  }
-
-  protected override make(first: Frame): HugeFrame<S> {
-    return new HugeFrame<S>(this.size(), first);
-  }
-
-  protected override emptyRange(): FrameRange {
-    return FrameRange.empty();
-  }
-
-  /** `HugeFrame(2 MiB, p0x200000)`. */
-  override toString(): string {
-    return `HugeFrame(${this.size()}, ${this.start()})`;
-  }
-}
-
-/** A 2 MiB frame. */
-export type HugeFrame2M = HugeFrame<Size2MiB>;
-/** A 1 GiB frame. */
-export type HugeFrame1G = HugeFrame<Size1GiB>;
-/** A range of huge frames of size `S`. */
-export type HugeFrameRange<S extends HugeSize<S>> = HugeRange<PhysicalAddress, Frame, FrameRange, S, HugeFrame<S>>;
-
-/** The `size` frame starting at `frame`, or null when `frame` is not aligned to `size`. */
-export function hugeFrame<S extends HugeSize<S>>(size: S, frame: Frame): HugeFrame<S> | null {
-  return size.startsAt(frame.number()) ? new HugeFrame<S>(size, frame) : null;
-}
-
-/** The `size` frame holding `addr`. */
-export function hugeFrameContaining<S extends HugeSize<S>>(size: S, addr: PhysicalAddress): HugeFrame<S> {
-  return new HugeFrame<S>(size, Frame.containing(PhysicalAddress.canonical(addr.value() & ~(size.bytes() - 1n))));
-}
-
-/** `frames` as a range of `size` frames, or which of its ends is not aligned to `size`. */
-export function hugeFrameRange<S extends HugeSize<S>>(size: S, frames: FrameRange): HugeRangeResult<PhysicalAddress, S, HugeFrameRange<S>> {
-  return new HugeFrame<S>(size, Frame.containing(PhysicalAddress.canonical(0n))).rangeOf(frames);
 }

@@ -6,7 +6,6 @@ import { truncU32, u64, wrappingSub } from "../../lib/int";
 import { hex } from "../../lib/fmt";
 import { Address } from "./address";
 import { CHUNK_SHIFT, Chunk, MAX_CHUNK_NUMBER } from "./chunk";
-import { HugeChunk, type HugeRange, type HugeRangeResult, type HugeSize, type Size1GiB, type Size2MiB } from "./huge";
 import { ChunkRange } from "./range";
 
 /** Bit 47: copied into bits 63..48 of a canonical address. */
@@ -137,49 +136,6 @@ export class PageRange extends ChunkRange<VirtualAddress, Page, PageRange> {
   protected override chunk(num: u64): Page | null {
     return Page.fromNumber(num);
   }
-}
-
-/** A huge page of virtual memory, 2 MiB or 1 GiB (`S`); see HugeChunk. Invariant: aligned to its size. */
-export class HugePage<S extends HugeSize<S>> extends HugeChunk<VirtualAddress, Page, PageRange, S, HugePage<S>> {
-  /** The `size` page starting at `first`; panics unless `first` is aligned to it (hugePage returns null instead). */
-  constructor(size: S, first: Page) {
-    super(size, first);
-  }
-
-  protected override make(first: Page): HugePage<S> {
-    return new HugePage<S>(this.size(), first);
-  }
-
-  protected override emptyRange(): PageRange {
-    return PageRange.empty();
-  }
-
-  /** `HugePage(2 MiB, v0x200000)`. */
-  override toString(): string {
-    return `HugePage(${this.size()}, ${this.start()})`;
-  }
-}
-
-/** A 2 MiB page. */
-export type HugePage2M = HugePage<Size2MiB>;
-/** A 1 GiB page. */
-export type HugePage1G = HugePage<Size1GiB>;
-/** A range of huge pages of size `S`. */
-export type HugePageRange<S extends HugeSize<S>> = HugeRange<VirtualAddress, Page, PageRange, S, HugePage<S>>;
-
-/** The `size` page starting at `page`, or null when `page` is not aligned to `size`. */
-export function hugePage<S extends HugeSize<S>>(size: S, page: Page): HugePage<S> | null {
-  return size.startsAt(page.number()) ? new HugePage<S>(size, page) : null;
-}
-
-/** The `size` page holding `addr` (aligning down stays in the address's half). */
-export function hugePageContaining<S extends HugeSize<S>>(size: S, addr: VirtualAddress): HugePage<S> {
-  return new HugePage<S>(size, Page.containing(VirtualAddress.canonical(addr.value() & ~(size.bytes() - 1n))));
-}
-
-/** `pages` as a range of `size` pages, or which of its ends is not aligned to `size`. */
-export function hugePageRange<S extends HugeSize<S>>(size: S, pages: PageRange): HugeRangeResult<VirtualAddress, S, HugePageRange<S>> {
-  return new HugePage<S>(size, Page.containing(VirtualAddress.canonical(0n))).rangeOf(pages);
 }
 
 /** True when `value` is a canonical virtual address (bits 63..47 all equal). */
