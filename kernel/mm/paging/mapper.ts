@@ -335,7 +335,10 @@ export class Mapper {
 
   /** Removes the 4 KiB mapping of `page`; its P1 table stays, even when empty (see `prune`). */
   unmapPage(page: Page): MapStatus {
-    return this.unmapLeaf(page, LEVEL_P1);
+    const w = this.walkTo(page, LEVEL_P1);
+    if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.NotMapped));
+    if (!isPresent(w.entry)) return failed(MapError.NotMapped);
+    return this.clearLeaf(w, page);
   }
 
   /**
@@ -346,16 +349,16 @@ export class Mapper {
   unmapHuge(page: Page, size: u64): MapStatus {
     if (size !== HUGE_2M && size !== HUGE_1G) return failed(MapError.UnsupportedSize);
     if ((page.startValue() & (size - 1n)) !== 0n) return failed(MapError.Misaligned);
-    return this.unmapLeaf(page, levelOf(size));
-  }
-
-  /** Clears the leaf entry of `page` at `level` (a 4 KiB entry, or a huge one above level 1), flushing it. */
-  private unmapLeaf(page: Page, level: u32): MapStatus {
+    const level: u32 = levelOf(size);
     const w = this.walkTo(page, level);
     if (w.level !== level) return failed(stopError(w, MapError.NotMapped));
     if (!isPresent(w.entry)) return failed(MapError.NotMapped);
-    // Bit 7 of a P1 entry is its PAT bit; above, a clear bit 7 means the entry holds a table.
-    if (level !== LEVEL_P1 && !isHuge(w.entry)) return failed(MapError.TableInTheWay);
+    if (!isHuge(w.entry)) return failed(MapError.TableInTheWay);
+    return this.clearLeaf(w, page);
+  }
+
+  /** Clears the present leaf entry the walk `w` of `page` found (the parent's count, the TLB). */
+  private clearLeaf(w: TableWalk, page: Page): MapStatus {
     store64(w.slot, 0n);
     countDown(w.parent, 1n);
     this.flush(page);
