@@ -3,16 +3,14 @@
 // command, number, address or handle gets one line and the console goes on.
 import { type bool, type u8, u32, u64 } from "../lib/int";
 import { println } from "../lib/console";
-import { hex } from "../lib/fmt";
 import { take } from "../lib/owned";
 import type { Address, Chunk, ChunkRange } from "../mm/addr";
-import { VirtualAddress } from "../mm/addr";
 import { frameAllocator, pageAllocator, type Allocated, type ChunkAllocator } from "../mm/alloc";
 import { PageFlags } from "../mm/paging";
 import { heapBlocksUsed, heapBytesFree, heapBytesMapped, heapBytesUsed, heapFreeBlocks, heapIsUp } from "../mm/heap";
 import { kernelPageTables, memoryIsUp } from "../boot/memory_init";
-import { freeSlot, Handles, KIND_FRAMES, KIND_MAPPED, KIND_PAGES, releaseSlot, SLOTS } from "./handles";
-import type { Words } from "./words";
+import { freeSlot, Handles, keepMapping, KIND_FRAMES, KIND_MAPPED, KIND_PAGES, releaseSlot, SLOTS } from "./handles";
+import { addressArgument, type Words } from "./words";
 import type { BootMemory } from "../boot/regions";
 import { describeKernelTables, describeMemory } from "./views";
 import { unmap } from "./unmap";
@@ -195,22 +193,13 @@ function map(w: Words, h: Handles): void {
     println("error: the mapping failed (the pages and frames went back to their allocators)");
     return;
   }
-  println(`m${ms}: ${m.pageRange()} -> ${m.frameRange()} (${m.pageFlags()})`);
-  h.mapped[ms] = m;
+  keepMapping(h, ms, m);
 }
 
 /** `walk ADDR`: the physical address and permissions the kernel's tables give a virtual address. */
 function walk(w: Words): void {
-  const n = w.number(1, 0);
-  if (w.count() !== 2 || !n.ok) {
-    println("error: usage: walk ADDR (a virtual address, decimal or 0x…)");
-    return;
-  }
-  const va = VirtualAddress.checked(n.value);
-  if (va === null) {
-    println(`error: ${hex(n.value)} is not a canonical virtual address`);
-    return;
-  }
+  const va = addressArgument(w, "walk ADDR (a virtual address, decimal or 0x…)");
+  if (va === null) return;
   const tables = kernelPageTables();
   const pa = tables.translate(va);
   const flags = tables.flagsOf(va);

@@ -4,26 +4,17 @@
 // given back) and the parts before and after stay as handles: the first part keeps the
 // mapping's slot, a second part takes a free one.
 import { println } from "../lib/console";
-import { hex } from "../lib/fmt";
 import type { u32 } from "../lib/int";
-import { take, type Consumed } from "../lib/owned";
-import { Page, VirtualAddress } from "../mm/addr";
+import { take } from "../lib/owned";
+import { Page } from "../mm/addr";
 import type { MappedPages } from "../mm/paging";
-import { freeSlot, type Handles, SLOTS } from "./handles";
-import type { Words } from "./words";
+import { freeSlot, type Handles, keepMapping, SLOTS } from "./handles";
+import { addressArgument, type Words } from "./words";
 
 /** `unmap ADDR`. */
 export function unmap(w: Words, h: Handles): void {
-  const n = w.number(1, 0);
-  if (w.count() !== 2 || !n.ok) {
-    println("error: usage: unmap ADDR (a virtual address in a mapping mK)");
-    return;
-  }
-  const va = VirtualAddress.checked(n.value);
-  if (va === null) {
-    println(`error: ${hex(n.value)} is not a canonical virtual address`);
-    return;
-  }
+  const va = addressArgument(w, "unmap ADDR (a virtual address in a mapping mK)");
+  if (va === null) return;
   const page = Page.containing(va);
   const slot = mappingHolding(h, page);
   if (slot === SLOTS) {
@@ -62,8 +53,8 @@ export function unmap(w: Words, h: Handles): void {
   println(`unmapped ${page}: its page and frame released`);
   const keptBefore = before !== null;
   const keptAfter = after !== null;
-  if (before !== null) keep(h, slot, before);
-  if (after !== null) keep(h, keptBefore ? freeSlot(h.mapped) : slot, after);
+  if (before !== null) keepMapping(h, slot, before);
+  if (after !== null) keepMapping(h, keptBefore ? freeSlot(h.mapped) : slot, after);
   if (!keptBefore && !keptAfter) println(`m${slot}: nothing left, the handle is free`);
 }
 
@@ -77,10 +68,4 @@ function mappingHolding(h: Handles, page: Page): u32 {
     if (holds) return i;
   }
   return SLOTS;
-}
-
-/** Puts `m` in slot `slot` and prints it as `mK` does. */
-function keep(h: Handles, slot: u32, m: Consumed<MappedPages>): void {
-  println(`m${slot}: ${m.pageRange()} -> ${m.frameRange()} (${m.pageFlags()})`);
-  h.mapped[slot] = m;
 }
