@@ -1,6 +1,6 @@
 // Huge pages and frames: 2 MiB and 1 GiB units of an address space, as types (the x86_64
-// crate's Page<Size2MiB> / PhysFrame<Size1GiB>, Theseus's huge-page ranges). The two
-// dimensions are shared as chunk.ts shares Page and Frame:
+// crate's Page<Size2MiB> / PhysFrame<Size1GiB>, Theseus's huge-page ranges). Both
+// dimensions are type arguments of one generic class, so nothing is written twice:
 // - the size is a type argument, Size2MiB or Size1GiB: value classes without fields, so
 //   a huge page costs what its first 4 KiB page costs (one u64) and the size is known at
 //   compile time (keelc monomorphizes per size);
