@@ -197,7 +197,9 @@ describe('the kernel line table', () => {
     addrs.forEach((a, i) => {
       const mine = symbolize(tables, a);
       const theirs = out[i]!;
-      if (theirs.startsWith('??')) return; // padding between functions
+      // Padding between functions: `??`, or a file without a line (`keel_unity.c:?`, the nops
+      // that align a function's out-of-line `.cold` part).
+      if (theirs.startsWith('??') || theirs.endsWith(':?')) return;
       compared++;
       expect(mine ? `${mine.file}:${mine.line}` : '?', `address 0x${a.toString(16)}`).toBe(theirs);
     });
