@@ -17,7 +17,7 @@
 #   QEMU_EXTRA="..."   extra QEMU arguments for run, gdb and the QEMU tests (e.g.
 #                      QEMU_EXTRA="-machine q35 -m 4G" or "-bios /usr/share/ovmf/OVMF.fd")
 #   KEELC="..."        compiler command (default: node compiler/bin/keelc.mjs)
-#   KEEL_OPT=-O2       optimisation level of the kernel C; KEEL_CFLAGS= extra gcc flags
+#   KEEL_OPT=-O3       optimisation level of the kernel C; KEEL_CFLAGS= extra gcc flags
 #   VITEST="..."       the test runner command (default: npx vitest run)
 #   TEST_ARGS="..."    more vitest arguments, e.g. TEST_ARGS="-t heap" (tests whose name
 #                      matches) or TEST_ARGS="test/qemu" (those files)
@@ -34,7 +34,7 @@ SHELL := /bin/bash
 
 QEMU_EXTRA ?=
 KEELC ?=
-KEEL_OPT ?= -O2
+KEEL_OPT ?= -O3
 KEEL_CFLAGS ?=
 VITEST ?= npx vitest run
 FIXTURES ?= $(wildcard test/kernels/*.ts)
@@ -44,7 +44,7 @@ export QEMU_EXTRA KEELC KEEL_OPT KEEL_CFLAGS
 # Everything an image depends on: rebuild when any of it changes.
 KERNEL_SRCS := $(shell find kernel -name '*.ts' 2>/dev/null)
 COMPILER_SRCS := $(shell find compiler -type f 2>/dev/null)
-BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.sh
+BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.sh qemu/line_table.ts qemu/line-table.mjs qemu/ktap_manifest.ts qemu/ktap-manifest.mjs
 IMAGE_DEPS := $(KERNEL_SRCS) $(COMPILER_SRCS) $(BOOT_SRCS)
 # An image built by keelc depends on its program's .ts files only: keelc --deps writes them
 # to build/NAME/keel.iso.d (included below). Without that file yet (first build, or another
