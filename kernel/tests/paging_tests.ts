@@ -299,7 +299,7 @@ function hugeMapWriteReadBack<S extends HugeSize<S>>(size: S): void {
     return;
   }
   const frame = owned.start();
-  const hf = hugeFrames(size).containing(frame.start());
+  const hf = hugeFrames(size).containing(frame);
   const hp = hugePages(size).at(window.start());
   expect(hp !== null, "the aligned run starts a huge page");
   if (hp !== null) {

@@ -42,24 +42,24 @@ describe("huge pages and frames", () => {
   });
 
   it("the containing huge chunk aligns down, in the address's half", () => {
-    expect(`${hugePages(SIZE_2MIB).containing(v(0xffff_8000_0035_4321n))}`).toBe("2 MiB Page(v0xffff800000200000)");
-    expect(`${hugePages(SIZE_1GIB).containing(v(0xffff_8000_7fff_ffffn))}`).toBe("1 GiB Page(v0xffff800040000000)");
-    expect(`${hugePages(SIZE_1GIB).containing(v(0x7fff_ffff_ffffn))}`).toBe("1 GiB Page(v0x7fffc0000000)");
-    expect(`${hugeFrames(SIZE_2MIB).containing(p(0x12_3456n))}`).toBe("2 MiB Frame(p0x0)");
-    const h = hugePages(SIZE_2MIB).containing(v(0x40_0000n));
+    expect(`${hugePages(SIZE_2MIB).containing(page(0xffff_8000_0035_4321n))}`).toBe("2 MiB Page(v0xffff800000200000)");
+    expect(`${hugePages(SIZE_1GIB).containing(page(0xffff_8000_7fff_ffffn))}`).toBe("1 GiB Page(v0xffff800040000000)");
+    expect(`${hugePages(SIZE_1GIB).containing(page(0x7fff_ffff_ffffn))}`).toBe("1 GiB Page(v0x7fffc0000000)");
+    expect(`${hugeFrames(SIZE_2MIB).containing(frame(0x12_3456n))}`).toBe("2 MiB Frame(p0x0)");
+    const h = hugePages(SIZE_2MIB).containing(page(0x40_0000n));
     expect(h.contains(v(0x5f_ffffn)) && h.contains(v(0x40_0000n))).toBe(true);
     expect(h.contains(v(0x60_0000n)) || h.contains(v(0x3f_ffffn))).toBe(false);
   });
 
   it("step by their size and stop at the end of the segment", () => {
-    const top = hugePages(SIZE_2MIB).containing(v(0xffff_ffff_ffff_ffffn));
+    const top = hugePages(SIZE_2MIB).containing(page(0xffff_ffff_ffff_ffffn));
     expect(`${top}`).toBe("2 MiB Page(v0xffffffffffe00000)");
     expect(top.next()).toBeNull();
-    const lowTop = hugePages(SIZE_1GIB).containing(v(0x7fff_ffff_ffffn));
+    const lowTop = hugePages(SIZE_1GIB).containing(page(0x7fff_ffff_ffffn));
     expect(lowTop.next()).toBeNull(); // the non-canonical hole is not crossed
-    expect(`${hugeFrames(SIZE_1GIB).containing(p(0n)).add(3n)}`).toBe("1 GiB Frame(p0xc0000000)");
-    expect(hugeFrames(SIZE_1GIB).containing(p(0n)).add(1n << 40n)).toBeNull();
-    const a = hugePages(SIZE_2MIB).containing(v(0x20_0000n));
+    expect(`${hugeFrames(SIZE_1GIB).containing(frame(0n)).add(3n)}`).toBe("1 GiB Frame(p0xc0000000)");
+    expect(hugeFrames(SIZE_1GIB).containing(frame(0n)).add(1n << 40n)).toBeNull();
+    const a = hugePages(SIZE_2MIB).containing(page(0x20_0000n));
     expect(a.equals(some(a.add(0n)))).toBe(true);
     expect(a.equals(some(a.next()))).toBe(false);
   });
@@ -160,9 +160,9 @@ describe("mapping huge pages with the typed API", () => {
     expect(s.m.unmapHuge(p2.firstChunk(), 0x4000_0000n).error).toBe(MapError.Misaligned);
     expect(s.m.unmapHuge(p2.firstChunk(), 0x8000n).error).toBe(MapError.UnsupportedSize);
     expect(unmapHugePage(s.m, some(hugePages(SIZE_1GIB).at(page(0xffff_c020_0000_0000n)))).error).toBe(MapError.TableInTheWay);
-    expect(unmapHugePage(s.m, hugePages(SIZE_2MIB).containing(v(0xffff_c040_4020_0000n))).error).toBe(MapError.HugePageInTheWay);
-    expect(unmapHugePage(s.m, hugePages(SIZE_2MIB).containing(small)).error).toBe(MapError.TableInTheWay);
-    expect(unmapHugePage(s.m, hugePages(SIZE_2MIB).containing(v(0xffff_d000_0000_0000n))).error).toBe(MapError.NotMapped);
+    expect(unmapHugePage(s.m, hugePages(SIZE_2MIB).containing(page(0xffff_c040_4020_0000n))).error).toBe(MapError.HugePageInTheWay);
+    expect(unmapHugePage(s.m, hugePages(SIZE_2MIB).containing(Page.containing(small))).error).toBe(MapError.TableInTheWay);
+    expect(unmapHugePage(s.m, hugePages(SIZE_2MIB).containing(page(0xffff_d000_0000_0000n))).error).toBe(MapError.NotMapped);
     expect(s.m.unmapPage(Page.containing(v(0xffff_c020_0021_2345n))).error).toBe(MapError.HugePageInTheWay);
 
     expect(unmapHugePage(s.m, p2).error).toBe(MapError.None);

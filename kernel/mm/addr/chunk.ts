@@ -30,11 +30,6 @@ export abstract class Chunk<A extends Address<A>, Self extends Chunk<A, Self>> e
   /** The twin's checked chunk constructor (Page.fromNumber, …). */
   protected abstract sibling(num: u64): Self | null;
 
-  /** The chunk of this space numbered `num`, or null when it is invalid (the twin's fromNumber, for generic code). */
-  numbered(num: u64): Self | null {
-    return this.sibling(num);
-  }
-
   /** The chunk number: start address / 4096. */
   number(): u64 {
     return this.key();

@@ -80,7 +80,7 @@ export type HugePage1G = HugePage<Size1GiB>;
 export type HugeFrame2M = HugeFrame<Size2MiB>;
 export type HugeFrame1G = HugeFrame<Size1GiB>;
 
-/** The first `size` page (v0x0), to make others with: hugePages(SIZE_2MIB).at(page), .containing(addr), .rangeOf(pages). */
+/** The first `size` page (v0x0), to make others with: hugePages(SIZE_2MIB).at(page), .containing(page), .rangeOf(pages). */
 export function hugePages<S extends HugeSize<S>>(size: S): HugePage<S> {
   return new HugeChunk<VirtualAddress, Page, PageRange, S>(size, Page.containing(VirtualAddress.canonical(0n)));
 }
@@ -142,7 +142,9 @@ export class HugeChunk<A extends Address<A>, C extends Chunk<A, C>, R extends Ch
 
   /** The last address (inclusive). */
   lastAddress(): A {
-    return this.chunk(this.first.number() + (this.sz.chunks() - 1n)).lastAddress();
+    const last = this.first.add(this.sz.chunks() - 1n);
+    if (last === null) return panic(`HugeChunk: ${this} leaves its segment`);
+    return last.lastAddress();
   }
 
   /** Bytes: the size's. */
@@ -160,9 +162,11 @@ export class HugeChunk<A extends Address<A>, C extends Chunk<A, C>, R extends Ch
     return this.sz.startsAt(first.number()) ? this.make(first) : null;
   }
 
-  /** The huge chunk of this size and space holding `addr` (aligning down stays in the address's segment). */
-  containing(addr: A): HugeChunk<A, C, R, S> {
-    return this.make(this.chunk((addr.value() >> CHUNK_SHIFT) & ~(this.sz.chunks() - 1n)));
+  /** The huge chunk of this size and space holding the 4 KiB chunk `chunk` (aligning down stays in its segment). */
+  containing(chunk: C): HugeChunk<A, C, R, S> {
+    const first = chunk.sub(chunk.number() & (this.sz.chunks() - 1n));
+    if (first === null) return panic(`HugeChunk: aligning ${chunk} down to ${this.sz} leaves its segment`);
+    return this.make(first);
   }
 
   /** The huge chunk `count` above, or null when that leaves the segment. */
@@ -205,13 +209,6 @@ export class HugeChunk<A extends Address<A>, C extends Chunk<A, C>, R extends Ch
   /** A result of rangeOf. */
   private rangeResult(range: HugeRange<A, C, R, S> | null, error: HugeRangeError, at: A): HugeRangeResult<A, S, HugeRange<A, C, R, S>> {
     return new HugeRangeResult<A, S, HugeRange<A, C, R, S>>(range, error, at, this.sz);
-  }
-
-  /** The 4 KiB chunk numbered `num` of this space, which the invariant says is valid. */
-  private chunk(num: u64): C {
-    const c = this.first.numbered(num);
-    if (c === null) return panic(`HugeChunk: chunk number ${num} is invalid`);
-    return c;
   }
 }
 
