@@ -141,23 +141,34 @@ compile() { # source, extra key (hashes of generated inputs), object, flags... (
     shift 3
     OBJS+=("$obj")
     [ -n "${HASH[$src]:-}" ] || hash_files "$src"
-    local key
-    key=$(printf '%s\n' "gcc $GCC_ID" "flags $*" "source $src ${HASH[$src]}" "$STATIC_HEADERS_KEY" "$extra")
-    if [ -f "$obj" ] && [ -f "$obj.key" ] && [ "$(<"$obj.key")" = "$key" ]; then
+    local key stored=""
+    # (no command substitutions here: this runs once per object, forks cost)
+    printf -v key '%s\n' "gcc $GCC_ID" "flags $*" "source $src ${HASH[$src]}" "$STATIC_HEADERS_KEY" "$extra"
+    [ -f "$obj" ] && [ -f "$obj.key" ] && { IFS= read -r -d '' stored <"$obj.key" || true; }
+    if [ "$stored" = "$key" ]; then
         REUSED=$((REUSED + 1))
         return
     fi
     rm -f "$obj" "$obj.key"
-    background "cc-$(basename "$obj")" compile_now "$key" "$src" "$obj" "$@"
+    background "cc-${obj##*/}" compile_now "$key" "$src" "$obj" "$@"
 }
 compile_now() { # key, source, object, flags...
     local key=$1 src=$2 obj=$3
     shift 3
-    gcc "$@" -c "$src" -o "$obj.tmp" && mv "$obj.tmp" "$obj" && printf '%s\n' "$key" >"$obj.key"
+    gcc "$@" -c "$src" -o "$obj.tmp" && mv "$obj.tmp" "$obj" && printf '%s' "$key" >"$obj.key"
 }
 
 # 0. The KTAP manifest: the top-level tests the host must see (test/harness/boot.ts)
-background manifest node qemu/ktap-manifest.mjs "$ENTRY" "$OUT/ktap-manifest.json"
+# (It depends on the entry file's text only: reused while that and the reader are unchanged.)
+hash_files "$ENTRY" qemu/ktap_manifest.ts qemu/ktap-manifest.mjs
+printf -v MANIFEST_KEY '%s\n' "$ENTRY ${HASH[$ENTRY]}" "${HASH[qemu/ktap_manifest.ts]} ${HASH[qemu/ktap-manifest.mjs]}"
+manifest() {
+    rm -f "$OUT/ktap-manifest.json.key"
+    node qemu/ktap-manifest.mjs "$ENTRY" "$OUT/ktap-manifest.json" && printf '%s' "$MANIFEST_KEY" >"$OUT/ktap-manifest.json.key"
+}
+stored=""
+[ -f "$OUT/ktap-manifest.json" ] && [ -f "$OUT/ktap-manifest.json.key" ] && { IFS= read -r -d '' stored <"$OUT/ktap-manifest.json.key" || true; }
+[ "$stored" = "$MANIFEST_KEY" ] || background manifest manifest
 # The boot stub and the runtime: C and assembly that keelc does not write.
 hash_files "${BOOT_S[@]}" "${RUNTIME_C[@]}"
 for s in "${BOOT_S[@]}"; do compile "$s" "" "$OBJ/boot/$(basename "${s%.S}").o" "${ASFLAGS[@]}"; done
@@ -168,13 +179,15 @@ SYMS=$OBJ/symbols
 mkdir -p "$SYMS"
 # Reused while the table generator and the flags are unchanged (the same key as an object).
 hash_files qemu/line_table.ts qemu/line-table.mjs
-PLACEHOLDER_KEY=$(printf '%s\n' "gcc $GCC_ID" "flags ${CFLAGS[*]}" "generator ${HASH[qemu/line_table.ts]} ${HASH[qemu/line-table.mjs]}" "$STATIC_HEADERS_KEY")
+printf -v PLACEHOLDER_KEY '%s\n' "gcc $GCC_ID" "flags ${CFLAGS[*]}" "generator ${HASH[qemu/line_table.ts]} ${HASH[qemu/line-table.mjs]}" "$STATIC_HEADERS_KEY"
 placeholder() {
     rm -f "$SYMS/placeholder.o" "$SYMS/placeholder.o.key"
     node qemu/line-table.mjs empty "$SYMS/placeholder.c" && gcc "${CFLAGS[@]}" -c "$SYMS/placeholder.c" -o "$SYMS/placeholder.o" &&
-        printf '%s\n' "$PLACEHOLDER_KEY" >"$SYMS/placeholder.o.key"
+        printf '%s' "$PLACEHOLDER_KEY" >"$SYMS/placeholder.o.key"
 }
-if ! [ -f "$SYMS/placeholder.o" ] || [ "$(cat "$SYMS/placeholder.o.key" 2>/dev/null)" != "$PLACEHOLDER_KEY" ]; then
+stored=""
+[ -f "$SYMS/placeholder.o" ] && [ -f "$SYMS/placeholder.o.key" ] && { IFS= read -r -d '' stored <"$SYMS/placeholder.o.key" || true; }
+if [ "$stored" != "$PLACEHOLDER_KEY" ]; then
     background placeholder-table placeholder
 fi
 step_done "start, runtime queued"
@@ -198,16 +211,19 @@ shopt -s nullglob
 GEN_H=("$GEN"/*.h)
 shopt -u nullglob
 hash_files "${GEN_C[@]}" "${GEN_H[@]}"
-GEN_H_KEY=$(for h in "${GEN_H[@]}"; do echo "$(basename "$h") ${HASH[$h]}"; done)
+GEN_H_KEY=$(for h in "${GEN_H[@]}"; do echo "${h##*/} ${HASH[$h]}"; done)
 if [ "${KEEL_UNITY:-1}" = 1 ]; then
     UNITY=$OBJ/gen/keel_unity.c
     { echo "/* Unity build: every module keelc emitted, one translation unit (qemu/build-image.sh). */"
-      for c in "${GEN_C[@]}"; do echo "#include \"$(basename "$c")\""; done; } >"$UNITY.new"
+      for c in "${GEN_C[@]}"; do echo "#include \"${c##*/}\""; done; } >"$UNITY.new"
     cmp -s "$UNITY.new" "$UNITY" && rm "$UNITY.new" || mv "$UNITY.new" "$UNITY"
-    GEN_C_KEY=$(for c in "${GEN_C[@]}"; do echo "$(basename "$c") ${HASH[$c]}"; done)
+    GEN_C_KEY=$(for c in "${GEN_C[@]}"; do echo "${c##*/} ${HASH[$c]}"; done)
     compile "$UNITY" "$GEN_H_KEY"$'\n'"$GEN_C_KEY" "$OBJ/gen/keel_unity.o" "${CFLAGS[@]}"
 else
-    for c in "${GEN_C[@]}"; do compile "$c" "$GEN_H_KEY" "$OBJ/gen/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
+    for c in "${GEN_C[@]}"; do
+        base=${c##*/}
+        compile "$c" "$GEN_H_KEY" "$OBJ/gen/${base%.c}.o" "${CFLAGS[@]}"
+    done
 fi
 # Objects of modules the program no longer has are not linked; remove them.
 for o in "$OBJ"/gen/*.o; do
@@ -230,17 +246,20 @@ node qemu/line-table.mjs generate "$OUT/keel.elf.pass1" "$SYMS/tables.c" ||
 gcc "${CFLAGS[@]}" -c "$SYMS/tables.c" -o "$SYMS/tables.o" || die "compiling $SYMS/tables.c failed"
 step_done "line table"
 link "$OUT/keel.elf.tmp" "$SYMS/tables.o"
-node qemu/line-table.mjs check "$OUT/keel.elf.tmp" "$SYMS/tables.c" || die "the line table does not describe $OUT/keel.elf"
-step_done "link 2, table check"
+# The check runs beside the ISO's creation; nothing is moved into place before it passed.
+table_check() {
+    node qemu/line-table.mjs check "$OUT/keel.elf.tmp" "$SYMS/tables.c" || { echo "the line table does not describe $OUT/keel.elf"; return 1; }
+}
+background table-check table_check
 rm -f "$OUT/keel.elf.pass1"
 grub-file --is-x86-multiboot2 "$OUT/keel.elf.tmp" ||
     die "$OUT/keel.elf has no valid multiboot2 header in its first 32 KiB"
-mv "$OUT/keel.elf.tmp" "$OUT/keel.elf"
+step_done "link 2"
 
 # 4. ISO (BIOS and UEFI GRUB). GRUB loads the ELF without debug sections (reading about
 # 1 MiB of DWARF from the ISO and copying it into RAM was a third of the boot time); the
 # kernel's own line table is in .rodata, and make gdb reads the full build/NAME/keel.elf.
-objcopy --strip-debug "$OUT/keel.elf" "$OUT/iso/boot/keel.elf" || die "stripping $OUT/keel.elf failed"
+objcopy --strip-debug "$OUT/keel.elf.tmp" "$OUT/iso/boot/keel.elf" || die "stripping $OUT/keel.elf failed"
 cp boot/grub.cfg "$OUT/iso/boot/grub/grub.cfg"
 # KEEL_GRUB_MODULES=N: N small boot modules (m0 .. m<N-1>, 1000 + 37 i bytes each) that GRUB
 # loads with the kernel, each named "moduleI" on its command line (the test image: 64).
@@ -253,9 +272,13 @@ if [ "${KEEL_GRUB_MODULES:-0}" -gt 0 ]; then
     done
     awk -v lines="$lines" '{ print } /^ *multiboot2 / { printf "%s", lines }' boot/grub.cfg >"$OUT/iso/boot/grub/grub.cfg"
 fi
-if ! grub-mkrescue -o "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/logs/grub-mkrescue.log" 2>&1; then
+# grub-mkrescue's output, with GRUB's own part prepared once (qemu/grub-iso.sh).
+if ! qemu/grub-iso.sh "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/logs/grub-mkrescue.log" 2>&1; then
     cat "$OUT/logs/grub-mkrescue.log" >&2
-    die "grub-mkrescue failed (log above, also in $OUT/logs/grub-mkrescue.log)"
+    die "making the ISO failed (log above, also in $OUT/logs/grub-mkrescue.log)"
 fi
-mv "$OUT/keel.iso.tmp" "$OUT/keel.iso"
 step_done "ISO"
+wait_all
+step_done "table check (beside)"
+mv "$OUT/keel.elf.tmp" "$OUT/keel.elf"
+mv "$OUT/keel.iso.tmp" "$OUT/keel.iso"
