@@ -55,7 +55,8 @@ export QEMU_EXTRA KEELC KEEL_OPT KEEL_CFLAGS
 # Everything an image depends on: rebuild when any of it changes.
 KERNEL_SRCS := $(shell find kernel -name '*.ts' 2>/dev/null)
 COMPILER_SRCS := $(shell find compiler -type f 2>/dev/null)
-BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.sh
+BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.sh qemu/grub-iso.sh \
+    qemu/line_table.ts qemu/line-table.mjs qemu/ktap_manifest.ts qemu/ktap-manifest.mjs qemu/import_ts.mjs
 IMAGE_DEPS := $(KERNEL_SRCS) $(COMPILER_SRCS) $(BOOT_SRCS)
 # An image built by keelc depends on its program's .ts files only: keelc --deps writes them
 # to build/NAME/keel.iso.d (included below). Without that file yet (first build, or another
