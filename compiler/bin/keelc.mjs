@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // keelc entry point. A compilation goes to the resident keelc when one is up (keelc serve,
 // `make serve`; the answer is the cold compile's, see compiler/src/server.ts); otherwise,
-// and with KEELC_SERVER=0, the compiler's TypeScript sources run here through tsx.
+// and with KEELC_SERVER=0, the compiler runs here: its sources bundled into one file
+// (bundle.mjs, cached by their hash), or through tsx (KEELC_BUNDLE=0, or no esbuild).
+import { bundledMain } from "./bundle.mjs";
 import { isCompilation, request, sourceKey } from "./client.mjs";
 
 const argv = process.argv.slice(2);
@@ -27,9 +29,12 @@ async function serverControl() {
 if (!(await serverControl()) && !(await viaServer())) {
   // The key is taken before the compiler's sources are loaded: a source changed while
   // loading makes the server stale at its first request, never silently current.
-  const key = argv[0] === "serve" ? sourceKey() : "";
-  const { register } = await import("tsx/esm/api");
-  register();
-  const { main } = await import("../src/cli.ts");
+  const key = sourceKey();
+  let main = process.env.KEELC_BUNDLE === "0" ? null : await bundledMain(key);
+  if (!main) {
+    const { register } = await import("tsx/esm/api");
+    register();
+    ({ main } = await import("../src/cli.ts"));
+  }
   process.exitCode = main(argv, undefined, key);
 }
