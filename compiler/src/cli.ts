@@ -2,7 +2,7 @@
 // there were diagnostics, 2 on a usage error; never a stack trace.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compile, formatResult } from "./compile";
+import { compile, formatResult, type CompileResult } from "./compile";
 import { writeIfChanged, writeOutputs } from "./output";
 import { runCommand } from "./run";
 import { serveCommand } from "./server";
@@ -45,7 +45,7 @@ export interface Io {
 const TERMINAL: Io = { out: (t) => console.log(t), err: (t) => console.error(t) };
 
 /** Runs keelc with command-line arguments; returns the exit status. */
-export function main(argv: string[], io: Io = TERMINAL, sourceKey = ""): number {
+export function main(argv: string[], io: Io = TERMINAL, sourceKey = "", compileEntry: (entry: string) => CompileResult = compile): number {
   // `keelc run-node FILE.ts`, `keelc run-hosted FILE.ts`: compile and run (run.ts).
   if (argv[0] === "run-node" || argv[0] === "run-hosted") return runCommand(argv[0], argv.slice(1));
   // `keelc serve`: stay resident and compile for the clients of a socket (server.ts).
@@ -77,7 +77,7 @@ export function main(argv: string[], io: Io = TERMINAL, sourceKey = ""): number 
     io.err(`keelc: ${entry}: no such file`);
     return 2;
   }
-  const result = compile(entry);
+  const result = compileEntry(entry);
   const messages = formatResult(result);
   if (messages) io.err(messages);
   if (!result.ok) {

@@ -2,12 +2,15 @@
 // starting (Node, tsx, ts-morph, TypeScript's lib files) and running cold code; a resident
 // one has all of that loaded and JIT-compiled, so a compilation costs only the work itself.
 //
-// Never stale, by construction: each request is an ordinary, complete compilation (the same
-// `main` as the command line, a fresh ts-morph project reading every file from disk), so
-// its output is byte for byte a cold keelc's (test/compiler/server.test.ts checks). What is
-// kept between requests is only code: the compiler's own sources are hashed at start
-// (compiler/bin/client.mjs sourceKey), and a request that finds them changed on disk gets
-// `stale` and the server exits; the client then compiles cold.
+// Never stale, by construction: each request is answered by an ordinary, complete
+// compilation (the same `main` as the command line, a fresh ts-morph project reading every
+// file from disk), so its output is byte for byte a cold keelc's (test/compiler/
+// server.test.ts checks). That compilation may have run already: after a request the server
+// watches the program's directories and compiles again when a file changes (prepared.ts);
+// its result is used only while every file it read is provably unchanged. Besides that
+// result, what is kept between requests is only code: the compiler's own sources are hashed
+// at start (compiler/bin/client.mjs sourceKey), and a request that finds them changed on
+// disk gets `stale` and the server exits; the client then compiles cold.
 //
 // Protocol: one JSON line per connection on a Unix socket (build/keelc.sock): {cwd, argv}
 // -> {status, out, err}; {command: "status" | "stop"} -> {message}.
@@ -15,6 +18,8 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { main, type Io } from "./cli";
+import { compile } from "./compile";
+import { Prepared } from "./prepared";
 // A plain JavaScript module shared with the client (no types of its own).
 // @ts-expect-error -- compiler/bin/client.mjs has no declaration file
 import { socketPath, sourceKey } from "../bin/client.mjs";
@@ -83,6 +88,7 @@ async function startServer(options: Options, key: string): Promise<void> {
   const shutdown = (why: string): void => {
     console.error(`keelc serve: stopping (${why}) after ${served} compilations`);
     server.close();
+    prepared.close();
     fs.rmSync(socket, { force: true });
     process.exit(0);
   };
@@ -119,7 +125,7 @@ async function startServer(options: Options, key: string): Promise<void> {
     let status: number;
     try {
       process.chdir(cwd); // paths in messages, names and depfiles are relative to the client's directory
-      status = main(argv, io);
+      status = main(argv, io, key, (entry) => prepared.compile(cwd, entry));
     } catch (e) {
       err.push(`keelc serve: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
       status = 70;
@@ -130,6 +136,20 @@ async function startServer(options: Options, key: string): Promise<void> {
     console.error(`keelc serve: ${argv.join(" ")} -> ${status} in ${Date.now() - t0} ms`);
     return { status, out: out.join(""), err: err.join("") };
   };
+
+  // The next compilation of the last program, started when one of its files changes.
+  const prepared = new Prepared(
+    (cwd, entry) => {
+      const home = process.cwd();
+      try {
+        process.chdir(cwd);
+        return compile(entry);
+      } finally {
+        process.chdir(home);
+      }
+    },
+    (line) => console.error(line),
+  );
 
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

@@ -10,13 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error -- compiler/bin/client.mjs is plain JavaScript without a declaration file
 import { sourceKey } from "../../compiler/bin/client.mjs";
 
-// The program: a copy of a small fixture, two directories deep like test/kernels/, so its
-// relative imports of kernel/ resolve the same way.
+// The program: a copy of a small fixture in a directory of its own inside the repository
+// (its imports of kernel/ adjusted); every output goes to a temporary directory elsewhere,
+// so the program's directories change only when the test edits the program.
 fs.mkdirSync("build", { recursive: true });
 const work = fs.mkdtempSync(path.join("build", "server-test-"));
-const program = path.join(work, "prog.ts");
-const fixture = fs.readFileSync("test/kernels/fail_one.ts", "utf8");
-const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keelc-serve-")), "keelc.sock");
+fs.mkdirSync(path.join(work, "p"));
+const program = path.join(work, "p", "prog.ts");
+const fixture = fs.readFileSync("test/kernels/fail_one.ts", "utf8").replaceAll('"../../kernel/', '"../../../kernel/');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keelc-serve-"));
+const socket = path.join(tmp, "keelc.sock");
 
 const keelc = (args: string[], env: Record<string, string>) =>
   execa("node", ["compiler/bin/keelc.mjs", ...args], { reject: false, env: { KEELC_SOCKET: socket, ...env } });
@@ -30,10 +33,10 @@ function contents(dir: string): Map<string, string> {
 
 /** Compiles `program` cold and through the server into fresh / given directories; both results. */
 async function both(residentOut: string) {
-  const coldOut = fs.mkdtempSync(path.join(work, "cold-"));
+  const coldOut = fs.mkdtempSync(path.join(tmp, "cold-"));
   const [c, r] = await Promise.all([
     cold(["--out", coldOut, "--deps", path.join(coldOut, "x.d"), program]),
-    resident(["--out", residentOut, "--deps", path.join(work, "resident.d"), program]),
+    resident(["--out", residentOut, "--deps", path.join(tmp, "resident.d"), program]),
   ]);
   return { c, r, coldOut };
 }
@@ -55,10 +58,11 @@ describe("keelc serve", () => {
     await keelc(["serve", "--stop"], {});
     await server;
     fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it("writes byte for byte what a cold keelc writes, before and after a one-line change", async () => {
-    const out = path.join(work, "resident-out");
+    const out = path.join(tmp, "resident-out");
     const first = await both(out);
     expect(first.c.exitCode, first.c.stderr).toBe(0);
     expect(first.r.exitCode, first.r.stderr).toBe(0);
@@ -69,7 +73,7 @@ describe("keelc serve", () => {
     coldFiles.delete("x.d");
     expect(before).toEqual(coldFiles);
     const depsTail = (f: string) => fs.readFileSync(f, "utf8").split("\n").slice(1).join("\n");
-    expect(depsTail(path.join(work, "resident.d"))).toBe(depsTail(path.join(first.coldOut, "x.d")));
+    expect(depsTail(path.join(tmp, "resident.d"))).toBe(depsTail(path.join(first.coldOut, "x.d")));
 
     // One line of the program changes; the server must see it (no stale answer).
     fs.writeFileSync(program, fixture.replace("expectEqU32(two + two, 5,", "expectEqU32(two + two, 6,"));
@@ -88,9 +92,29 @@ describe("keelc serve", () => {
     for (const f of kept) expect(fs.statSync(path.join(out, f)).mtimeMs, f).toBe(beforeTimes.get(f));
   }, 120_000);
 
+  it("prepares the next compilation when a file changes, and its answer is the cold one (prepared.test.ts: when it is not used)", async () => {
+    const out = path.join(tmp, "resident-prepared");
+    const used = () => serverLog.split("prepared result still exact, used").length - 1;
+    const prepared = () => serverLog.split("prepared after a change").length - 1;
+    fs.writeFileSync(program, fixture.replace("expectEqU32(two + two, 5,", "expectEqU32(two + two, 7,"));
+    await resident(["--out", out, program]); // the server now follows this program
+    const before = { used: used(), prepared: prepared() };
+    fs.writeFileSync(program, fixture.replace("expectEqU32(two + two, 5,", "expectEqU32(two + two, 8,"));
+    const deadline = Date.now() + 60_000;
+    while (prepared() === before.prepared && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(prepared()).toBe(before.prepared + 1);
+    const first = await both(out);
+    expect(first.r.exitCode, first.r.stderr).toBe(0);
+    expect(used(), serverLog).toBe(before.used + 1); // answered from the prepared compilation...
+    const coldFiles = contents(first.coldOut);
+    coldFiles.delete("x.d");
+    expect(contents(out)).toEqual(coldFiles); // ...which is exactly the cold one
+
+  }, 180_000);
+
   it("reports a compile error as a cold keelc does: file:line:col, status 1", async () => {
     fs.writeFileSync(program, fixture.replace("const two: u32 = 2;", "const two: u32 = 2n;"));
-    const { c, r } = await both(path.join(work, "resident-bad"));
+    const { c, r } = await both(path.join(tmp, "resident-bad"));
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/prog\.ts:\d+:\d+ - error/);
     expect(r.stderr).toBe(c.stderr);
