@@ -103,13 +103,18 @@ export abstract class BraceStatements {
         for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
         break;
       case "panic":
-        out.push(`${pad}keel_fmt_str(${this.stringLiteral(`panic at ${s.loc}: `)});`);
-        for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
-        out.push(`${pad}keel_fmt_str(${this.stringLiteral("\n")});`, `${pad}${this.panicStopName()}();`);
+        this.panicStatement(s, pad, file, out);
         break;
       default:
         throw new Error(`unknown statement '${(s as { s: string }).s}'`);
     }
+  }
+
+  /** A panic: its location, the message's pieces, a newline, then panicStop. */
+  protected panicStatement(s: Stmt & { s: "panic" }, pad: string, _file: string, out: string[]): void {
+    out.push(`${pad}keel_fmt_str(${this.stringLiteral(`panic at ${s.loc}: `)});`);
+    for (const piece of s.pieces) out.push(`${pad}${this.fmt(piece)};`);
+    out.push(`${pad}keel_fmt_str(${this.stringLiteral("\n")});`, `${pad}${this.panicStopName()}();`);
   }
 
   /** What stands before a labelled loop or block (`name: ` in JavaScript). */

@@ -22,12 +22,12 @@
 // Every change to a loaded table flushes the page's TLB entry (invlpg). A map that fails
 // half way unmaps what it mapped and gives the pages and frames back to their allocators.
 // No mapping is both writable and executable.
-import { u32, u64, type bool } from "../../lib/int";
+import { u32, u64, wrappingAdd, type bool } from "../../lib/int";
 import { invlpg, load64, store64, writeCr3 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
 import type { Consumed } from "../../lib/owned";
 import { type AllocatedFrames, type AllocatedPages, AllocError, type FrameAllocator } from "../alloc";
-import { CHUNK_SHIFT, CHUNK_SIZE, Frame, FrameRange, HUGE_1G, HUGE_2M, Page, type PageRange, PhysicalAddress, U64_MAX, VirtualAddress } from "../addr";
+import { CHUNK_SHIFT, CHUNK_SIZE, Frame, FrameRange, HUGE_1G, HUGE_2M, Page, type PageRange, PHYSICAL_MAX, PhysicalAddress, U64_MAX, VirtualAddress } from "../addr";
 import { MappedPages } from "./mapped_pages";
 import {
   ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_COUNT_ONE, ENTRY_HUGE, ENTRY_SIZE, TABLE_ENTRY_FLAGS, entryAddress, entryCount, entryFrame, isHuge, isPresent,
@@ -266,6 +266,7 @@ export class Mapper {
     if ((virt.value() & (size - 1n)) !== 0n || (phys.value() & (size - 1n)) !== 0n) return failed(MapError.Misaligned);
     if (count === 0n) return ok();
     if (count - 1n > (U64_MAX - virt.value()) / size) return failed(MapError.OutOfRange);
+    if (count - 1n > (PHYSICAL_MAX - phys.value()) / size) return failed(MapError.OutOfRange);
     const level: u32 = levelOf(size);
     const mask: u64 = ENTRY_ADDRESS_MASK & ~(size - 1n);
     const bits: u64 = level === LEVEL_P1 ? flags.entryBits() : flags.entryBits() | ENTRY_HUGE;
@@ -278,8 +279,11 @@ export class Mapper {
       if (w.level !== level) return this.undoRun(virt, done, size, failed(stopError(w, MapError.OutOfFrames)));
       const room: u64 = ENTRIES_PER_TABLE - u64(page.tableIndex(level));
       const n: u64 = count - done < room ? count - done : room;
+      // The run stays inside this table (n <= room) and below PHYSICAL_MAX (checked above),
+      // so the slot and the entry advance by unchecked adds.
+      let slot: u64 = w.slot;
+      let entry: u64 = ((phys.value() + done * size) & mask) | bits;
       for (let i: u64 = 0n; i < n; i++) {
-        const slot: u64 = w.slot + i * ENTRY_SIZE;
         const old = load64(slot);
         if (isPresent(old)) {
           if (level !== LEVEL_P1 && !isHuge(old) && entryCount(old) === 0n) {
@@ -293,7 +297,9 @@ export class Mapper {
             return this.undoRun(virt, done + i, size, s);
           }
         }
-        store64(slot, ((phys.value() + (done + i) * size) & mask) | bits);
+        store64(slot, entry);
+        slot = wrappingAdd(slot, ENTRY_SIZE);
+        entry = wrappingAdd(entry, size);
       }
       countUp(w.parent, n);
       done += n;
@@ -414,7 +420,15 @@ export class Mapper {
    * huge page or when no table frame is left even after a prune.
    */
   private ensure(page: Page, level: u32): TableWalk {
-    let w = this.walkTo(page, level);
+    const w = this.walkTo(page, level);
+    // The common case, every table present, is this one walk; making tables is out of line.
+    if (w.level === level || isPresent(w.entry)) return w;
+    return this.makeTables(page, level, w);
+  }
+
+  /** ensure's slow path: makes the tables missing below `w` (a walk of `page` that stopped at an absent entry). */
+  private makeTables(page: Page, level: u32, first: TableWalk): TableWalk {
+    let w = first;
     let pruned: bool = false;
     while (w.level > level && !isPresent(w.entry)) {
       const fresh = this.newTable();

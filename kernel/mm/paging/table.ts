@@ -1,7 +1,7 @@
 // One page table in memory: 512 u64 entries in a 4 KiB frame, reached at the frame's
 // physical address plus an offset (the direct map once the kernel runs on its own tables,
 // 0 through the boot stub's identity map while they are being built).
-import { u64, type bool, type u32 } from "../../lib/int";
+import { u64, wrappingAdd, type bool, type u32 } from "../../lib/int";
 import { load64, store64 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
 import { ENTRIES_PER_TABLE, ENTRY_SIZE } from "./entry";
@@ -36,9 +36,23 @@ export class PageTable {
     store64(this.entryAddress(index), entry);
   }
 
-  /** Clears all 512 entries. */
+  /**
+   * Clears all 512 entries, eight per step. `end` is computed with a checked add, so every
+   * address below it is in range and the stores can use wrapping (unchecked) adds: the loop
+   * is nine instructions per eight entries, where a checked add per store took nine each.
+   */
   zero(): void {
     const base: u64 = this.phys + this.offset;
-    for (let i: u64 = 0n; i < ENTRIES_PER_TABLE; i++) store64(base + i * ENTRY_SIZE, 0n);
+    const end: u64 = base + ENTRIES_PER_TABLE * ENTRY_SIZE;
+    for (let a: u64 = base; a < end; a = wrappingAdd(a, 64n)) {
+      store64(a, 0n);
+      store64(wrappingAdd(a, 8n), 0n);
+      store64(wrappingAdd(a, 16n), 0n);
+      store64(wrappingAdd(a, 24n), 0n);
+      store64(wrappingAdd(a, 32n), 0n);
+      store64(wrappingAdd(a, 40n), 0n);
+      store64(wrappingAdd(a, 48n), 0n);
+      store64(wrappingAdd(a, 56n), 0n);
+    }
   }
 }
