@@ -150,7 +150,14 @@ compile() { # source, extra key (hashes of generated inputs), object, flags... (
         return
     fi
     rm -f "$obj" "$obj.key"
+    throttle
     background "cc-${obj##*/}" compile_now "$key" "$src" "$obj" "$@"
+}
+# At most this many compilers at once (a full per-module build has ~60 objects).
+MAX_JOBS=${KEEL_JOBS:-$(($(nproc) + 1))}
+throttle() {
+    # (bash keeps each reaped job's status for the wait in wait_all)
+    while [ "$(jobs -rp | wc -l)" -ge "$MAX_JOBS" ]; do wait -n || true; done
 }
 compile_now() { # key, source, object, flags...
     local key=$1 src=$2 obj=$3
