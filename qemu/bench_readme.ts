@@ -39,8 +39,8 @@ if (report.editLoop) {
   const e = report.editLoop;
   lines.push(
     `Edit loop (\`make\` after a one-line change to \`kernel/main.ts\`, median of ${e.residentKeelc.runs.length}, \`make edit-loop-bench\`): ` +
-      `${e.residentKeelc.medianSeconds.toFixed(1)} s with the resident keelc (\`make serve\`), ${e.coldKeelc.medianSeconds.toFixed(1)} s with a cold one ` +
-      `(load ${e.load[0].toFixed(1)}–${e.load[1].toFixed(1)} on 2 cores).`,
+      `${e.residentKeelc.medianSeconds.toFixed(1)} s with the resident keelc (\`make serve\`; CPU ${e.residentKeelc.cpuSeconds.toFixed(1)} s), ` +
+      `${e.coldKeelc.medianSeconds.toFixed(1)} s with a cold one (CPU ${e.coldKeelc.cpuSeconds.toFixed(1)} s); load ${e.load[0].toFixed(1)}–${e.load[1].toFixed(1)} on 2 cores.`,
   );
 }
 const readme = readFileSync("README.md", "utf8");

@@ -4,7 +4,7 @@
 // kernel/main.ts is restored afterwards, also when a build fails or the run is interrupted.
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 
 const MAIN = "kernel/main.ts";
 const ANCHOR = '  println("keel: bye");\n';
@@ -14,7 +14,30 @@ export interface LoopTimes {
   medianSeconds: number;
   runs: number[];
   steps: string[];
+  /**
+   * CPU seconds of the median run: make and everything it waited for, plus the resident
+   * keelc's (its log). On a shared machine the wall time grows with the load; this does not
+   * (much), and on an idle machine the wall time is at most about this.
+   */
+  cpuSeconds: number;
 }
+
+/** CPU seconds of this process's waited-for children so far (/proc/self/stat cutime + cstime). */
+function childrenCpuSeconds(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
+  // After "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+  return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks (USER_HZ = 100 on Linux)
+}
+
+/** CPU seconds the resident keelc logged after byte `from` of its log. */
+function serverCpuSeconds(from: number): number {
+  if (!existsSync(SERVER_LOG)) return 0;
+  const text = readFileSync(SERVER_LOG, "utf8").slice(from);
+  return [...text.matchAll(/\(cpu (\d+) ms\)/g)].reduce((sum, m) => sum + Number(m[1]) / 1000, 0);
+}
+
+const SERVER_LOG = "build/keelc-server.log";
+const logSize = (): number => (existsSync(SERVER_LOG) ? statSync(SERVER_LOG).size : 0);
 
 export interface EditLoop {
   date: string;
@@ -30,18 +53,21 @@ function serverUp(): boolean {
 
 /** Times `make` `runs` times after a one-line change; warmup runs first are not counted. */
 function loop(original: string, label: string, env: NodeJS.ProcessEnv, runs: number, warmup: number): LoopTimes {
-  const times: { seconds: number; steps: string[] }[] = [];
+  const times: { seconds: number; steps: string[]; cpu: number }[] = [];
   for (let i = 0; i < warmup + runs; i++) {
+    const log0 = logSize();
+    const cpu0 = childrenCpuSeconds();
     writeFileSync(MAIN, original.replace(ANCHOR, `  println("edit loop ${label} ${i}");\n${ANCHOR}`));
     const t0 = performance.now();
     execFileSync("make", [], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...env } });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = childrenCpuSeconds() - cpu0 + serverCpuSeconds(log0);
     const steps = readFileSync("build/run/logs/times", "utf8").trimEnd().split("\n");
-    if (i >= warmup) times.push({ seconds, steps });
+    if (i >= warmup) times.push({ seconds, steps, cpu });
   }
   const sorted = [...times].sort((a, b) => a.seconds - b.seconds);
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  return { medianSeconds: median.seconds, runs: times.map((t) => t.seconds), steps: median.steps };
+  return { medianSeconds: median.seconds, runs: times.map((t) => t.seconds), steps: median.steps, cpuSeconds: median.cpu };
 }
 
 /** Measures the loop with a cold and with a resident keelc (started here if none is up, and stopped again). */
@@ -73,7 +99,7 @@ export function measureEditLoop(runs = 3): EditLoop {
 /** The figures as lines for a terminal. */
 export function describeEditLoop(e: EditLoop): string {
   const mode = (name: string, t: LoopTimes): string =>
-    `${name}: ${t.medianSeconds.toFixed(2)} s (median; runs ${t.runs.map((r) => r.toFixed(2)).join(", ")})\n${t.steps.map((s) => `    ${s}`).join("\n")}`;
+    `${name}: ${t.medianSeconds.toFixed(2)} s (median; runs ${t.runs.map((r) => r.toFixed(2)).join(", ")}; CPU ${t.cpuSeconds.toFixed(2)} s)\n${t.steps.map((s) => `    ${s}`).join("\n")}`;
   return [
     `edit loop: make after a one-line change to ${MAIN} (load ${e.load[0].toFixed(2)} -> ${e.load[1].toFixed(2)} on ${cpus().length} cores)`,
     mode("  cold keelc", e.coldKeelc),

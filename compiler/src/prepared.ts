@@ -125,8 +125,13 @@ export class Prepared {
     const last = this.last;
     if (!last) return;
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     this.run(last.cwd, last.key, last.entry);
-    this.log(`keelc serve: ${last.entry}: prepared after a change in ${Date.now() - t0} ms${this.ready ? "" : " (files changed meanwhile: not kept)"}`);
+    const cpu = process.cpuUsage(cpu0);
+    this.log(
+      `keelc serve: ${last.entry}: prepared after a change in ${Date.now() - t0} ms (cpu ${Math.round((cpu.user + cpu.system) / 1000)} ms)` +
+        (this.ready ? "" : " (files changed meanwhile: not kept)"),
+    );
   }
 
   /** Stops watching. */
