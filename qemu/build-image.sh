@@ -127,7 +127,7 @@ hash_files() { # files...
     while read -r h f; do HASH[$f]=$h; done < <(sha256sum -- "$@")
 }
 # What every object also depends on: the compiler and the headers it may include.
-GCC_ID=$(gcc -dumpfullversion -dumpmachine | tr '\n' ' ')
+GCC_ID=$({ gcc -dumpfullversion -dumpmachine; as --version | head -1; } | tr '\n' ' ')
 shopt -s nullglob
 STATIC_HEADERS=(boot/*.h boot/runtime/*.h)
 shopt -u nullglob
