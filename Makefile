@@ -23,7 +23,7 @@
 #   QEMU_EXTRA="..."   extra QEMU arguments for run, gdb and the QEMU tests (e.g.
 #                      QEMU_EXTRA="-machine q35 -m 4G" or "-bios /usr/share/ovmf/OVMF.fd")
 #   KEELC="..."        compiler command (default: node compiler/bin/keelc.mjs)
-#   KEEL_OPT=-O2       optimisation level of the kernel C; KEEL_CFLAGS= extra gcc flags
+#   KEEL_OPT=-O3       optimisation level of the kernel C; KEEL_CFLAGS= extra gcc flags
 #   VITEST="..."       the test runner command (default: npx vitest run)
 #   TEST_ARGS="..."    more vitest arguments, e.g. TEST_ARGS="-t heap" (tests whose name
 #                      matches) or TEST_ARGS="test/qemu" (those files)
@@ -44,7 +44,7 @@ SHELL := /bin/bash
 
 QEMU_EXTRA ?=
 KEELC ?=
-KEEL_OPT ?= -O2
+KEEL_OPT ?= -O3
 KEEL_CFLAGS ?=
 VITEST ?= npx vitest run
 FIXTURES ?= $(wildcard test/kernels/*.ts)

@@ -262,8 +262,15 @@ export function buildTables(elf: Elf, root = process.cwd()): Tables {
   const inText = (a: bigint) => a >= base && a < end;
   // Rows at one address: the last one describes the instruction there, and the end of a
   // sequence comes before a sequence starting at the same address.
-  const rows = lineRows(elf, root)
-    .map((row, index) => ({ ...row, index }))
+  // A row at the address where its own sequence ends describes no bytes (gcc -O3 leaves
+  // such rows before an end of sequence): dropped, or it would outlive the end.
+  const all = lineRows(elf, root);
+  const sequenceEnds: bigint[] = [];
+  for (const row of all) if (row.end) sequenceEnds.push(row.address);
+  let sequence = 0;
+  const rows = all
+    .map((row, index) => ({ ...row, index, sequence: row.end ? sequence++ : sequence }))
+    .filter((row) => row.end || row.address !== sequenceEnds[row.sequence])
     .filter((row) => inText(row.address) || (row.end && row.address === end))
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.end !== b.end ? (a.end ? -1 : 1) : a.index - b.index));
   const files: string[] = [];

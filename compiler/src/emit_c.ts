@@ -111,10 +111,14 @@ class CEmitter extends BraceStatements {
         done.add(name);
         if (!isPointer(t.elem)) define(t.elem);
         const elem = this.ty(t.elem);
+        // keel_alloc's storage is zeroed (the arena is .bss, the heap's objectAlloc and the
+        // hosted calloc zero it): filling with a scalar zero would write every element twice.
+        const scalar = t.elem.k === "int" || t.elem.k === "bool" || isPointer(t.elem);
+        const fillLoop = `for (uint32_t i = 0; i < length; i++) a.data[i] = fill;`;
         out.push(
           `typedef struct { uint32_t length; ${elem} *data; } ${name};`,
           `static inline ${elem} *${name}_at(${name} a, uint32_t i, const char *loc) { if (i >= a.length) keel_fail(loc, "array index out of bounds"); return &a.data[i]; }`,
-          `static inline ${name} ${name}_new(uint32_t length, ${elem} fill, const char *loc) { ${name} a = { length, (${elem} *)keel_alloc((uint64_t)length * sizeof(${elem}), loc) }; for (uint32_t i = 0; i < length; i++) a.data[i] = fill; return a; }`,
+          `static inline ${name} ${name}_new(uint32_t length, ${elem} fill, const char *loc) { ${name} a = { length, (${elem} *)keel_alloc((uint64_t)length * sizeof(${elem}), loc) }; ${scalar ? `if (fill != 0) ${fillLoop}` : fillLoop} return a; }`,
         );
       }
       if (t.k === "opt" && !isPointer(t.inner)) {
@@ -332,6 +336,7 @@ void keel_fmt_hex_signed(int64_t x) {
 static uint8_t keel_arena[KEEL_ARENA_SIZE] __attribute__((aligned(16)));
 static uint64_t keel_arena_used;
 
+/* Zeroed storage (new arrays of a scalar zero skip their fill loop on that promise). */
 void *keel_alloc(uint64_t size, const char *loc) {
   /* Once the kernel heap is up (kernel/mm/heap/heap.ts registers it), objects come from it:
    * keel_heap_alloc (keel_runtime.h) returns zeroed, 16-byte aligned storage, or NULL before

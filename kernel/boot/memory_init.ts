@@ -20,7 +20,7 @@ import { U64Array } from "../lib/fixed_array";
 import { frameAllocator, NodePool, pageAllocator } from "../mm/alloc";
 import { heapBlocksUsed, heapBytesMapped, heapBytesUsed, initHeap, objectAlloc } from "../mm/heap";
 import {
-  ADDRESS_SPACE_LAST, CHUNK_SHIFT, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT,
+  ADDRESS_SPACE_LAST, CHUNK_SHIFT, CHUNK_SIZE, DIRECT_MAP_BASE, DIRECT_MAP_SIZE, FrameRange, HEAP_BASE, HEAP_WINDOW_SIZE, HIGHER_HALF_BASE, HUGE_1G, HUGE_2M, IDENTITY_LIMIT,
   KERNEL_WINDOW_BASE, PageRange, PHYSICAL_MAX, PhysicalAddress, TABLE_FRAME_LIMIT, VirtualAddress,
 } from "../mm/addr";
 import { mapErrorName, Mapper, PageFlags } from "../mm/paging";
@@ -131,13 +131,32 @@ function initPageAllocator(): void {
   pageAllocator.addFree(pagesBetween(HIGHER_HALF_BASE, ADDRESS_SPACE_LAST));
 }
 
-/** Maps the image section [start, end) (virtual, page-aligned) at its physical load address. */
+/**
+ * Maps the image section [start, end) (virtual, page-aligned) at its physical load address:
+ * every whole 2 MiB block inside it with one 2 MiB page (the image's 4 MiB object arena in
+ * .bss is most of it: 2 entries instead of 1,024), 4 KiB pages around them. The image's
+ * virtual and physical addresses differ by kernelVma(), itself 2 MiB aligned.
+ */
 function mapSection(m: Mapper, name: string, start: u64, end: u64, flags: PageFlags): void {
   if ((start & 0xfffn) !== 0n || (end & 0xfffn) !== 0n || end < start) panic(`memory init: section ${name} ${hex(start)}..${hex(end)} is not page-aligned`);
+  const hugeStart: u64 = (start + (HUGE_2M - 1n)) & ~(HUGE_2M - 1n);
+  const hugeEnd: u64 = end & ~(HUGE_2M - 1n);
+  if (hugeStart >= hugeEnd) {
+    mapSectionPiece(m, name, start, end, CHUNK_SIZE, flags);
+    return;
+  }
+  mapSectionPiece(m, name, start, hugeStart, CHUNK_SIZE, flags);
+  mapSectionPiece(m, name, hugeStart, hugeEnd, HUGE_2M, flags);
+  mapSectionPiece(m, name, hugeEnd, end, CHUNK_SIZE, flags);
+}
+
+/** Maps [start, end) of the image (aligned to `size`) with pages of `size` bytes. */
+function mapSectionPiece(m: Mapper, name: string, start: u64, end: u64, size: u64, flags: PageFlags): void {
   if (end === start) return;
-  const pages = PageRange.empty().withNumbers(start >> CHUNK_SHIFT, (end - start) >> CHUNK_SHIFT);
-  const frames = FrameRange.empty().withNumbers((start - kernelVma()) >> CHUNK_SHIFT, (end - start) >> CHUNK_SHIFT);
-  const s = m.mapRange(pages, frames, flags);
+  const virt = VirtualAddress.checked(start);
+  const phys = PhysicalAddress.checked(start - kernelVma());
+  if (virt === null || phys === null) panic(`memory init: section ${name} ${hex(start)}..${hex(end)} lies outside the kernel window`);
+  const s = m.mapContiguous(virt, phys, (end - start) / size, size, flags);
   if (!s.isOk()) panic(`memory init: mapping ${name} ${hex(start)}..${hex(end)} failed: ${mapErrorName(s.error)}`);
 }
 

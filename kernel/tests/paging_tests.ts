@@ -1,15 +1,15 @@
 // In-kernel tests of the kernel's page tables, the mapper and MappedPages (after initMemory):
 // mappings are checked by walking the tables the kernel loaded into CR3 and by real memory
 // accesses through the new mapping and through the direct map.
-import { u64, type u8, type u32 } from "../lib/int";
+import { u64, type bool, type u8, type u32 } from "../lib/int";
 import { expect, expectEqU64 } from "../lib/ktap";
 import {
-  bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelDataStart, kernelRodataStart, kernelTextStart, kernelVma, load64, readCr3, store64,
+  bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelBssStart, kernelDataStart, kernelRodataStart, kernelTextStart, kernelVma, load64, readCr3, store64,
 } from "../lib/intrinsics";
 import { kernelPageTables } from "../boot/memory_init";
 import { type AllocatedFrames, type AllocatedPages, AllocError, frameAllocator, pageAllocator } from "../mm/alloc";
 import { DIRECT_MAP_BASE, Frame, Page, PageRange, PhysicalAddress, VirtualAddress } from "../mm/addr";
-import { ENTRY_ADDRESS_MASK, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent, MapError, type MappedPages, PageFlags } from "../mm/paging";
+import { ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent, MapError, type MappedPages, PageFlags } from "../mm/paging";
 import { FrameList } from "./frame_list";
 
 function va(x: u64): VirtualAddress {
@@ -66,17 +66,34 @@ export function testSectionPermissions(): void {
   expect(m.translate(va(bootStackGuard() + 0x1000n)) !== null, "boot stack mapped");
   expect(!isPresent(m.leafEntry(va(doubleFaultStackBottom() - 0x1000n))), "double-fault stack guard unmapped");
   expect(m.translate(va(doubleFaultStackBottom())) !== null, "double-fault stack mapped");
-  // Every page of the image: physical = virtual - KERNEL_VMA, never W+X.
+  // Every page of the image: physical = virtual - KERNEL_VMA, never W+X; a 2 MiB block
+  // of the image without a guard page in it is one 2 MiB page (memory_init's mapSection).
   let wx: u64 = 0n;
   let wrong: u64 = 0n;
+  let hugeBlocks: u64 = 0n;
+  let wholeBlocks: u64 = 0n;
   for (let a: u64 = kernelTextStart(); a < kernelBssEnd(); a += 0x1000n) {
     const e = m.leafEntry(va(a));
     if (!isPresent(e)) continue;
     if ((e & ENTRY_WRITABLE) !== 0n && (e & ENTRY_NO_EXECUTE) === 0n) wx += 1n;
-    if ((e & ENTRY_ADDRESS_MASK) !== a - kernelVma()) wrong += 1n;
+    const phys = m.translate(va(a));
+    if (phys === null || phys.value() !== a - kernelVma()) wrong += 1n;
+    if ((a & 0x1f_ffffn) === 0n && a >= kernelBssStart() && a + 0x20_0000n <= kernelBssEnd() && !guardIn(a)) {
+      wholeBlocks += 1n;
+      if ((e & ENTRY_HUGE) !== 0n) hugeBlocks += 1n;
+    }
   }
   expectEqU64(wx, 0n, "writable and executable pages");
   expectEqU64(wrong, 0n, "image pages not at their load address");
+  expect(wholeBlocks > 0n, ".bss (with keelc's 4 MiB object arena) holds a whole 2 MiB block");
+  expectEqU64(hugeBlocks, wholeBlocks, ".bss 2 MiB blocks mapped as 2 MiB pages");
+}
+
+/** True when a stack guard page lies in the 2 MiB block at `block`. */
+function guardIn(block: u64): bool {
+  const boot = bootStackGuard();
+  const df: u64 = doubleFaultStackBottom() - 0x1000n;
+  return (boot >= block && boot < block + 0x20_0000n) || (df >= block && df < block + 0x20_0000n);
 }
 
 /** Maps, writes, reads back through the mapping and through the direct map; translate agrees. */

@@ -177,6 +177,14 @@ describe("Mapper errors: one per cause", () => {
     expect(s.m.mapContiguous(huge, pa(0n), 1n, 0x8000n, PageFlags.readWrite()).error).toBe(MapError.UnsupportedSize);
     expect(s.m.mapContiguous(va(0xffff_ffff_ffe0_0000n), pa(0n), 2n, 0x20_0000n, PageFlags.readWrite()).error).toBe(MapError.OutOfRange);
     expect(s.m.mapContiguous(va(0x7fff_ffe0_0000n), pa(0n), 2n, 0x20_0000n, PageFlags.readWrite()).error).toBe(MapError.OutOfRange);
+    // a run whose frames would pass the top of physical memory (2^52) is refused whole,
+    // not masked into low memory; nothing of it stays mapped
+    const tablesBefore = s.m.tableFrameCount();
+    expect(s.m.mapContiguous(va(0xffff_c030_0000_0000n), pa(0xf_ffff_ffe0_0000n), 2n, 0x20_0000n, PageFlags.readWrite()).error).toBe(MapError.OutOfRange);
+    expect(s.m.translate(va(0xffff_c030_0000_0000n))).toBe(null);
+    expect(s.m.tableFrameCount()).toBe(tablesBefore); // refused before any table is made
+    expect(s.m.mapContiguous(va(0xffff_c030_0000_0000n), pa(0xf_ffff_ffe0_0000n), 1n, 0x20_0000n, PageFlags.readWrite()).error).toBe(MapError.None);
+    expect(s.m.translate(va(0xffff_c030_001f_ffffn))?.value()).toBe(0xf_ffff_ffff_ffffn);
     // a P1 table with a page in it where a huge page is asked for; once the page is
     // unmapped, the empty table kept for it gives way to the huge page
     const block = va(WINDOW_FIRST << 12n & ~0x1f_ffffn);

@@ -199,7 +199,8 @@ describe('the kernel line table', () => {
       const theirs = out[i]!;
       if (theirs.startsWith('??')) return; // padding between functions
       compared++;
-      expect(mine ? `${mine.file}:${mine.line}` : '?', `address 0x${a.toString(16)}`).toBe(theirs);
+      // `file:?`: no line row covers the address (addr2line names the compilation unit).
+      expect(mine ? `${mine.file}:${mine.line}` : '?', `address 0x${a.toString(16)}`).toBe(theirs.endsWith(':?') ? '?' : theirs);
     });
     expect(compared).toBeGreaterThan(50);
   });

@@ -283,6 +283,18 @@ export class Mapper {
       // so the slot and the entry advance by unchecked adds.
       let slot: u64 = w.slot;
       let entry: u64 = ((phys.value() + done * size) & mask) | bits;
+      if (w.parent !== NO_SLOT && entryCount(load64(w.parent)) === 0n) {
+        // The table is empty (the entry pointing to it counts no present entry): nothing
+        // there to check or to give back, so the run is a plain fill (a new table's case).
+        for (let i: u64 = 0n; i < n; i++) {
+          store64(slot, entry);
+          slot = wrappingAdd(slot, ENTRY_SIZE);
+          entry = wrappingAdd(entry, size);
+        }
+        countUp(w.parent, n);
+        done += n;
+        continue;
+      }
       for (let i: u64 = 0n; i < n; i++) {
         const old = load64(slot);
         if (isPresent(old)) {
