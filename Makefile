@@ -11,6 +11,12 @@
 #                   FUZZ_SECONDS=600 per target, FUZZ_RUNS=10000000 at most, FUZZ_JOBS=1
 #   make bench      instruction counts (QEMU -icount) of memory init and the memory
 #                   operations at several RAM sizes, and compile time: build/bench.json
+#   make serve      start a resident keelc (build/keelc.sock): later builds compile in a
+#                   fraction of the time, with output identical to a cold keelc's;
+#                   make serve-stop stops it (it also exits after 2 idle hours, or when
+#                   compiler/ changes)
+#   make edit-loop-bench  time `make` after a one-line change to kernel/main.ts (median of
+#                   3, cold keelc and resident keelc): build/edit-loop.json
 #   make deps       install missing tools (apt) and npm packages
 #   make clean      remove build/
 # Variables:
@@ -26,6 +32,10 @@
 #   FIXTURES="..."     harness fixture kernels (default: every test/kernels/*.ts); each
 #                      builds into build/fixture-<basename>/
 #   GDB_PORT=auto      GDB stub port for make gdb (auto: a free one)
+#   RUN_UNITY=0        the run image (and ENTRY images) compile module by module, so an edit
+#                      recompiles only the modules whose C changed; RUN_UNITY=1: one unity
+#                      translation unit as the test, fixture and bench images (cross-module
+#                      inlining, a few seconds of gcc per build)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -39,12 +49,14 @@ KEEL_CFLAGS ?=
 VITEST ?= npx vitest run
 FIXTURES ?= $(wildcard test/kernels/*.ts)
 GDB_PORT ?= auto
+RUN_UNITY ?= 0
 export QEMU_EXTRA KEELC KEEL_OPT KEEL_CFLAGS
 
 # Everything an image depends on: rebuild when any of it changes.
 KERNEL_SRCS := $(shell find kernel -name '*.ts' 2>/dev/null)
 COMPILER_SRCS := $(shell find compiler -type f 2>/dev/null)
-BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.sh qemu/line_table.ts qemu/line-table.mjs qemu/ktap_manifest.ts qemu/ktap-manifest.mjs
+BOOT_SRCS := $(shell find boot -type f 2>/dev/null) linker.ld qemu/build-image.sh qemu/grub-iso.sh \
+    qemu/line_table.ts qemu/line-table.mjs qemu/ktap_manifest.ts qemu/ktap-manifest.mjs qemu/import_ts.mjs
 IMAGE_DEPS := $(KERNEL_SRCS) $(COMPILER_SRCS) $(BOOT_SRCS)
 # An image built by keelc depends on its program's .ts files only: keelc --deps writes them
 # to build/NAME/keel.iso.d (included below). Without that file yet (first build, or another
@@ -63,13 +75,13 @@ APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorri
 DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb clang
 DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi
 
-.PHONY: all run test test-all gdb bench bench-readme fuzz deps clean
+.PHONY: all run test test-all gdb bench bench-readme fuzz deps clean serve serve-stop edit-loop-bench
 
 all: build/keel.iso build/keel.elf
 
 # The run image (kernel/main.ts); build/keel.{iso,elf} point at it.
 build/run/keel.iso: kernel/main.ts $(BUILD_DEPS) $(call ts_deps,build/run/keel.iso) | deps
-	qemu/build-image.sh run kernel/main.ts
+	KEEL_UNITY=$(RUN_UNITY) qemu/build-image.sh run kernel/main.ts
 build/run/keel.elf: build/run/keel.iso
 
 # The in-kernel test suite (KTAP on COM1), booted with 64 GRUB modules (all reserved).
@@ -92,7 +104,7 @@ ifneq ($(ENTRY),)
 ENTRY_NAME := entry-$(subst /,-,$(basename $(ENTRY)))
 RUN_ISO := build/$(ENTRY_NAME)/keel.iso
 $(RUN_ISO): $(ENTRY) $(BUILD_DEPS) $(call ts_deps,$(RUN_ISO)) | deps
-	qemu/build-image.sh $(ENTRY_NAME) $(ENTRY)
+	KEEL_UNITY=$(RUN_UNITY) qemu/build-image.sh $(ENTRY_NAME) $(ENTRY)
 else
 RUN_ISO := build/keel.iso
 endif
@@ -137,6 +149,26 @@ build/gdb/keel.elf: build/gdb/keel.iso
 
 gdb: build/gdb/keel.iso build/gdb/keel.elf | deps
 	KEEL_GDB_PORT=$(GDB_PORT) qemu/gdb/run-gdb.sh build/gdb/keel.elf build/gdb/keel.iso $(QEMU_EXTRA)
+
+# The resident keelc (compiler/src/server.ts). keelc asks it when it answers on
+# build/keelc.sock and compiles cold otherwise (KEELC_SERVER=0: always cold).
+serve: | deps
+	@if node compiler/bin/keelc.mjs serve --status | grep -q ' pid '; then \
+	    node compiler/bin/keelc.mjs serve --status; \
+	else \
+	    mkdir -p build; \
+	    setsid nohup node compiler/bin/keelc.mjs serve --warm kernel/main.ts >build/keelc-server.log 2>&1 </dev/null & \
+	    for i in $$(seq 100); do [ -S build/keelc.sock ] && break; sleep 0.1; done; \
+	    node compiler/bin/keelc.mjs serve --status; \
+	    echo "keelc serve: log in build/keelc-server.log; make serve-stop stops it"; \
+	fi
+
+serve-stop:
+	@node compiler/bin/keelc.mjs serve --stop
+
+# The edit loop: `make` after a one-line change to kernel/main.ts (restored afterwards).
+edit-loop-bench: build/keel.iso | deps
+	npx tsx qemu/edit_loop_bench.ts
 
 # Installs what is missing, says what and why; silent when all is there.
 deps:

@@ -22,7 +22,7 @@ import { initMemory, stopFreedFrameChecks } from "./boot/memory_init";
 import { enableDebugChecks } from "./mm/debug";
 import { parseBootInfo } from "./boot/boot_info";
 import { computeBootMemory, linkerKernelImage } from "./boot/regions";
-import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateDirectMap, testFreedFrameLeavesDirectMap } from "./tests/paging_tests";
+import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateDirectMap, testFreedFrameLeavesDirectMap, testHugePage1G, testHugePage2M } from "./tests/paging_tests";
 import { testAllocatorsUpgraded, testHeapAllocFree, testHeapGrows, testObjectStorageZeroed } from "./tests/heap_tests";
 import { testFrameCyclesLeakNothing, testMapCyclesLeakNothing, testSplitMergeCyclesLeakNothing } from "./tests/ownership_cycles";
 
@@ -88,6 +88,8 @@ export function kernelMain(bootInfo: u64): void {
   suite.test("paging: one error per cause, failed maps give pages and frames back", testMapErrors);
   suite.test("paging: translate through the direct map (4 KiB pages in test builds)", testTranslateDirectMap);
   suite.test("debug pagealloc: a freed frame leaves the direct map until it is handed out again", testFreedFrameLeavesDirectMap);
+  suite.test("paging: a 2 MiB page mapped, written and read through two aliases, translated, unmapped; nothing leaks", testHugePage2M);
+  suite.test("paging: a 1 GiB page likewise when CPUID has them (else none in the direct map)", testHugePage1G);
   suite.test("paging: remap changes the flags", testRemap);
   suite.test("paging: exhaust the frames (map fails with out of frames), then refill", testExhaustAndRefill);
   suite.test("heap: allocate and free many sizes, counters restored", testHeapAllocFree);

@@ -1,9 +1,12 @@
 // make bench: instruction counts of the kernel's memory operations, measured by the
 // benchmark kernel (kernel/bench_main.ts) under QEMU's `-icount shift=0`, where the TSC
 // counts instructions, so every figure repeats exactly; plus keelc's compile time of the
-// kernel next to `tsc --noEmit` on the same files. Writes build/bench.json.
+// kernel next to `tsc --noEmit` on the same files, and the edit loop (qemu/edit_loop.ts).
+// Writes build/bench.json.
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { describeEditLoop, measureEditLoop } from "./edit_loop.ts";
 import { runQemu } from "./runner.ts";
 
 const ISO = "build/bench/keel.iso";
@@ -57,11 +60,11 @@ async function measure(ram: string): Promise<RamResult> {
 }
 
 /** Median wall time of a command over three runs, in seconds. */
-function seconds(cmd: string, args: string[]): number {
+function seconds(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    execFileSync(cmd, args, { stdio: "ignore" });
+    execFileSync(cmd, args, { stdio: "ignore", env: { ...process.env, ...env } });
     times.push((performance.now() - t0) / 1000);
   }
   return times.sort((a, b) => a - b)[1]!;
@@ -117,11 +120,16 @@ const boot = await bootTimes(Number(process.env.BENCH_BOOTS ?? 5));
 mkdirSync("build/bench-tsc", { recursive: true });
 writeFileSync("build/bench-tsc/tsconfig.json", JSON.stringify({ extends: "../../kernel/tsconfig.json", files: ["../../kernel/main.ts"], include: [] }));
 const compile = {
-  keelcSeconds: seconds("node", ["compiler/bin/keelc.mjs", "--out", "build/bench-gen", "kernel/main.ts"]),
+  // Cold: a resident keelc (make serve) must not answer here.
+  keelcSeconds: seconds("node", ["compiler/bin/keelc.mjs", "--out", "build/bench-gen", "kernel/main.ts"], { KEELC_SERVER: "0" }),
   tscNoEmitSeconds: seconds("npx", ["tsc", "--noEmit", "-p", "build/bench-tsc/tsconfig.json"]),
+  /** 1-minute load average when measured (2 cores, shared: wall times grow with it). */
+  load: loadavg()[0]!,
 };
+// The edit loop (make after a one-line change to kernel/main.ts); BENCH_EDIT_LOOP=0 skips it.
+const editLoop = process.env.BENCH_EDIT_LOOP === "0" ? undefined : measureEditLoop();
 
-const report = { date: new Date().toISOString(), unit: "instructions (QEMU -icount shift=0)", ram: results, compile, boot };
+const report = { date: new Date().toISOString(), unit: "instructions (QEMU -icount shift=0)", ram: results, compile, boot, editLoop };
 writeFileSync("build/bench.json", JSON.stringify(report, null, 2) + "\n");
 
 const ops = Object.keys(results[RAM_SIZES[0]!]!.perOperation);
@@ -135,5 +143,6 @@ for (const ram of RAM_SIZES) {
   console.log(row.map((v, i) => String(v).padStart(widths[i]!)).join(""));
 }
 console.log(`compile kernel/main.ts: keelc ${compile.keelcSeconds.toFixed(2)} s, tsc --noEmit ${compile.tscNoEmitSeconds.toFixed(2)} s (median of 3, wall time)`);
+if (editLoop) console.log(describeEditLoop(editLoop));
 console.log(`boot to the console prompt (wall time, median of alternating boots, 128M, default CPU): keel ${boot.keelSeconds.toFixed(3)} s, reference C multiboot2 kernel ${boot.referenceSeconds.toFixed(3)} s, ratio ${boot.ratio.toFixed(2)}`);
 console.log("written to build/bench.json");

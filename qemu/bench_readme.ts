@@ -1,12 +1,14 @@
 // Regenerates README.md's measurement table from build/bench.json (make bench writes it):
 // everything between the <!-- bench:begin --> and <!-- bench:end --> markers is replaced.
 import { readFileSync, writeFileSync } from "node:fs";
+import type { EditLoop } from "./edit_loop.ts";
 
 interface RamResult { memoryInit: number; memoryInitAllocators: number; memoryInitPageTables: number; memoryInitHeap: number; perOperation: Record<string, number> }
 interface Report {
   date: string;
   ram: Record<string, RamResult>;
-  compile: { keelcSeconds: number; tscNoEmitSeconds: number };
+  compile: { keelcSeconds: number; tscNoEmitSeconds: number; load?: number };
+  editLoop?: EditLoop;
   boot: { keelSeconds: number; referenceSeconds: number; ratio: number };
 }
 
@@ -31,8 +33,16 @@ const lines = [
   `Boot to the console prompt (wall time, median of alternating boots): Keel ${report.boot.keelSeconds.toFixed(2)} s, ` +
     `a minimal C multiboot2 kernel booted the same way (\`test/reference/\`) ${report.boot.referenceSeconds.toFixed(2)} s: ratio ${report.boot.ratio.toFixed(2)}.`,
   `Compile time of the kernel (\`kernel/main.ts\`): keelc ${report.compile.keelcSeconds.toFixed(1)} s, \`tsc --noEmit\` on the same files ${report.compile.tscNoEmitSeconds.toFixed(1)} s ` +
-    `(ratio ${(report.compile.keelcSeconds / report.compile.tscNoEmitSeconds).toFixed(2)}). Run of ${report.date.slice(0, 10)}.`,
+    `(ratio ${(report.compile.keelcSeconds / report.compile.tscNoEmitSeconds).toFixed(2)}${report.compile.load === undefined ? "" : `, load ${report.compile.load.toFixed(1)} on 2 cores`}). Run of ${report.date.slice(0, 10)}.`,
 ];
+if (report.editLoop) {
+  const e = report.editLoop;
+  lines.push(
+    `Edit loop (\`make\` after a one-line change to \`kernel/main.ts\`, median of ${e.residentKeelc.runs.length}, \`make edit-loop-bench\`): ` +
+      `${e.residentKeelc.medianSeconds.toFixed(1)} s with the resident keelc (\`make serve\`; CPU ${e.residentKeelc.cpuSeconds.toFixed(1)} s), ` +
+      `${e.coldKeelc.medianSeconds.toFixed(1)} s with a cold one (CPU ${e.coldKeelc.cpuSeconds.toFixed(1)} s); load ${e.load[0].toFixed(1)}–${e.load[1].toFixed(1)} on 2 cores.`,
+  );
+}
 const readme = readFileSync("README.md", "utf8");
 const re = /(<!-- bench:begin -->\n)[\s\S]*?(<!-- bench:end -->)/;
 if (!re.test(readme)) throw new Error("README.md has no <!-- bench:begin --> ... <!-- bench:end --> markers");

@@ -22,7 +22,15 @@
 #   KEEL_CFLAGS    extra gcc flags, appended
 #   KEEL_UNITY     1 (default): keelc's modules compile as one translation unit (a unity
 #                  build), so gcc inlines small functions across modules; 0: one object
-#                  per module. Either way #line directives keep every frame on its .ts line.
+#                  per module, and a rebuild recompiles only the modules whose C changed
+#                  (the run image: the edit loop). Either way #line directives keep every
+#                  frame on its .ts line.
+#   KEEL_BUILD_TIMES=1  print the time of each step (always written to build/NAME/logs/times)
+# Incremental: gen/ and obj/ are kept between builds. keelc rewrites only the C files whose
+# content changed and removes the others; an object is reused only when the content of its
+# source, of every header it can include and the compiler flags are exactly those it was
+# built from (a key stored beside it, obj.key), so a reused object is the one a clean
+# build would compile.
 #   KEEL_GRUB_MODULES  number of small boot modules GRUB loads with the kernel (default 0)
 set -euo pipefail
 
@@ -70,8 +78,20 @@ mkdir -p "$OUT"
 # One build of an image at a time (several sessions may share this tree).
 exec 9>"$OUT/.lock"
 flock 9
-rm -rf "$GEN" "$OBJ" "$OUT/iso" "$OUT/logs" "$OUT"/*.log
+rm -rf "$OUT/iso" "$OUT/logs" "$OUT"/*.log
 mkdir -p "$GEN" "$OBJ/gen" "$OBJ/runtime" "$OBJ/boot" "$OUT/iso/boot/grub" "$OUT/logs"
+
+# Step times (KEEL_BUILD_TIMES=1 prints them; logs/times keeps them).
+STEP_START=$EPOCHREALTIME
+BUILD_START=$STEP_START
+step_done() { # name
+    local now=$EPOCHREALTIME
+    local line
+    line=$(awk -v a="$STEP_START" -v b="$now" -v t="$BUILD_START" -v n="$1" 'BEGIN { printf "%-22s %6.2f s  (at %6.2f s)", n, b - a, b - t }')
+    echo "$line" >>"$OUT/logs/times"
+    [ "${KEEL_BUILD_TIMES:-0}" = 0 ] || echo "build-image.sh $NAME: $line" >&2
+    STEP_START=$now
+}
 
 # C and assembly flags (kernel code: freestanding, no red zone, no SSE, kernel code model).
 CFLAGS=(-std=gnu11 "${KEEL_OPT:--O3}" -g -gdwarf-4 -Wall -Wextra -Werror
@@ -103,47 +123,124 @@ wait_all() {
     [ -z "$failed" ] || die "failed:$failed (messages above)"
 }
 
+# Content hashes (sha256) of files, by path: one sha256sum run for many files.
+declare -A HASH
+hash_files() { # files...
+    local h f
+    while read -r h f; do HASH[$f]=$h; done < <(sha256sum -- "$@")
+}
+# What every object also depends on: the compiler and the headers it may include.
+GCC_ID=$({ gcc -dumpfullversion -dumpmachine; as --version | head -1; } | tr '\n' ' ')
+shopt -s nullglob
+STATIC_HEADERS=(boot/*.h boot/runtime/*.h)
+shopt -u nullglob
+hash_files "${STATIC_HEADERS[@]}"
+STATIC_HEADERS_KEY=$(for h in "${STATIC_HEADERS[@]}"; do echo "$h ${HASH[$h]}"; done)
+
 OBJS=()
-compile() { # source, object, flags... (in the background)
-    local src=$1 obj=$2
-    shift 2
+REUSED=0
+compile() { # source, extra key (hashes of generated inputs), object, flags... (in the background)
+    local src=$1 extra=$2 obj=$3
+    shift 3
     OBJS+=("$obj")
-    background "cc-$(basename "$obj")" gcc "$@" -c "$src" -o "$obj"
+    [ -n "${HASH[$src]:-}" ] || hash_files "$src"
+    local key stored=""
+    # (no command substitutions here: this runs once per object, forks cost)
+    printf -v key '%s\n' "gcc $GCC_ID" "flags $*" "source $src ${HASH[$src]}" "$STATIC_HEADERS_KEY" "$extra"
+    [ -f "$obj" ] && [ -f "$obj.key" ] && { IFS= read -r -d '' stored <"$obj.key" || true; }
+    if [ "$stored" = "$key" ]; then
+        REUSED=$((REUSED + 1))
+        return
+    fi
+    rm -f "$obj" "$obj.key"
+    throttle
+    background "cc-${obj##*/}" compile_now "$key" "$src" "$obj" "$@"
+}
+# At most this many compilers at once (a full per-module build has ~60 objects).
+MAX_JOBS=${KEEL_JOBS:-$(($(nproc) + 1))}
+throttle() {
+    # (bash keeps each reaped job's status for the wait in wait_all)
+    while [ "$(jobs -rp | wc -l)" -ge "$MAX_JOBS" ]; do wait -n || true; done
+}
+compile_now() { # key, source, object, flags...
+    local key=$1 src=$2 obj=$3
+    shift 3
+    gcc "$@" -c "$src" -o "$obj.tmp" && mv "$obj.tmp" "$obj" && printf '%s' "$key" >"$obj.key"
 }
 
 # 0. The KTAP manifest: the top-level tests the host must see (test/harness/boot.ts)
-background manifest node qemu/ktap-manifest.mjs "$ENTRY" "$OUT/ktap-manifest.json"
+# (It depends on the entry file's text only: reused while that and the reader are unchanged.)
+hash_files "$ENTRY" qemu/ktap_manifest.ts qemu/ktap-manifest.mjs
+printf -v MANIFEST_KEY '%s\n' "$ENTRY ${HASH[$ENTRY]}" "${HASH[qemu/ktap_manifest.ts]} ${HASH[qemu/ktap-manifest.mjs]}"
+manifest() {
+    rm -f "$OUT/ktap-manifest.json.key"
+    node qemu/ktap-manifest.mjs "$ENTRY" "$OUT/ktap-manifest.json" && printf '%s' "$MANIFEST_KEY" >"$OUT/ktap-manifest.json.key"
+}
+stored=""
+[ -f "$OUT/ktap-manifest.json" ] && [ -f "$OUT/ktap-manifest.json.key" ] && { IFS= read -r -d '' stored <"$OUT/ktap-manifest.json.key" || true; }
+[ "$stored" = "$MANIFEST_KEY" ] || background manifest manifest
 # The boot stub and the runtime: C and assembly that keelc does not write.
-for s in "${BOOT_S[@]}"; do compile "$s" "$OBJ/boot/$(basename "${s%.S}").o" "${ASFLAGS[@]}"; done
-for c in "${RUNTIME_C[@]}"; do compile "$c" "$OBJ/runtime/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
+hash_files "${BOOT_S[@]}" "${RUNTIME_C[@]}"
+for s in "${BOOT_S[@]}"; do compile "$s" "" "$OBJ/boot/$(basename "${s%.S}").o" "${ASFLAGS[@]}"; done
+for c in "${RUNTIME_C[@]}"; do compile "$c" "" "$OBJ/runtime/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
 
 # The first link's empty line table (step 3).
 SYMS=$OBJ/symbols
 mkdir -p "$SYMS"
+# Reused while the table generator and the flags are unchanged (the same key as an object).
+hash_files qemu/line_table.ts qemu/line-table.mjs
+printf -v PLACEHOLDER_KEY '%s\n' "gcc $GCC_ID" "flags ${CFLAGS[*]}" "generator ${HASH[qemu/line_table.ts]} ${HASH[qemu/line-table.mjs]}" "$STATIC_HEADERS_KEY"
 placeholder() {
-    node qemu/line-table.mjs empty "$SYMS/placeholder.c" && gcc "${CFLAGS[@]}" -c "$SYMS/placeholder.c" -o "$SYMS/placeholder.o"
+    rm -f "$SYMS/placeholder.o" "$SYMS/placeholder.o.key"
+    node qemu/line-table.mjs empty "$SYMS/placeholder.c" && gcc "${CFLAGS[@]}" -c "$SYMS/placeholder.c" -o "$SYMS/placeholder.o" &&
+        printf '%s' "$PLACEHOLDER_KEY" >"$SYMS/placeholder.o.key"
 }
-background placeholder-table placeholder
+stored=""
+[ -f "$SYMS/placeholder.o" ] && [ -f "$SYMS/placeholder.o.key" ] && { IFS= read -r -d '' stored <"$SYMS/placeholder.o.key" || true; }
+if [ "$stored" != "$PLACEHOLDER_KEY" ]; then
+    background placeholder-table placeholder
+fi
+step_done "start, runtime queued"
 
 # 1. TypeScript -> C
 # shellcheck disable=SC2086 # KEELC is a command line, split on purpose
 rm -f "$OUT/keel.iso.d"
+# keelc leaves exactly its output in $GEN (unchanged files untouched); another compiler
+# gets an empty directory.
+[ ${#DEPS_ARGS[@]} -gt 0 ] || { rm -rf "$GEN"; mkdir -p "$GEN"; }
 $KEELC --out "$GEN" "${DEPS_ARGS[@]}" "$ENTRY" || { wait_all; die "keelc failed on $ENTRY (command: $KEELC --out $GEN ${DEPS_ARGS[*]} $ENTRY)"; }
 shopt -s nullglob
 GEN_C=("$GEN"/*.c)
 shopt -u nullglob
 [ ${#GEN_C[@]} -gt 0 ] || die "keelc wrote no .c files into $GEN"
+step_done keelc
 
-# 2. keelc's C -> objects
+# 2. keelc's C -> objects. A module's object depends on its C and every generated header;
+# the unity object on all of keelc's output.
+shopt -s nullglob
+GEN_H=("$GEN"/*.h)
+shopt -u nullglob
+hash_files "${GEN_C[@]}" "${GEN_H[@]}"
+GEN_H_KEY=$(for h in "${GEN_H[@]}"; do echo "${h##*/} ${HASH[$h]}"; done)
 if [ "${KEEL_UNITY:-1}" = 1 ]; then
     UNITY=$OBJ/gen/keel_unity.c
     { echo "/* Unity build: every module keelc emitted, one translation unit (qemu/build-image.sh). */"
-      for c in "${GEN_C[@]}"; do echo "#include \"$(basename "$c")\""; done; } >"$UNITY"
-    compile "$UNITY" "$OBJ/gen/keel_unity.o" "${CFLAGS[@]}"
+      for c in "${GEN_C[@]}"; do echo "#include \"${c##*/}\""; done; } >"$UNITY.new"
+    cmp -s "$UNITY.new" "$UNITY" && rm "$UNITY.new" || mv "$UNITY.new" "$UNITY"
+    GEN_C_KEY=$(for c in "${GEN_C[@]}"; do echo "${c##*/} ${HASH[$c]}"; done)
+    compile "$UNITY" "$GEN_H_KEY"$'\n'"$GEN_C_KEY" "$OBJ/gen/keel_unity.o" "${CFLAGS[@]}"
 else
-    for c in "${GEN_C[@]}"; do compile "$c" "$OBJ/gen/$(basename "${c%.c}").o" "${CFLAGS[@]}"; done
+    for c in "${GEN_C[@]}"; do
+        base=${c##*/}
+        compile "$c" "$GEN_H_KEY" "$OBJ/gen/${base%.c}.o" "${CFLAGS[@]}"
+    done
 fi
+# Objects of modules the program no longer has are not linked; remove them.
+for o in "$OBJ"/gen/*.o; do
+    [[ " ${OBJS[*]} " == *" $o "* ]] || rm -f "$o" "$o.key"
+done
 wait_all
+step_done "gcc ($((${#OBJS[@]} - REUSED)) of ${#OBJS[@]} objects)"
 
 # 3. link twice. The tables are data linked after every other object, in .rodata, which
 # follows .text: the second link's code sits exactly where the first link's was, and the
@@ -153,20 +250,26 @@ link() { # output, table object
         -o "$1" "${OBJS[@]}" "$2" || die "linking $1 failed"
 }
 link "$OUT/keel.elf.pass1" "$SYMS/placeholder.o"
+step_done "link 1"
 node qemu/line-table.mjs generate "$OUT/keel.elf.pass1" "$SYMS/tables.c" ||
     die "building the line table from $OUT/keel.elf.pass1 failed"
 gcc "${CFLAGS[@]}" -c "$SYMS/tables.c" -o "$SYMS/tables.o" || die "compiling $SYMS/tables.c failed"
+step_done "line table"
 link "$OUT/keel.elf.tmp" "$SYMS/tables.o"
-node qemu/line-table.mjs check "$OUT/keel.elf.tmp" "$SYMS/tables.c" || die "the line table does not describe $OUT/keel.elf"
+# The check runs beside the ISO's creation; nothing is moved into place before it passed.
+table_check() {
+    node qemu/line-table.mjs check "$OUT/keel.elf.tmp" "$SYMS/tables.c" || { echo "the line table does not describe $OUT/keel.elf"; return 1; }
+}
+background table-check table_check
 rm -f "$OUT/keel.elf.pass1"
 grub-file --is-x86-multiboot2 "$OUT/keel.elf.tmp" ||
     die "$OUT/keel.elf has no valid multiboot2 header in its first 32 KiB"
-mv "$OUT/keel.elf.tmp" "$OUT/keel.elf"
+step_done "link 2"
 
 # 4. ISO (BIOS and UEFI GRUB). GRUB loads the ELF without debug sections (reading about
 # 1 MiB of DWARF from the ISO and copying it into RAM was a third of the boot time); the
 # kernel's own line table is in .rodata, and make gdb reads the full build/NAME/keel.elf.
-objcopy --strip-debug "$OUT/keel.elf" "$OUT/iso/boot/keel.elf" || die "stripping $OUT/keel.elf failed"
+objcopy --strip-debug "$OUT/keel.elf.tmp" "$OUT/iso/boot/keel.elf" || die "stripping $OUT/keel.elf failed"
 cp boot/grub.cfg "$OUT/iso/boot/grub/grub.cfg"
 # KEEL_GRUB_MODULES=N: N small boot modules (m0 .. m<N-1>, 1000 + 37 i bytes each) that GRUB
 # loads with the kernel, each named "moduleI" on its command line (the test image: 64).
@@ -179,8 +282,13 @@ if [ "${KEEL_GRUB_MODULES:-0}" -gt 0 ]; then
     done
     awk -v lines="$lines" '{ print } /^ *multiboot2 / { printf "%s", lines }' boot/grub.cfg >"$OUT/iso/boot/grub/grub.cfg"
 fi
-if ! grub-mkrescue -o "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/logs/grub-mkrescue.log" 2>&1; then
+# grub-mkrescue's output, with GRUB's own part prepared once (qemu/grub-iso.sh).
+if ! qemu/grub-iso.sh "$OUT/keel.iso.tmp" "$OUT/iso" >"$OUT/logs/grub-mkrescue.log" 2>&1; then
     cat "$OUT/logs/grub-mkrescue.log" >&2
-    die "grub-mkrescue failed (log above, also in $OUT/logs/grub-mkrescue.log)"
+    die "making the ISO failed (log above, also in $OUT/logs/grub-mkrescue.log)"
 fi
+step_done "ISO"
+wait_all
+step_done "table check (beside)"
+mv "$OUT/keel.elf.tmp" "$OUT/keel.elf"
 mv "$OUT/keel.iso.tmp" "$OUT/keel.iso"

@@ -1,12 +1,16 @@
 // An ISO that boots a built kernel with a command line: the same files as build/NAME/iso/
 // (qemu/build-image.sh leaves them there), GRUB's `multiboot2` line given extra words, made
-// by grub-mkrescue into a fresh directory (well under a second). GRUB passes the words to
+// by grub-mkrescue (qemu/grub-iso.sh, GRUB's part prepared once) into a fresh directory
+// (a fraction of a second). GRUB passes the words to
 // the kernel in the multiboot2 command-line tag (kernel/boot/command_line.ts); the test
 // kernel reads `tests=` and `timeout=` from it (kernel/tests/ktap_options.ts).
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+
+const GRUB_ISO = join(dirname(fileURLToPath(import.meta.url)), 'grub-iso.sh');
 
 /** A temporary ISO and how to remove it. */
 export interface CommandLineIso {
@@ -32,8 +36,8 @@ export async function isoWithCommandLine(iso: string, commandLine: string): Prom
     if (edited === text) throw new Error(`${cfg} has no multiboot2 line to add the command line to`);
     writeFileSync(join(dir, 'iso', 'boot', 'grub', 'grub.cfg'), edited);
     const out = join(dir, 'keel.iso');
-    const r = await execa('grub-mkrescue', ['-o', out, join(dir, 'iso')], { reject: false, all: true });
-    if (r.exitCode !== 0) throw new Error(`grub-mkrescue failed for the command line ${JSON.stringify(commandLine)}:\n${r.all}`);
+    const r = await execa(GRUB_ISO, [out, join(dir, 'iso')], { reject: false, all: true });
+    if (r.exitCode !== 0) throw new Error(`qemu/grub-iso.sh (grub-mkrescue) failed for the command line ${JSON.stringify(commandLine)}:\n${r.all}`);
     return { iso: out, remove };
   } catch (e) {
     remove();

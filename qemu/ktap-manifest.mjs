@@ -2,10 +2,9 @@
 // qemu/build-image.sh: writes the KTAP manifest of an entry file (qemu/ktap_manifest.ts).
 //   ktap-manifest.mjs ENTRY.ts OUT.json
 import { readFileSync, writeFileSync } from "node:fs";
-import { register } from "tsx/esm/api";
+import { importTs } from "./import_ts.mjs";
 
-register();
-const { ktapManifest } = await import("./ktap_manifest.ts");
+const { ktapManifest } = await importTs("qemu/ktap_manifest.ts");
 
 const [entry, out] = process.argv.slice(2);
 try {

@@ -5,10 +5,9 @@
 //   line-table.mjs check ELF TABLE.c    the final link must describe its code exactly as
 //                                       TABLE.c does (the table did not move any code)
 import { readFileSync, writeFileSync } from "node:fs";
-import { register } from "tsx/esm/api";
+import { importTs } from "./import_ts.mjs";
 
-register();
-const { buildTables, emptyTables, readElf, tablesToC } = await import("./line_table.ts");
+const { buildTables, emptyTables, readElf, tablesToC } = await importTs("qemu/line_table.ts");
 
 const [command, ...args] = process.argv.slice(2);
 try {

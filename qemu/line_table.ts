@@ -302,7 +302,9 @@ export function buildTables(elf: Elf, root = process.cwd()): Tables {
   for (let i = 0; i < fns.length; i++) {
     const f = fns[i]!;
     if (functions.length && functions[functions.length - 1]![0] === Number(f.address - base)) continue;
-    const next = fns.slice(i + 1).find((g) => g.address > f.address)?.address ?? end;
+    let j = i + 1;
+    while (j < fns.length && fns[j]!.address <= f.address) j++;
+    const next = j < fns.length ? fns[j]!.address : end;
     let size = f.size > 0n ? f.size : next - f.address;
     if (f.address + size > next) size = next - f.address;
     functions.push([Number(f.address - base), Number(size), f.name]);

@@ -1,5 +1,6 @@
 // What every part of the lowering shares and that holds no state: how declarations are
 // resolved and read, a function's signature, and how a value is made to fit a typed slot.
+import { startLineOf } from "./lines";
 import { Node, SyntaxKind, type FunctionDeclaration, type ParameterDeclaration } from "ts-morph";
 import { Codes, fail } from "./diagnostics";
 import { exprTy, type BinOp, type CmpOp, type Expr, type Ty } from "./ir";
@@ -97,9 +98,9 @@ export function isSuperCall(e: Node): boolean {
   return Node.isCallExpression(e) && e.getExpression().getKind() === SyntaxKind.SuperKeyword;
 }
 
-/** 1-based TypeScript line of a node. */
+/** 1-based TypeScript line of a node (lines.ts: what getStartLineNumber() says, without its scan from the file's start). */
 export function lineOf(node: Node): number {
-  return node.getStartLineNumber();
+  return startLineOf(node);
 }
 
 /** True for the `null` literal. */

@@ -233,25 +233,41 @@ export function inferTypeArgs(e: CallExpression, decl: FunctionDeclaration, flow
   e.getTypeArguments().forEach((t, i) => env.set(params[i]!, mapTypeNode(t, flow.env)));
   const paramNodes = decl.getParameters().map((p) => p.getTypeNodeOrThrow());
   if (e.getArguments().length !== paramNodes.length) fail(e, Codes.Unsupported, `'${decl.getName()}' takes ${paramNodes.length} arguments`);
-  // Infer from arguments whose parameter type is a bare type parameter or an instance of a generic class.
-  const unify = (node: TypeNode, ty: Ty): void => {
+  // Infer from arguments whose parameter type is a bare type parameter or an instance of a
+  // generic class, also through a generic alias (`HugePage<S>` for `HugeChunk<…, S>`).
+  const unifyIn = (names: string[], found: Env, node: TypeNode, ty: Ty): void => {
     // `T[]` and `T | null` (e.g. take's `(T | null)[]`) infer T from the element and the value.
-    if (Node.isParenthesizedTypeNode(node)) return unify(node.getTypeNode(), ty);
-    if (Node.isArrayTypeNode(node) && ty.k === "array") return unify(node.getElementTypeNode(), ty.elem);
+    if (Node.isParenthesizedTypeNode(node)) return unifyIn(names, found, node.getTypeNode(), ty);
+    if (Node.isArrayTypeNode(node) && ty.k === "array") return unifyIn(names, found, node.getElementTypeNode(), ty.elem);
     if (Node.isUnionTypeNode(node) && ty.k === "opt") {
       const parts = node.getTypeNodes().filter((t) => t.getText() !== "null");
-      if (parts.length === 1) unify(parts[0]!, ty.inner);
+      if (parts.length === 1) unifyIn(names, found, parts[0]!, ty.inner);
       return;
     }
     if (!Node.isTypeReference(node)) return;
     const name = node.getTypeName().getText();
-    if (params.includes(name)) {
-      if (!env.has(name)) env.set(name, ty.k === "opt" && Node.isUnionTypeNode(node) ? ty.inner : ty);
+    if (names.includes(name)) {
+      if (!found.has(name)) found.set(name, ty.k === "opt" && Node.isUnionTypeNode(node) ? ty.inner : ty);
+      return;
+    }
+    let sym = node.getTypeName().getSymbol();
+    if (sym?.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
+    const alias = sym?.getDeclarations()[0];
+    if (alias && Node.isTypeAliasDeclaration(alias) && alias.getTypeParameters().length > 0) {
+      // Match the alias's body, then each argument against what its parameter matched.
+      const aliasParams = alias.getTypeParameters().map((p) => p.getName());
+      const matched: Env = new Map();
+      unifyIn(aliasParams, matched, alias.getTypeNodeOrThrow(), ty);
+      node.getTypeArguments().forEach((a, i) => {
+        const m = matched.get(aliasParams[i]!);
+        if (m) unifyIn(names, found, a, m);
+      });
       return;
     }
     const inst = ty.k === "struct" ? instances.get(ty.cname) : undefined;
-    if (inst) node.getTypeArguments().forEach((a, i) => inst.args[i] && unify(a, inst.args[i]!));
+    if (inst) node.getTypeArguments().forEach((a, i) => inst.args[i] && unifyIn(names, found, a, inst.args[i]!));
   };
+  const unify = (node: TypeNode, ty: Ty): void => unifyIn(params, env, node, ty);
   const rn = decl.getReturnTypeNode();
   if (rn && expected) unify(rn, expected);
   paramNodes.forEach((node, i) => {

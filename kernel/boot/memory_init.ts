@@ -282,7 +282,7 @@ class RamBlocks {
 }
 
 /** True when CPUID reports 1 GiB pages (leaf 0x8000_0001, EDX bit 26). */
-function cpuHas1GiBPages(): bool {
+export function cpuHas1GiBPages(): bool {
   return (cpuidEdx(0x8000_0001) & (1 << 26)) !== 0;
 }
 

@@ -3,18 +3,17 @@
 // command, number, address or handle gets one line and the console goes on.
 import { type bool, type u8, u32, u64 } from "../lib/int";
 import { println } from "../lib/console";
-import { hex } from "../lib/fmt";
 import { take } from "../lib/owned";
 import type { Address, Chunk, ChunkRange } from "../mm/addr";
-import { VirtualAddress } from "../mm/addr";
 import { frameAllocator, pageAllocator, type Allocated, type ChunkAllocator } from "../mm/alloc";
 import { PageFlags } from "../mm/paging";
 import { heapBlocksUsed, heapBytesFree, heapBytesMapped, heapBytesUsed, heapFreeBlocks, heapIsUp } from "../mm/heap";
 import { kernelPageTables, memoryIsUp } from "../boot/memory_init";
-import { freeSlot, Handles, KIND_FRAMES, KIND_MAPPED, KIND_PAGES, releaseSlot, SLOTS } from "./handles";
-import type { Words } from "./words";
+import { freeSlot, Handles, keepMapping, KIND_FRAMES, KIND_MAPPED, KIND_PAGES, releaseSlot, SLOTS } from "./handles";
+import { addressArgument, type Words } from "./words";
 import type { BootMemory } from "../boot/regions";
 import { describeKernelTables, describeMemory } from "./views";
+import { unmap } from "./unmap";
 
 // Command words, packed as Words.code packs them (first byte lowest).
 const HELP: u64 = 0x706c6568n; // "help"
@@ -24,6 +23,7 @@ const HEAP: u64 = 0x70616568n; // "heap"
 const ALLOC: u64 = 0x636f6c6c61n; // "alloc"
 const FREE: u64 = 0x65657266n; // "free"
 const MAP: u64 = 0x70616dn; // "map"
+const UNMAP: u64 = 0x70616d6e75n; // "unmap"
 const WALK: u64 = 0x6b6c6177n; // "walk"
 const QUIT: u64 = 0x74697571n; // "quit"
 const MEM: u64 = 0x6d656dn; // "mem"
@@ -54,6 +54,7 @@ export function runCommand(w: Words, h: Handles, mem: BootMemory): Next {
   else if (cmd === ALLOC) alloc(w, h);
   else if (cmd === FREE) free(w, h);
   else if (cmd === MAP) map(w, h);
+  else if (cmd === UNMAP) unmap(w, h);
   else if (cmd === WALK) walk(w);
   else println("error: unknown command (help lists them)");
   return Next.Continue;
@@ -69,6 +70,8 @@ function printHelp(): void {
   println("  alloc frames N      allocate N frames (prints a handle fK)");
   println("  alloc pages N       allocate N pages (prints a handle pK)");
   println("  map pK fK           map pages pK onto frames fK, read-write (prints mK)");
+  println("  unmap ADDR          unmap the page holding ADDR from its mapping mK (its page and frame");
+  println("                      released; the pages before and after stay mapped as mK handles)");
   println("  free ID             release a handle (mK unmaps and releases its pages and frames)");
   println("  walk ADDR           what the kernel's page tables map at a virtual address");
   println("  quit                release every handle and exit QEMU");
@@ -190,22 +193,13 @@ function map(w: Words, h: Handles): void {
     println("error: the mapping failed (the pages and frames went back to their allocators)");
     return;
   }
-  println(`m${ms}: ${m.pageRange()} -> ${m.frameRange()} (${m.pageFlags()})`);
-  h.mapped[ms] = m;
+  keepMapping(h, ms, m);
 }
 
 /** `walk ADDR`: the physical address and permissions the kernel's tables give a virtual address. */
 function walk(w: Words): void {
-  const n = w.number(1, 0);
-  if (w.count() !== 2 || !n.ok) {
-    println("error: usage: walk ADDR (a virtual address, decimal or 0x…)");
-    return;
-  }
-  const va = VirtualAddress.checked(n.value);
-  if (va === null) {
-    println(`error: ${hex(n.value)} is not a canonical virtual address`);
-    return;
-  }
+  const va = addressArgument(w, "walk ADDR (a virtual address, decimal or 0x…)");
+  if (va === null) return;
   const tables = kernelPageTables();
   const pa = tables.translate(va);
   const flags = tables.flagsOf(va);

@@ -2,7 +2,8 @@
 // in a slot of its own (moved in when made, taken out when freed or mapped), named by a
 // kind letter and the slot: f0, p3, m1.
 import type { bool, u8, u32 } from "../lib/int";
-import { take, type Owned } from "../lib/owned";
+import { println } from "../lib/console";
+import { take, type Consumed, type Owned } from "../lib/owned";
 import type { AllocatedFrames, AllocatedPages } from "../mm/alloc";
 import type { MappedPages } from "../mm/paging";
 
@@ -32,6 +33,12 @@ export function releaseSlot<T extends Owned>(slots: (T | null)[], slot: u32): bo
   if (x === null) return false;
   x.release();
   return true;
+}
+
+/** Puts the mapping `m` in slot `slot` and prints it: `m3: v0x…..=v0x… -> p0x…..=p0x… (RW-)`. */
+export function keepMapping(h: Handles, slot: u32, m: Consumed<MappedPages>): void {
+  println(`m${slot}: ${m.pageRange()} -> ${m.frameRange()} (${m.pageFlags()})`);
+  h.mapped[slot] = m;
 }
 
 /** Releases everything the console still holds (at quit: nothing leaks); mappings first. */

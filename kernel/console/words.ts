@@ -2,6 +2,9 @@
 // bytes. Commands compare a word's packed code (up to 8 lowercase ASCII bytes in a u64,
 // first byte lowest) with constants; numbers are decimal or 0x hexadecimal, checked.
 import { type bool, type u8, type u32, u64 } from "../lib/int";
+import { println } from "../lib/console";
+import { hex } from "../lib/fmt";
+import { VirtualAddress } from "../mm/addr";
 
 /** Words a line holds at most (more are ignored by the parser: see count). */
 export const MAX_WORDS: u32 = 8;
@@ -107,3 +110,15 @@ function digitValue(b: u8): u64 {
   return 99n;
 }
 
+
+/** Word 1 of a `COMMAND ADDR` line as a canonical virtual address, or null after printing why not (`usage` when the line is not a command and one number). */
+export function addressArgument(w: Words, usage: string): VirtualAddress | null {
+  const n = w.number(1, 0);
+  if (w.count() !== 2 || !n.ok) {
+    println(`error: usage: ${usage}`);
+    return null;
+  }
+  const va = VirtualAddress.checked(n.value);
+  if (va === null) println(`error: ${hex(n.value)} is not a canonical virtual address`);
+  return va;
+}

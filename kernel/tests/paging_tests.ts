@@ -2,14 +2,19 @@
 // mappings are checked by walking the tables the kernel loaded into CR3 and by real memory
 // accesses through the new mapping and through the direct map.
 import { u64, type bool, type u8, type u32 } from "../lib/int";
+import { println } from "../lib/console";
 import { expect, expectEqU64 } from "../lib/ktap";
 import {
   bootStackGuard, doubleFaultStackBottom, kernelBssEnd, kernelBssStart, kernelDataStart, kernelRodataStart, kernelTextStart, kernelVma, load64, readCr3, store64,
 } from "../lib/intrinsics";
-import { kernelPageTables } from "../boot/memory_init";
+import { cpuHas1GiBPages, kernelPageTables } from "../boot/memory_init";
 import { type AllocatedFrames, type AllocatedPages, AllocError, frameAllocator, pageAllocator } from "../mm/alloc";
-import { DIRECT_MAP_BASE, Frame, Page, PageRange, PhysicalAddress, VirtualAddress } from "../mm/addr";
-import { ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent, MapError, type MappedPages, PageFlags } from "../mm/paging";
+import {
+  DIRECT_MAP_BASE, Frame, HUGE_1G, type HugeSize, Page, PageRange, PhysicalAddress, SIZE_1GIB, SIZE_2MIB, VirtualAddress, hugeFrames, hugePages,
+} from "../mm/addr";
+import {
+  ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_NO_EXECUTE, ENTRY_WRITABLE, isPresent, MapError, type MappedPages, PageFlags, mapHugePage, unmapHugePage,
+} from "../mm/paging";
 import { FrameList } from "./frame_list";
 
 function va(x: u64): VirtualAddress {
@@ -136,10 +141,7 @@ export function testMapWriteReadBack(): void {
 /** Release unmaps (entries cleared, translate null) and gives pages and frames back; prune gives the emptied tables back. */
 export function testReleaseUnmaps(): void {
   const m = kernelPageTables();
-  m.prune();
-  const freeFrames = frameAllocator.freeChunks();
-  const freePages = pageAllocator.freeChunks();
-  const tables = m.tableFrameCount();
+  const before = new Counts();
   const mp = mapFresh(2n);
   if (mp === null) return;
   const start = mp.start();
@@ -147,10 +149,29 @@ export function testReleaseUnmaps(): void {
   mp.release();
   expect(m.translate(start) === null, "translate after release");
   expect(!isPresent(m.leafEntry(start)), "entry cleared");
-  m.prune();
-  expectEqU64(frameAllocator.freeChunks(), freeFrames, "frames (and emptied tables, after prune) given back");
-  expectEqU64(pageAllocator.freeChunks(), freePages, "pages given back");
-  expectEqU64(m.tableFrameCount(), tables, "empty tables freed by prune");
+  before.expectSame();
+}
+
+/** What a leak would change: free frames, free pages and table frames, taken after prune gave the empty tables back. A value class. */
+class Counts {
+  readonly frames: u64;
+  readonly pages: u64;
+  readonly tables: u64;
+
+  constructor() {
+    kernelPageTables().prune();
+    this.frames = frameAllocator.freeChunks();
+    this.pages = pageAllocator.freeChunks();
+    this.tables = kernelPageTables().tableFrameCount();
+  }
+
+  /** Checks that the counts are back where they were (after a prune). */
+  expectSame(): void {
+    const now = new Counts();
+    expectEqU64(now.frames, this.frames, "frames (and emptied tables, after prune) given back");
+    expectEqU64(now.pages, this.pages, "pages given back");
+    expectEqU64(now.tables, this.tables, "table frames as before (the empty ones freed by prune)");
+  }
 }
 
 /** One error per cause; a failed map gives its pages and frames back. */
@@ -299,4 +320,75 @@ export function testExhaustAndRefill(): void {
 /** Ordinary pages far from the others (a fresh P3 region: mapping there needs new tables). */
 function pagesFarAway(): PageRange {
   return PageRange.empty().withNumbers(0xffff_e000_0000_0000n >> 12n, 0x1000n);
+}
+
+/**
+ * Maps a huge page of `size` at fresh pages aligned to it onto the huge frame holding a frame
+ * the test owns, writes through it and reads back through the direct map (and the other way),
+ * translates it (with the page size), unmaps it; pages, frames and tables all come back.
+ */
+function hugeMapWriteReadBack<S extends HugeSize<S>>(size: S): void {
+  const m = kernelPageTables();
+  const before = new Counts();
+  const owned = someFrames(1n);
+  const window = pageAllocator.allocateAligned(size.chunks(), size.bytes()).allocated;
+  if (owned === null || window === null) {
+    expect(false, "a frame and an aligned run of pages");
+    if (owned !== null) owned.release();
+    if (window !== null) window.release();
+    return;
+  }
+  const frame = owned.start();
+  const hf = hugeFrames(size).containing(frame);
+  const hp = hugePages(size).at(window.start());
+  expect(hp !== null, "the aligned run starts a huge page");
+  if (hp !== null) {
+    expect(mapHugePage(m, hp, hf, PageFlags.readWrite()).error === MapError.None, "huge page mapped");
+    // Only the frame the test owns is touched, through both aliases.
+    const alias: u64 = hp.startValue() + (frame.startValue() - hf.startValue());
+    const direct: u64 = DIRECT_MAP_BASE + frame.startValue();
+    store64(alias + 8n, 0x4855_4745_0000_0001n);
+    expectEqU64(load64(direct + 8n), 0x4855_4745_0000_0001n, "written through the huge page, read through the direct map");
+    store64(direct + 0xff8n, 0x4855_4745_0000_0002n);
+    expectEqU64(load64(alias + 0xff8n), 0x4855_4745_0000_0002n, "written through the direct map, read through the huge page");
+    const t = m.translateMapping(VirtualAddress.canonical(alias + 0x123n));
+    expect(t !== null, "the huge page translates");
+    if (t !== null) {
+      expectEqU64(t.address.value(), frame.startValue() + 0x123n, "translate = frame + offset");
+      expectEqU64(t.pageSize, size.bytes(), "translate reports the huge page's size");
+      expect(t.flags.isWritable() && !t.flags.isExecutable(), "RW- NX");
+    }
+    expect(m.unmapPage(Page.containing(VirtualAddress.canonical(alias))).error === MapError.HugePageInTheWay, "no 4 KiB unmap inside the huge page");
+    expect(unmapHugePage(m, hp).error === MapError.None, "huge page unmapped");
+    expect(m.translate(VirtualAddress.canonical(alias)) === null, "not mapped after the unmap");
+    expect(unmapHugePage(m, hp).error === MapError.NotMapped, "a second unmap finds nothing");
+  }
+  window.release();
+  owned.release();
+  before.expectSame();
+}
+
+/** A 2 MiB page: map, write and read through two aliases, translate, unmap. */
+export function testHugePage2M(): void {
+  hugeMapWriteReadBack(SIZE_2MIB);
+}
+
+/**
+ * A 1 GiB page likewise when CPUID reports 1 GiB pages (QEMU `-cpu max`; the boot matrix
+ * has such a machine); otherwise the direct map must have used none.
+ */
+export function testHugePage1G(): void {
+  if (cpuHas1GiBPages()) {
+    println("# CPUID reports 1 GiB pages: mapping one");
+    hugeMapWriteReadBack(SIZE_1GIB);
+    return;
+  }
+  println("# CPUID reports no 1 GiB pages: checking the direct map has none");
+  const m = kernelPageTables();
+  let oneGiB: u64 = 0n;
+  for (let a: u64 = 0n; a < 0x1_0000_0000n; a += HUGE_1G) {
+    const t = m.translateMapping(VirtualAddress.canonical(DIRECT_MAP_BASE + a));
+    if (t !== null && t.pageSize === HUGE_1G) oneGiB++;
+  }
+  expectEqU64(oneGiB, 0n, "1 GiB pages in the direct map of a CPU without them");
 }

@@ -259,4 +259,35 @@ describe("MappedPages", () => {
     expect(s.m.translate(va(WINDOW_FIRST << 12n))).toBeNull();
     // Use after release is a compile error (test/compiler/fixtures/reject/use_after_consume.ts).
   });
+
+  it("split keeps each page on its frame and flags; refused splits give the mapping back; the parts release everything", () => {
+    const s = setup();
+    const got = some(take(s, WINDOW_FIRST, 4n));
+    const frame = got.f.range().firstNumber();
+    const mp = some(s.m.map(got.p, got.f, PageFlags.readOnly()).mapped);
+    const whole = mp.split(pageAt(WINDOW_FIRST)); // at the first page: nothing before it
+    expect(whole.second).toBeNull();
+    const again = whole.first.split(pageAt(WINDOW_FIRST + 4n)); // past the end
+    expect(again.second).toBeNull();
+    const halves = again.first.split(pageAt(WINDOW_FIRST + 1n));
+    const low = halves.first;
+    const high = some(halves.second);
+    expect([low.pageRange().firstNumber(), low.pageRange().sizeInChunks(), low.frameRange().firstNumber()]).toEqual([WINDOW_FIRST, 1n, frame]);
+    expect([high.pageRange().firstNumber(), high.pageRange().sizeInChunks(), high.frameRange().firstNumber()]).toEqual([WINDOW_FIRST + 1n, 3n, frame + 1n]);
+    expect(high.pageFlags().toString()).toBe("R--");
+    const parts = high.split(pageAt(WINDOW_FIRST + 3n));
+    const last = some(parts.second);
+    expect(last.frameRange().firstNumber()).toBe(frame + 3n);
+    // nothing was remapped: the walker sees the same four mappings
+    expect(allMappings(s.m.p4Address(), DIRECT_MAP_BASE).map((f) => f.t.phys >> 12n)).toEqual([frame, frame + 1n, frame + 2n, frame + 3n]);
+    parts.first.release();
+    expect(s.m.translate(va((WINDOW_FIRST + 1n) << 12n))).toBeNull();
+    expect(s.m.translate(va((WINDOW_FIRST + 3n) << 12n))?.value()).toBe((frame + 3n) << 12n);
+    low.release();
+    last.release();
+    expect(allMappings(s.m.p4Address(), DIRECT_MAP_BASE)).toEqual([]);
+    expect(s.pages.allocatedChunks()).toBe(0n);
+    s.m.prune();
+    expect(s.frames.allocatedChunks()).toBe(s.m.tableFrameCount());
+  });
 });

@@ -44,6 +44,9 @@ describe('memory console (make run)', () => {
       'alloc frames 4', 'alloc pages 0x4', 'map p0 f0', 'walk 0xffffc01000000000',
       'walk 0x5000', 'walk 0x800000000000', 'walk zz',
       'bogus', 'alloc frames x', 'alloc frames 99999999999', 'alloc pages', 'free f9', 'free q1', 'map p5 f0',
+      // m0 is 4 pages: one out of the middle leaves two mappings, then the last page of the second
+      'unmap 0xffffc01000001234', 'walk 0xffffc01000001000', 'unmap 0xffffc01000003000',
+      'unmap 0xffffc01000001000', 'unmap 0x800000000000', 'unmap', 'unmap 0xffffc01000000000 1', 'unmap 0xffffc01000002fff',
       'free m0', 'alloc frames 2', 'quit',
     ]);
     const context = `serial output:\n${text}`;
@@ -77,8 +80,22 @@ describe('memory console (make run)', () => {
     expect(answer(text, 'walk 0xffffc01000000000'), context).toContain(p0![1] === 'v0xffffc01000000000' ? `v0xffffc01000000000 -> ${f0![1]} (RW-)` : 'v0xffffc01000000000');
     expect(answer(text, 'walk 0x5000'), context).toBe('v0x5000: not mapped\n');
     expect(answer(text, 'walk 0x800000000000'), context).toBe('error: 0x800000000000 is not a canonical virtual address\n');
-    for (const bad of ['walk zz', 'bogus', 'alloc frames x', 'alloc frames 99999999999', 'alloc pages', 'free f9', 'free q1', 'map p5 f0'])
+    for (const bad of ['walk zz', 'bogus', 'alloc frames x', 'alloc frames 99999999999', 'alloc pages', 'free f9', 'free q1', 'map p5 f0', 'unmap 0x800000000000', 'unmap', 'unmap 0xffffc01000000000 1'])
       expect(answer(text, bad), `${bad}\n${context}`).toMatch(/^error: [^\n]+\n$/);
+    // unmap splits m0 (4 pages from v0xffffc01000000000 onto f0's 4 frames) around the page.
+    expect(p0![1], `the first ordinary page, which the unmap commands name\n${context}`).toBe('v0xffffc01000000000');
+    const frame = (i: number) => `p0x${(BigInt(f0![1]!.slice(1)) + BigInt(i) * 4096n).toString(16)}`;
+    const last = (i: number) => `p0x${(BigInt(f0![1]!.slice(1)) + BigInt(i) * 4096n + 4095n).toString(16)}`;
+    expect(answer(text, 'unmap 0xffffc01000001234'), context).toBe(
+      'unmapped Page(v0xffffc01000001000): its page and frame released\n'
+      + `m0: v0xffffc01000000000..=v0xffffc01000000fff -> ${frame(0)}..=${last(0)} (RW-)\n`
+      + `m1: v0xffffc01000002000..=v0xffffc01000003fff -> ${frame(2)}..=${last(3)} (RW-)\n`);
+    expect(answer(text, 'walk 0xffffc01000001000'), context).toBe('v0xffffc01000001000: not mapped\n');
+    expect(answer(text, 'unmap 0xffffc01000003000'), context).toBe(
+      'unmapped Page(v0xffffc01000003000): its page and frame released\n'
+      + `m1: v0xffffc01000002000..=v0xffffc01000002fff -> ${frame(2)}..=${last(2)} (RW-)\n`);
+    expect(answer(text, 'unmap 0xffffc01000001000'), context).toBe('error: Page(v0xffffc01000001000) is in no mapping of the console (map prints them as mK)\n');
+    expect(answer(text, 'unmap 0xffffc01000002fff'), context).toBe('unmapped Page(v0xffffc01000002000): its page and frame released\nm1: nothing left, the handle is free\n');
     expect(answer(text, 'free m0'), context).toBe('released\n');
     // After the mapping was released, its frames are free again: the next allocation gets a handle again.
     expect(answer(text, 'alloc frames 2'), context).toMatch(/^f0: p0x[0-9a-f]+\.\.=p0x[0-9a-f]+ \(2 frames\)\n$/);

@@ -18,6 +18,8 @@ const HIGH_BITS: u64 = 0xffff_0000_0000_0000n;
 const HIGHER_HALF_TOP: u64 = 0x1_ffffn;
 /** Entries per page table: each index has 9 bits. */
 const INDEX_MASK: u64 = 0x1ffn;
+/** Table indices are below this. */
+const INDEX_LIMIT: u32 = 512;
 
 /**
  * A canonical x86_64 virtual address. Invariant: bits 63..47 are all equal. Segments are
@@ -61,6 +63,15 @@ export class Page extends Chunk<VirtualAddress, Page> {
     if (num > MAX_CHUNK_NUMBER) return null;
     const start = VirtualAddress.checked(num << CHUNK_SHIFT);
     return start === null ? null : Page.containing(start);
+  }
+
+  /**
+   * The page with these table indices (P4, P3, P2, P1), or null unless each is below 512.
+   * P4 indices from 256 on give the higher half (bit 47 copied into bits 63..48).
+   */
+  static fromIndices(p4: u32, p3: u32, p2: u32, p1: u32): Page | null {
+    if (p4 >= INDEX_LIMIT || p3 >= INDEX_LIMIT || p2 >= INDEX_LIMIT || p1 >= INDEX_LIMIT) return null;
+    return Page.containing(VirtualAddress.canonical((u64(p4) << 39n) | (u64(p3) << 30n) | (u64(p2) << 21n) | (u64(p1) << 12n)));
   }
 
   protected override address(value: u64): VirtualAddress | null {

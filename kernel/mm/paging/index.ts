@@ -6,7 +6,8 @@ export {
   entryCount, entryFrame, isHuge, isPresent,
 } from "./entry";
 export { PageFlags } from "./flags";
-export { MapError, MapResult, MapStatus, Mapper, mapErrorName } from "./mapper";
+export { MapError, MapResult, MapStatus, Mapper, Translation, mapErrorName } from "./mapper";
+export { mapHugePage, mapHugeRange, unmapHugePage, unmapHugeRange } from "./huge";
 export { MappedPages } from "./mapped_pages";
 export { PageTable } from "./table";
 export { LEVEL_P1, LEVEL_P2, LEVEL_P3, LEVEL_P4, NO_SLOT, TableWalk, walk } from "./walk";

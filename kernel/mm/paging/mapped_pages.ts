@@ -6,10 +6,10 @@ import type { u8, u16, u32, u64 } from "../../lib/int";
 import { load16, load32, load64, load8, store16, store32, store64, store8 } from "../../lib/intrinsics";
 import { Owned, type Consumed } from "../../lib/owned";
 import { panic } from "../../lib/panic";
-import type { AllocatedFrames, AllocatedPages } from "../alloc";
+import { type AllocatedFrames, type AllocatedPages, Halves } from "../alloc";
 import type { Mapper } from "./mapper";
 import type { PageFlags } from "./flags";
-import type { FrameRange, PageRange, VirtualAddress } from "../addr";
+import type { FrameRange, Page, PageRange, VirtualAddress } from "../addr";
 
 /** Mapped memory with a single owner. Invariant: while alive, page i maps frame i with `flags`. */
 export class MappedPages extends Owned {
@@ -117,6 +117,27 @@ export class MappedPages extends Owned {
     if (!s.isOk()) panic(`MappedPages.release: unmapping ${this.pages} failed (error ${s.error})`);
     this.pages.release();
     this.frames.release();
+  }
+
+  /**
+   * Splits into the pages before `at` and the pages from `at` on, each with its frames and
+   * flags, consuming this mapping (Theseus's MappedPages::split); nothing is remapped.
+   * Refused unless both halves are non-empty: then `first` is this mapping back, unchanged,
+   * and `second` is null.
+   */
+  split(this: Consumed<MappedPages>, at: Page): Halves<MappedPages> {
+    const pages = this.pages.range();
+    if (!pages.containsChunk(at) || at.equals(this.pages.start())) {
+      return new Halves<MappedPages>(new MappedPages(this.mapper, this.pages, this.frames, this.flags), null);
+    }
+    // Page i maps frame i: the frames split at the same offset.
+    const frameAt = this.frames.range().iterAt(at.number() - pages.firstNumber());
+    const p = this.pages.split(at);
+    const f = this.frames.split(frameAt);
+    const pHigh = p.second;
+    const fHigh = f.second;
+    if (pHigh === null || fHigh === null) return panic(`MappedPages.split: ${pages} at ${at} refused after the checks`);
+    return new Halves<MappedPages>(new MappedPages(this.mapper, p.first, f.first, this.flags), new MappedPages(this.mapper, pHigh, fHigh, this.flags));
   }
 
   /** `MappedPages(v0x…..=v0x… -> p0x…..=p0x… RW-)`. */

@@ -97,6 +97,22 @@ export class MapStatus {
   }
 }
 
+/** Where a virtual address is mapped (Mapper.translateMapping). A value class. */
+export class Translation {
+  /** The physical address. */
+  readonly address: PhysicalAddress;
+  /** Bytes of the page that maps it: 4 KiB, 2 MiB or 1 GiB. */
+  readonly pageSize: u64;
+  /** The mapping's flags. */
+  readonly flags: PageFlags;
+
+  constructor(address: PhysicalAddress, pageSize: u64, flags: PageFlags) {
+    this.address = address;
+    this.pageSize = pageSize;
+    this.flags = flags;
+  }
+}
+
 /** The result of `map`: the mapping, or null and the reason (the pages and frames were given back). */
 export class MapResult {
   readonly mapped: MappedPages | null;
@@ -340,6 +356,27 @@ export class Mapper {
     const w = this.walkTo(page, LEVEL_P1);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.NotMapped));
     if (!isPresent(w.entry)) return failed(MapError.NotMapped);
+    return this.clearLeaf(w, page);
+  }
+
+  /**
+   * Removes the huge mapping of `size` bytes (2 MiB or 1 GiB) starting at `page`, keeping the
+   * parent table's count right; the typed form is unmapHugePage (huge.ts). A huge page of
+   * the other size there is HugePageInTheWay, a table of smaller pages TableInTheWay.
+   */
+  unmapHuge(page: Page, size: u64): MapStatus {
+    if (size !== HUGE_2M && size !== HUGE_1G) return failed(MapError.UnsupportedSize);
+    if ((page.startValue() & (size - 1n)) !== 0n) return failed(MapError.Misaligned);
+    const level: u32 = levelOf(size);
+    const w = this.walkTo(page, level);
+    if (w.level !== level) return failed(stopError(w, MapError.NotMapped));
+    if (!isPresent(w.entry)) return failed(MapError.NotMapped);
+    if (!isHuge(w.entry)) return failed(MapError.TableInTheWay);
+    return this.clearLeaf(w, page);
+  }
+
+  /** Clears the present leaf entry the walk `w` of `page` found (the parent's count, the TLB). */
+  private clearLeaf(w: TableWalk, page: Page): MapStatus {
     store64(w.slot, 0n);
     countDown(w.parent, 1n);
     this.flush(page);
@@ -363,6 +400,14 @@ export class Mapper {
     if (!isPresent(w.entry)) return null;
     const within: u64 = offsetMask(w.level);
     return PhysicalAddress.canonical((w.entry & ENTRY_ADDRESS_MASK & ~within) | (addr.value() & within));
+  }
+
+  /** What maps `addr`: the physical address, the size of the page (4 KiB, 2 MiB or 1 GiB) and its flags; null when nothing does. */
+  translateMapping(addr: VirtualAddress): Translation | null {
+    const w = this.walkTo(Page.containing(addr), LEVEL_P1);
+    if (!isPresent(w.entry)) return null;
+    const within: u64 = offsetMask(w.level);
+    return new Translation(PhysicalAddress.canonical((w.entry & ENTRY_ADDRESS_MASK & ~within) | (addr.value() & within)), within + 1n, PageFlags.fromEntry(w.entry));
   }
 
   /**
