@@ -11,6 +11,7 @@ import { initMemory } from "./boot/memory_init";
 import { parseBootInfo } from "./boot/boot_info";
 import { computeBootMemory, linkerKernelImage } from "./boot/regions";
 import { runConsole } from "./console";
+import { bootIdentityWindow, findCpus, printCpuReport } from "./acpi";
 
 /** isa-debug-exit code for a clean shutdown (QEMU exit status 33). */
 const EXIT_CLEAN: u32 = 0x10;
@@ -23,6 +24,8 @@ export function kernelMain(bootInfo: u64): void {
   printBanner(info);
   const mem = computeBootMemory(info, linkerKernelImage());
   printBootReport(mem);
+  const madt = findCpus(info.acpiRsdp(), bootIdentityWindow()); // through the identity map, before initMemory drops it
+  printCpuReport(madt);
   initMemory(mem); // the kernel's own page tables and heap; drops the identity map
   runConsole(mem);
   println("keel: bye");

@@ -127,8 +127,8 @@ function checkRsdp(tag: u64, length: u64): void {
   if (length > RSDP_V1_SIZE && !checksumZero(at, length)) panic(`ACPI RSDP tag at ${hex(tag)}: bad extended checksum over ${length} bytes`);
 }
 
-/** True when the `length` bytes at `at` sum to 0 modulo 256. */
-function checksumZero(at: u64, length: u64): bool {
+/** True when the `length` bytes at `at` sum to 0 modulo 256 (the checksum rule of every ACPI structure). */
+export function checksumZero(at: u64, length: u64): bool {
   let sum: u32 = 0;
   for (let i: u64 = 0n; i < length; i++) sum = (sum + u32(load8(at + i))) & 0xff;
   return sum === 0;
