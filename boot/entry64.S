@@ -78,6 +78,7 @@ gdt64_end:
 
 	/* lgdt operand in 64-bit mode: limit, higher-half base. */
 	.balign 8
+	.globl gdt64_pointer
 gdt64_pointer:
 	.word gdt64_end - gdt64 - 1
 	.quad gdt64

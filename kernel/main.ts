@@ -7,11 +7,12 @@ import { serialInit } from "./arch/x86_64/serial";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { printBanner } from "./boot/banner";
 import { printBootReport } from "./boot/boot_report";
-import { initMemory } from "./boot/memory_init";
+import { initMemory, kernelPageTables } from "./boot/memory_init";
 import { parseBootInfo } from "./boot/boot_info";
 import { computeBootMemory, linkerKernelImage } from "./boot/regions";
 import { runConsole } from "./console";
 import { bootIdentityWindow, findCpus, printCpuReport } from "./acpi";
+import { reserveLocalApic, startAps } from "./smp";
 
 /** isa-debug-exit code for a clean shutdown (QEMU exit status 33). */
 const EXIT_CLEAN: u32 = 0x10;
@@ -26,7 +27,9 @@ export function kernelMain(bootInfo: u64): void {
   printBootReport(mem);
   const madt = findCpus(info.acpiRsdp(), bootIdentityWindow()); // through the identity map, before initMemory drops it
   printCpuReport(madt);
+  reserveLocalApic(madt); // outside the memory map: made a reserved region, to be mapped as owned memory
   initMemory(mem); // the kernel's own page tables and heap; drops the identity map
+  startAps(madt, kernelPageTables(), mem);
   runConsole(mem);
   println("keel: bye");
   qemuExit(EXIT_CLEAN);

@@ -102,7 +102,7 @@ CFLAGS=(-std=gnu11 "${KEEL_OPT:--O3}" -g -gdwarf-4 -Wall -Wextra -Werror
 CFLAGS+=(${KEEL_CFLAGS:-})
 ASFLAGS=(-g -gdwarf-4 -Wa,--noexecstack -I boot)
 RUNTIME_C=(boot/runtime/keel_runtime.c boot/runtime/string.c boot/runtime/keel_arch.c boot/runtime/keel_symbols.c)
-BOOT_S=(boot/multiboot2_header.S boot/entry32.S boot/boot_fail32.S boot/entry64.S boot/exceptions.S boot/guarded_call.S)
+BOOT_S=(boot/multiboot2_header.S boot/entry32.S boot/boot_fail32.S boot/entry64.S boot/exceptions.S boot/guarded_call.S boot/ap_trampoline.S)
 
 # Steps that do not need keelc's output run beside it (the edit loop: a one-line change
 # waits for keelc and one gcc, not for everything in a row). Each background job writes

@@ -84,6 +84,11 @@ uint16_t keel_gdtLimit(void) { return (uint16_t)(keel_gdt_end - keel_gdt - 1); }
 uint64_t keel_tssAddress(void) { return ADDR(keel_tss); }
 uint64_t keel_guardPageTableAddress(void) { return ADDR(keel_guard_page_table); }
 
+/* The AP trampoline's code in .rodata (boot/ap_trampoline.S). */
+extern char ap_trampoline_start[], ap_trampoline_end[];
+uint64_t keel_apTrampolineStart(void) { return ADDR(ap_trampoline_start); }
+uint64_t keel_apTrampolineEnd(void) { return ADDR(ap_trampoline_end); }
+
 /* Memory management (kernel/mm/): section bounds, the time-stamp counter. */
 extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[], __bss_start[], __bss_end[], __kernel_start[], __kernel_end[];
 

@@ -72,6 +72,8 @@ uint64_t keel_gdtAddress(void);
 uint16_t keel_gdtLimit(void);
 uint64_t keel_tssAddress(void);
 uint64_t keel_guardPageTableAddress(void);
+uint64_t keel_apTrampolineStart(void);
+uint64_t keel_apTrampolineEnd(void);
 
 /* Kernel symbolizer over the line and function tables that qemu/build-image.sh generates
  * from the kernel's own DWARF (boot/runtime/keel_symbols.c): the source file, line and

@@ -36,6 +36,12 @@ const POOL_INITIAL_NODES: u32 = 64;
 /** Early regions beyond what the boot map needs: room for splits before the upgrade. */
 const EARLY_HEADROOM: u64 = 64n;
 
+/** Most device regions outside the memory map that can be reserved (reserveDeviceMemory). */
+const DEVICE_REGIONS: u32 = 4;
+/** Device memory the memory map does not list (first, last byte pairs), reserved by initFrameAllocator. */
+const deviceRegions = new U64Array(2 * DEVICE_REGIONS, 0n);
+let deviceRegionCount: u32 = 0;
+
 let kernelTables: Mapper | null = null;
 let directMapBytes: u64 = 0n;
 /** Test builds: the frame allocator's debug hook (freed frames poisoned and unmapped). */
@@ -140,16 +146,30 @@ function framesCovering(first: u64, last: u64): FrameRange {
 }
 
 /**
+ * Makes bytes `first..=last` of device memory that the memory map may not list (the local
+ * APIC's registers) a reserved region of the frame allocator, so that they can be claimed
+ * with allocateReserved and mapped as owned memory. Before initMemory only.
+ */
+export function reserveDeviceMemory(first: u64, last: u64): void {
+  if (kernelTables !== null) panic("reserveDeviceMemory: memory is already up");
+  if (deviceRegionCount === DEVICE_REGIONS) panic(`reserveDeviceMemory: more than ${DEVICE_REGIONS} device regions`);
+  deviceRegions.set(2 * deviceRegionCount, first);
+  deviceRegions.set(2 * deviceRegionCount + 1, last);
+  deviceRegionCount++;
+}
+
+/**
  * Free regions -> addFree; everything under a reserved region or a non-available entry of
  * the sanitised map -> addReserved. Both lists are sorted, so each insertion is an append.
  */
 function initFrameAllocator(mem: BootMemory): void {
   const blocked: u64 = mem.blockedCount();
-  frameAllocator.reserveEarly(u32(mem.freeRegionCount() + blocked + EARLY_HEADROOM));
+  frameAllocator.reserveEarly(u32(mem.freeRegionCount() + blocked + u64(deviceRegionCount) + EARLY_HEADROOM));
   for (let i: u64 = 0n; i < blocked; i++) {
     const r = mem.blocked(i);
     frameAllocator.addReserved(framesCovering(r.first, r.last));
   }
+  for (let i: u32 = 0; i < deviceRegionCount; i++) frameAllocator.addReserved(framesCovering(deviceRegions.get(2 * i), deviceRegions.get(2 * i + 1)));
   const free: u64 = mem.freeRegionCount();
   for (let i: u64 = 0n; i < free; i++) frameAllocator.addFree(mem.freeRegion(i));
 }

@@ -89,6 +89,10 @@ export declare function gdtLimit(): u16;
 export declare function tssAddress(): u64;
 /** A page-aligned 4 KiB page table for splitting the 2 MiB page around the stack guard. */
 export declare function guardPageTableAddress(): u64;
+/** Start of the AP start-up trampoline's code in the image (boot/ap_trampoline.S), to be copied to its low frame. */
+export declare function apTrampolineStart(): u64;
+/** End of the AP trampoline's code (exclusive). */
+export declare function apTrampolineEnd(): u64;
 
 // The kernel symbolizer (tables built from the kernel's DWARF at link time).
 /** Source file of a code address ("" when unknown). */

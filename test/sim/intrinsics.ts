@@ -63,6 +63,9 @@ export function gdtAddress(): bigint { return SIM_GDT; }
 export function gdtLimit(): number { return 5 * 8 - 1; }
 export function tssAddress(): bigint { return SIM_TSS; }
 export function guardPageTableAddress(): bigint { return SIM_GUARD_TABLE; }
+/** The AP trampoline's code: 256 bytes of the simulated .rodata (nothing runs it under Node). */
+export function apTrampolineStart(): bigint { return SIM_RODATA_START; }
+export function apTrampolineEnd(): bigint { return SIM_RODATA_START + 0x100n; }
 export function sourceFileOf(_addr: bigint): string { return ""; }
 export function sourceLineOf(_addr: bigint): number { return 0; }
 export function functionNameOf(_addr: bigint): string { return ""; }

@@ -26,7 +26,7 @@ const INTERRUPT_GATE: u64 = 0x8en;
 /** Access byte of a TSS descriptor: present, DPL 0, available 64-bit TSS. */
 const TSS_AVAILABLE: u64 = 0x89n;
 /** Size of the 64-bit TSS; also its I/O map base (no I/O permission bitmap). */
-const TSS_SIZE: u64 = 104n;
+export const TSS_SIZE: u64 = 104n;
 /** Offset of IST1 in the TSS (IST2..7 follow every 8 bytes). */
 const TSS_IST1: u64 = 0x24n;
 /** Offset of the I/O map base in the TSS. */
@@ -46,13 +46,21 @@ export function tssDescriptorLow(base: u64, limit: u64): u64 {
 
 /** Fills in the TSS and its descriptor, loads the kernel GDT and the task register. */
 export function installTss(): void {
-  const tss = tssAddress();
-  store64(tss + TSS_IST1 + (DOUBLE_FAULT_IST - 1n) * 8n, doubleFaultStackTop());
+  installTssAt(gdtAddress(), gdtLimit(), tssAddress(), doubleFaultStackTop());
+}
+
+/**
+ * Fills in the TSS at `tss` (IST1 = `doubleFaultTop`, no I/O bitmap) and its descriptor in
+ * the GDT at `gdt` (selector TSS_SELECTOR), loads that GDT and the task register. The boot
+ * CPU's tables are the image's; each AP has its own (kernel/smp/cpu.ts).
+ */
+export function installTssAt(gdt: u64, limit: u16, tss: u64, doubleFaultTop: u64): void {
+  store64(tss + TSS_IST1 + (DOUBLE_FAULT_IST - 1n) * 8n, doubleFaultTop);
   store16(tss + TSS_IOMAP_BASE, u16(TSS_SIZE));
-  const slot = gdtAddress() + u64(TSS_SELECTOR);
+  const slot = gdt + u64(TSS_SELECTOR);
   store64(slot, tssDescriptorLow(tss, TSS_SIZE - 1n));
   store64(slot + 8n, tss >> 32n);
-  lgdt(gdtAddress(), gdtLimit());
+  lgdt(gdt, limit);
   ltr(TSS_SELECTOR);
 }
 
@@ -69,6 +77,11 @@ export function installIdt(): void {
     const ist: u64 = vector === VECTOR_DOUBLE_FAULT ? DOUBLE_FAULT_IST : 0n;
     setGate(vector, exceptionStubAddress(vector), ist);
   }
+  loadIdt();
+}
+
+/** Loads the IDT register with the kernel's one IDT (every CPU shares it). */
+export function loadIdt(): void {
   lidt(idtAddress(), u16(IDT_ENTRIES * GATE_SIZE - 1n));
 }
 

@@ -1,0 +1,125 @@
+/* Application processor start-up (issue 12): the real-mode trampoline an AP runs after the
+ * boot CPU's INIT-SIPI-SIPI, and its 64-bit continuation in the higher half.
+ *
+ * The trampoline (ap_trampoline_start .. ap_trampoline_end) is position-dependent code for
+ * AP_TRAMPOLINE_PHYS: kernel/smp/trampoline.ts copies it to that reserved low frame (the
+ * SIPI vector is its page number), fills in its data words and maps the page at its own
+ * address (read and execute) in the kernel's page tables for the time the APs start. The AP
+ * then goes 16 -> 32 -> 64-bit on the kernel's own CR3: the instruction after enabling
+ * paging and the far jump to 64-bit code run from that identity-mapped page, and the first
+ * 64-bit instructions jump to ap_start64 in the higher half with the AP's own stack.
+ *
+ * Data words (offsets from the start; kernel/smp/trampoline.ts has the same numbers):
+ *    8  u64 physical address of the kernel's P4 table (below 4 GiB: loaded in 32-bit mode)
+ *   16  u64 top of the AP's stack (virtual, higher half)
+ *   24  u64 the AP's index, passed to apMain
+ *   32  u64 address of ap_start64 (filled in by the assembler)
+ * The trampoline's GDT has the accessed bits preset: the CPU never writes to it (its page is
+ * mapped read-only once paging is on). */
+#include "boot.h"
+
+#define AP_TRAMPOLINE_PHYS      0x8000
+#define AT(label)               (AP_TRAMPOLINE_PHYS + ((label) - ap_trampoline_start))
+#define TRAMPOLINE_CODE32       0x08
+#define TRAMPOLINE_DATA         0x10
+#define TRAMPOLINE_CODE64       0x18
+/* TypeScript's apMain(cpuIndex) in kernel/smp/ap_main.ts, by keelc's C name: weak, so
+ * images without kernel/smp/ link (an AP of theirs would halt). */
+#define AP_MAIN                 smp_ap_main__apMain
+	.weak AP_MAIN
+
+	.section .rodata, "a"
+	.balign 16
+	.globl ap_trampoline_start, ap_trampoline_end
+ap_trampoline_start:
+	.code16
+	jmp real_mode_start
+	.org ap_trampoline_start + 8
+ap_p4:          .quad 0
+ap_stack_top:   .quad 0
+ap_cpu_index:   .quad 0
+ap_entry:       .quad ap_start64
+
+	.balign 8
+ap_gdt:
+	.quad 0
+	.quad 0x00CF9B000000FFFF        /* 0x08: 32-bit code, base 0, 4 GiB, accessed */
+	.quad 0x00CF93000000FFFF        /* 0x10: data, base 0, 4 GiB, accessed */
+	.quad 0x00209B0000000000        /* 0x18: 64-bit code, accessed */
+ap_gdt_end:
+ap_gdt_pointer:
+	.word ap_gdt_end - ap_gdt - 1
+	.long AT(ap_gdt)
+
+real_mode_start:
+	cli
+	cld
+	xor %ax, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	lgdtl AT(ap_gdt_pointer)
+	mov %cr0, %eax
+	or $CR0_PE, %eax
+	mov %eax, %cr0
+	ljmpl $TRAMPOLINE_CODE32, $AT(protected_mode)
+
+	.code32
+protected_mode:
+	mov $TRAMPOLINE_DATA, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov AT(ap_p4), %eax
+	mov %eax, %cr3
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $(EFER_LME | EFER_NXE), %eax
+	wrmsr
+	mov %cr0, %eax
+	or $(CR0_PE | CR0_WP | CR0_PG), %eax
+	mov %eax, %cr0                  /* long mode (compatibility); this page is identity-mapped */
+	ljmp $TRAMPOLINE_CODE64, $AT(long_mode)
+
+	.code64
+long_mode:
+	mov AT(ap_stack_top), %rsp
+	mov AT(ap_cpu_index), %rdi
+	mov AT(ap_entry), %rax
+	jmp *%rax
+ap_trampoline_end:
+
+/* 64-bit, higher half, on the AP's own stack, RDI = its index: load the kernel's GDT (the
+ * trampoline's page goes away once the APs are up), then call apMain, which loads the AP's
+ * own GDT, TSS and the shared IDT. apMain does not return; if it did, or without one,
+ * halt. */
+	.section .text, "ax"
+	.type ap_start64, @function
+ap_start64:
+	.cfi_startproc
+	.cfi_undefined %rip
+	lgdt gdt64_pointer(%rip)
+	mov $GDT_KERNEL_DATA, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	xor %eax, %eax
+	mov %eax, %fs
+	mov %eax, %gs
+	pushq $GDT_KERNEL_CODE
+	leaq 1f(%rip), %rax
+	pushq %rax
+	lretq
+1:	xor %ebp, %ebp
+	movabs $AP_MAIN, %rax
+	test %rax, %rax
+	jz 2f
+	call *%rax
+2:	cli
+	hlt
+	jmp 2b
+	.cfi_endproc
+	.size ap_start64, . - ap_start64
