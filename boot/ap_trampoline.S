@@ -1,13 +1,16 @@
 /* Application processor start-up (issue 12): the real-mode trampoline an AP runs after the
  * boot CPU's INIT-SIPI-SIPI, and its 64-bit continuation in the higher half.
  *
- * The trampoline (ap_trampoline_start .. ap_trampoline_end) is position-dependent code for
- * AP_TRAMPOLINE_PHYS: kernel/smp/trampoline.ts copies it to that reserved low frame (the
- * SIPI vector is its page number), fills in its data words and maps the page at its own
- * address (read and execute) in the kernel's page tables for the time the APs start. The AP
- * then goes 16 -> 32 -> 64-bit on the kernel's own CR3: the instruction after enabling
- * paging and the far jump to 64-bit code run from that identity-mapped page, and the first
- * 64-bit instructions jump to ap_start64 in the higher half with the AP's own stack.
+ * The trampoline (ap_trampoline_start .. ap_trampoline_end) runs from any 4 KiB frame below
+ * 1 MiB: kernel/smp/trampoline.ts picks a free one (GRUB's leftovers move with the firmware:
+ * under UEFI its copies of the ELF sections lie at 0x1000..), copies the code there, fills
+ * in the data words and maps the page at its own address (read and execute) in the kernel's
+ * page tables while the APs start. The SIPI starts the AP in real mode at CS = page << 8,
+ * IP = 0; the code finds its linear base in CS, writes the base-relative addresses into its
+ * GDT pointer and far pointers (before paging: the page is still writable to it), and keeps
+ * the base in EBX/RBX. It goes 16 -> 32 -> 64-bit on the kernel's own CR3: the instruction
+ * after enabling paging and the far jump to 64-bit code run from the identity-mapped page,
+ * and the first 64-bit instructions jump to ap_start64 in the higher half on the AP's stack.
  *
  * Data words (offsets from the start; kernel/smp/trampoline.ts has the same numbers):
  *    8  u64 physical address of the kernel's P4 table (below 4 GiB: loaded in 32-bit mode)
@@ -18,8 +21,7 @@
  * mapped read-only once paging is on). */
 #include "boot.h"
 
-#define AP_TRAMPOLINE_PHYS      0x8000
-#define AT(label)               (AP_TRAMPOLINE_PHYS + ((label) - ap_trampoline_start))
+#define OFF(label)              ((label) - ap_trampoline_start)
 #define TRAMPOLINE_CODE32       0x08
 #define TRAMPOLINE_DATA         0x10
 #define TRAMPOLINE_CODE64       0x18
@@ -49,20 +51,35 @@ ap_gdt:
 ap_gdt_end:
 ap_gdt_pointer:
 	.word ap_gdt_end - ap_gdt - 1
-	.long AT(ap_gdt)
+	.long 0                         /* linear address of ap_gdt: written at run time */
+far_protected_mode:
+	.long 0                         /* linear address of protected_mode: written at run time */
+	.word TRAMPOLINE_CODE32
+far_long_mode:
+	.long 0                         /* linear address of long_mode: written at run time */
+	.word TRAMPOLINE_CODE64
 
 real_mode_start:
 	cli
 	cld
-	xor %ax, %ax
+	mov %cs, %ax
 	mov %ax, %ds
-	mov %ax, %es
-	mov %ax, %ss
-	lgdtl AT(ap_gdt_pointer)
+	movzwl %ax, %ebx
+	shl $4, %ebx                    /* EBX = linear base of the trampoline */
+	mov %ebx, %eax
+	add $OFF(ap_gdt), %eax
+	mov %eax, OFF(ap_gdt_pointer) + 2
+	mov %ebx, %eax
+	add $OFF(protected_mode), %eax
+	mov %eax, OFF(far_protected_mode)
+	mov %ebx, %eax
+	add $OFF(long_mode), %eax
+	mov %eax, OFF(far_long_mode)
+	lgdtl OFF(ap_gdt_pointer)
 	mov %cr0, %eax
 	or $CR0_PE, %eax
 	mov %eax, %cr0
-	ljmpl $TRAMPOLINE_CODE32, $AT(protected_mode)
+	ljmpl *OFF(far_protected_mode)  /* DS still has the real-mode base */
 
 	.code32
 protected_mode:
@@ -73,7 +90,7 @@ protected_mode:
 	mov %cr4, %eax
 	or $CR4_PAE, %eax
 	mov %eax, %cr4
-	mov AT(ap_p4), %eax
+	mov OFF(ap_p4)(%ebx), %eax
 	mov %eax, %cr3
 	mov $MSR_EFER, %ecx
 	rdmsr
@@ -82,13 +99,14 @@ protected_mode:
 	mov %cr0, %eax
 	or $(CR0_PE | CR0_WP | CR0_PG), %eax
 	mov %eax, %cr0                  /* long mode (compatibility); this page is identity-mapped */
-	ljmp $TRAMPOLINE_CODE64, $AT(long_mode)
+	ljmpl *OFF(far_long_mode)(%ebx)
 
 	.code64
 long_mode:
-	mov AT(ap_stack_top), %rsp
-	mov AT(ap_cpu_index), %rdi
-	mov AT(ap_entry), %rax
+	mov %ebx, %ebx                  /* zero-extend: the upper halves are undefined after the switch */
+	mov OFF(ap_stack_top)(%rbx), %rsp
+	mov OFF(ap_cpu_index)(%rbx), %rdi
+	mov OFF(ap_entry)(%rbx), %rax
 	jmp *%rax
 ap_trampoline_end:
 
