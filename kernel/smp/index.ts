@@ -3,11 +3,13 @@
 // local APIC to the trampoline (trampoline.ts), then a bounded wait for it to report in
 // (ap_main.ts). Waits are timed by the PIT (arch/x86_64/pit_delay.ts). Prints:
 //
+//   cpus: APs started through the trampoline at p0x1000 (SIPI vector 0x1), unmapped again
 //   cpus: 4 online (APIC ids 0,1,2,3)
 //   cpus: APIC id 3 did not report in within 1000 ms      (one line per such CPU)
 //   cpus: APIC id 300 not started: x2APIC ids above 255 need x2APIC mode
 import { u32, u64, type bool } from "../lib/int";
 import { print, println } from "../lib/console";
+import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
 import { U32Array } from "../lib/fixed_array";
 import { delayMicros } from "../arch/x86_64/pit_delay";
@@ -47,6 +49,11 @@ export function startAps(madt: Madt | null, m: Mapper, mem: BootMemory): void {
     println("cpus: 1 online (the boot CPU; no MADT to find others)");
     return;
   }
+  if (madt.cpuCount() - madt.disabledCount() === 1) {
+    // Only the boot CPU: nothing to start, nothing to map (the boot CPU is the one enabled entry).
+    for (let i: u32 = 0; i < madt.cpuCount(); i++) if (madt.enabled(i)) println(`cpus: 1 online (APIC ids ${madt.apicIds.get(i)})`);
+    return;
+  }
   const lapic = mapLocalApic(m, madt.localApic);
   bootApic = lapic;
   const bsp: u32 = lapic.id();
@@ -79,6 +86,7 @@ export function startAps(madt: Madt | null, m: Mapper, mem: BootMemory): void {
     count++;
   }
   trampoline.remove(m);
+  println(`cpus: APs started through the trampoline at p${hex(trampoline.phys)} (SIPI vector ${hex(trampoline.vector())}), unmapped again`);
   print(`cpus: ${count} online (APIC ids `);
   for (let i: u32 = 0; i < count; i++) {
     if (i !== 0) print(",");

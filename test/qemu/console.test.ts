@@ -2,40 +2,8 @@
 // the run image, wait for the prompt, type commands, read the answers. Every command and
 // every kind of bad input is exercised; `quit` releases what the session allocated and
 // exits QEMU with the success status.
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { qemuArgs } from '../../qemu/args.ts';
-
-const ISO = 'build/run/keel.iso';
-const TIMEOUT_MS = 90_000;
-
-/** Boots the run image, types `commands` once the console is up; resolves with the serial text and QEMU's status. */
-async function session(commands: string[]): Promise<{ text: string; status: number | undefined }> {
-  const qemu = execa('qemu-system-x86_64', qemuArgs({ iso: ISO, envExtra: process.env.QEMU_EXTRA }), {
-    stdin: 'pipe', reject: false, timeout: TIMEOUT_MS, cleanup: true, all: true,
-  });
-  let text = '';
-  let typed = false;
-  qemu.stdout!.on('data', (chunk: Buffer) => {
-    text += chunk.toString('utf8');
-    // Typed only once the prompt is there: bytes sent earlier would meet the UART's reset.
-    if (!typed && text.includes('keel> memory console')) {
-      typed = true;
-      qemu.stdin!.write(commands.map((c) => `${c}\r`).join(''));
-    }
-  });
-  const result = await qemu;
-  return { text: text.replace(/\r/g, ''), status: result.exitCode };
-}
-
-/** The console's answer to one command: the lines after `keel> COMMAND` up to the next prompt. */
-function answer(text: string, command: string): string {
-  const start = text.indexOf(`keel> ${command}\n`);
-  if (start < 0) return `(no echo of "${command}" in the output)`;
-  const rest = text.slice(start + `keel> ${command}\n`.length);
-  const next = rest.indexOf('keel> ');
-  return next < 0 ? rest : rest.slice(0, next);
-}
+import { answer, session, TIMEOUT_MS } from './console_session.ts';
 
 describe('memory console (make run)', () => {
   it('answers every command, survives bad input, and releases what it allocated at quit', async () => {
