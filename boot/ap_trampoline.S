@@ -87,18 +87,8 @@ protected_mode:
 	mov %ax, %ds
 	mov %ax, %es
 	mov %ax, %ss
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
 	mov OFF(ap_p4)(%ebx), %eax
-	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $(EFER_LME | EFER_NXE), %eax
-	wrmsr
-	mov %cr0, %eax
-	or $(CR0_PE | CR0_WP | CR0_PG), %eax
-	mov %eax, %cr0                  /* long mode (compatibility); this page is identity-mapped */
+	enter_long_mode                 /* long mode (compatibility); this page is identity-mapped */
 	ljmpl *OFF(far_long_mode)(%ebx)
 
 	.code64
@@ -119,19 +109,8 @@ ap_trampoline_end:
 ap_start64:
 	.cfi_startproc
 	.cfi_undefined %rip
-	lgdt gdt64_pointer(%rip)
-	mov $GDT_KERNEL_DATA, %eax
-	mov %eax, %ds
-	mov %eax, %es
-	mov %eax, %ss
-	xor %eax, %eax
-	mov %eax, %fs
-	mov %eax, %gs
-	pushq $GDT_KERNEL_CODE
-	leaq 1f(%rip), %rax
-	pushq %rax
-	lretq
-1:	xor %ebp, %ebp
+	load_kernel_gdt
+	xor %ebp, %ebp
 	movabs $AP_MAIN, %rax
 	test %rax, %rax
 	jz 2f

@@ -59,4 +59,42 @@
 #define VGA_TEXT                0xB8000
 #define VGA_ATTR_ERROR          0x4F        /* white on red */
 
+#ifdef __ASSEMBLER__
+/* 32-bit protected mode -> long mode (compatibility mode) with NX and write protection, on
+ * the P4 table at the physical address in EAX. Clobbers EAX, ECX, EDX. The boot CPU
+ * (entry32.S) and every AP (ap_trampoline.S) go through it. */
+.macro enter_long_mode
+	mov %eax, %cr3
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $(EFER_LME | EFER_NXE), %eax
+	wrmsr
+	mov %cr0, %eax
+	or $(CR0_PE | CR0_WP | CR0_PG), %eax
+	mov %eax, %cr0
+.endm
+
+/* 64-bit: loads the kernel's boot GDT at its higher-half address (entry64.S's gdt64) and
+ * reloads every segment register through it, CS with a far return. Clobbers RAX; needs a
+ * stack. The boot CPU (start64) and every AP (ap_start64) go through it. */
+.macro load_kernel_gdt
+	lgdt gdt64_pointer(%rip)
+	mov $GDT_KERNEL_DATA, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	xor %eax, %eax
+	mov %eax, %fs
+	mov %eax, %gs
+	pushq $GDT_KERNEL_CODE
+	leaq .Lkernel_gdt_loaded\@(%rip), %rax
+	pushq %rax
+	lretq
+.Lkernel_gdt_loaded\@:
+.endm
+#endif
+
 #endif

@@ -64,17 +64,7 @@ _start32:
 	call build_early_page_tables
 
 	mov $p4_table, %eax
-	mov %eax, %cr3
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $(EFER_LME | EFER_NXE), %eax
-	wrmsr
-	mov %cr0, %eax
-	or $(CR0_PE | CR0_WP | CR0_PG), %eax
-	mov %eax, %cr0                  /* long mode active (compatibility mode) */
+	enter_long_mode                 /* long mode active (compatibility mode) */
 
 	lgdt gdt64_pointer32
 	ljmp $GDT_KERNEL_CODE, $long_mode_low

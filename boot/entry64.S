@@ -20,20 +20,7 @@
 start64:
 	.cfi_startproc
 	.cfi_undefined %rip
-	lgdt gdt64_pointer(%rip)
-	mov $GDT_KERNEL_DATA, %eax
-	mov %eax, %ds
-	mov %eax, %es
-	mov %eax, %ss
-	xor %eax, %eax
-	mov %eax, %fs
-	mov %eax, %gs
-	/* reload CS through the new GDTR */
-	pushq $GDT_KERNEL_CODE
-	leaq 1f(%rip), %rax
-	pushq %rax
-	lretq
-1:
+	load_kernel_gdt
 	/* Clear .bss (includes the kernel stack): GRUB zeroes it, but do not rely on it. */
 	mov %rdi, %r12
 	mov $__bss_start, %rdi
