@@ -3,12 +3,13 @@
 // local APIC to the trampoline (trampoline.ts), then a bounded wait for it to report in
 // (ap_main.ts). Waits are timed by the PIT (arch/x86_64/pit_delay.ts). Prints:
 //
-//   cpus: APs started through the trampoline at p0x1000 (SIPI vector 0x1), unmapped again
+//   cpus: APs started through the trampoline at p0x1000 (SIPI vector 0x1) in N TSC ticks, unmapped again
 //   cpus: 4 online (APIC ids 0,1,2,3)
 //   cpus: APIC id 3 did not report in within 1000 ms      (one line per such CPU)
 //   cpus: APIC id 300 not started: x2APIC ids above 255 need x2APIC mode
 import { u32, u64, type bool } from "../lib/int";
 import { print, println } from "../lib/console";
+import { readTsc } from "../lib/intrinsics";
 import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
 import { U32Array } from "../lib/fixed_array";
@@ -60,6 +61,7 @@ export function startAps(madt: Madt | null, m: Mapper, mem: BootMemory): void {
   const n: u32 = madt.cpuCount();
   cpus = new Array<ApCpu | null>(n).fill(null);
   prepareApTable(n, lapic.base());
+  const t0: u64 = readTsc();
   const online = new U32Array(n, 0);
   let count: u32 = 0;
   online.set(count, bsp);
@@ -86,7 +88,7 @@ export function startAps(madt: Madt | null, m: Mapper, mem: BootMemory): void {
     count++;
   }
   trampoline.remove(m);
-  println(`cpus: APs started through the trampoline at p${hex(trampoline.phys)} (SIPI vector ${hex(trampoline.vector())}), unmapped again`);
+  println(`cpus: APs started through the trampoline at p${hex(trampoline.phys)} (SIPI vector ${hex(trampoline.vector())}) in ${readTsc() - t0} TSC ticks, unmapped again`);
   print(`cpus: ${count} online (APIC ids `);
   for (let i: u32 = 0; i < count; i++) {
     if (i !== 0) print(",");
