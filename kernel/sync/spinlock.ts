@@ -1,0 +1,99 @@
+// A ticket spinlock: fair (CPUs get the lock in the order they asked), two cells and one
+// `lock xadd` per acquisition. A CPU takes a ticket with fetchAdd on `nextTicket` and spins
+// (pause) until `nowServing` reaches it; release hands the lock to the next ticket with a
+// release store. The guard returned by acquire() releases at scope end:
+//
+//   using g = lock.acquire();
+//
+// Interrupts are off on the holding CPU from acquire to release (the previous RFLAGS.IF is
+// restored): Keel takes interrupts in kernel code (the test kernel's watchdog timer,
+// kernel/arch/x86_64/interrupts.ts), and a handler that spun on a lock its own CPU holds
+// would never return, nor may the watchdog abandon a test (longjmp) in a critical section.
+//
+// Misuse is a named panic: acquiring a lock the same CPU already holds (a certain
+// deadlock), releasing a lock the calling CPU does not hold, and `assertHeld` outside it.
+import type { bool, u32, u64 } from "../lib/int";
+import { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "../lib/atomic";
+import { disableInterrupts, restoreInterrupts, spinHint } from "../lib/intrinsics";
+import { Owned, type Consumed } from "../lib/owned";
+import { panic } from "../lib/panic";
+import { currentCpu } from "../arch/x86_64/cpu_local";
+
+/** No CPU holds the lock (`holder` is the holding CPU's index + 1). */
+const NO_HOLDER: u32 = 0;
+
+/** A fair spinlock; `acquire()` returns the guard that releases it. */
+export class SpinLock {
+  /** The next ticket to hand out. */
+  private readonly nextTicket: AtomicU64;
+  /** The ticket whose holder may enter. */
+  private readonly nowServing: AtomicU64;
+  /** Index + 1 of the CPU holding the lock, NO_HOLDER when free (written only by the holder). */
+  private readonly holder: AtomicU32;
+  /** Acquisitions so far (written by the holder). */
+  acquisitions: u64;
+  /** Acquisitions that had to wait for another CPU (written by the holder). */
+  contentions: u64;
+
+  constructor(readonly name: string) {
+    this.nextTicket = new AtomicU64(0n);
+    this.nowServing = new AtomicU64(0n);
+    this.holder = new AtomicU32(NO_HOLDER);
+    this.acquisitions = 0n;
+    this.contentions = 0n;
+  }
+
+  /** Waits for the lock with interrupts off; the guard releases it (and restores interrupts) at scope end. */
+  acquire(): SpinGuard {
+    const me: u32 = currentCpu() + 1;
+    if (this.holder.load(LoadOrder.Relaxed) === me) panic(`spinlock "${this.name}" acquired again by CPU ${me - 1}, which holds it (deadlock)`);
+    const interrupts = disableInterrupts();
+    const ticket = this.nextTicket.fetchAdd(1n, RmwOrder.Relaxed);
+    let waited: bool = false;
+    while (this.nowServing.load(LoadOrder.Acquire) !== ticket) {
+      waited = true;
+      spinHint();
+    }
+    this.holder.store(me, StoreOrder.Relaxed);
+    this.acquisitions += 1n;
+    if (waited) this.contentions += 1n;
+    return new SpinGuard(this, interrupts);
+  }
+
+  /** True when the calling CPU holds the lock. */
+  heldByMe(): bool {
+    return this.holder.load(LoadOrder.Relaxed) === currentCpu() + 1;
+  }
+
+  /** Panics unless the calling CPU holds the lock: the entry check of code the lock protects. */
+  assertHeld(): void {
+    if (!this.heldByMe()) panic(`spinlock "${this.name}" is not held by CPU ${currentCpu()}, which needs it here`);
+  }
+
+  /** Releases the lock (only SpinGuard calls this) and restores the interrupt flag saved at acquire. */
+  releaseHeld(interrupts: bool): void {
+    if (!this.heldByMe()) panic(`spinlock "${this.name}" released by CPU ${currentCpu()}, which does not hold it`);
+    this.holder.store(NO_HOLDER, StoreOrder.Relaxed);
+    // Only the holder writes nowServing: a plain read and a release store hand over.
+    this.nowServing.store(this.nowServing.load(LoadOrder.Relaxed) + 1n, StoreOrder.Release);
+    restoreInterrupts(interrupts);
+  }
+}
+
+/** Holds a SpinLock until released (by `using`, at scope end). */
+export class SpinGuard extends Owned {
+  private readonly lock: SpinLock;
+  /** RFLAGS.IF before acquire. */
+  private readonly interrupts: bool;
+
+  constructor(lock: SpinLock, interrupts: bool) {
+    super();
+    this.lock = lock;
+    this.interrupts = interrupts;
+  }
+
+  /** Releases the lock. */
+  release(this: Consumed<SpinGuard>): void {
+    this.lock.releaseHeld(this.interrupts);
+  }
+}
