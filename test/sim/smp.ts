@@ -89,6 +89,8 @@ export class SmpScheduler {
   current: Runner;
   private readonly stack: Runner[] = [];
   private pos = 0;
+  /** Why the run stopped (Infeasible or SimDeadlock): unwinding (guards releasing) must not schedule anything more. */
+  private stopped: Error | null = null;
   /** Yield points reached and preemptions taken (to check a test exercised the scheduler). */
   yieldPoints = 0;
   preemptions = 0;
@@ -103,6 +105,11 @@ export class SmpScheduler {
     return this.schedule[this.pos++] ?? 0;
   }
 
+  /** Operations on the stack: 1 while a top-level operation runs (no other CPU is in the middle of one). */
+  depth(): number {
+    return this.stack.length;
+  }
+
   /** Runs every CPU's operations to the end along the schedule. */
   run(): void {
     if (active) throw new Error("SmpScheduler.run: a scheduler is already running");
@@ -113,6 +120,9 @@ export class SmpScheduler {
         if (ready.length === 0) return;
         this.step(ready[this.choice() % ready.length]!);
       }
+    } catch (e) {
+      // What the disposals run while unwinding may throw is secondary (a SuppressedError).
+      throw this.stopped ?? e;
     } finally {
       active = null;
     }
@@ -141,6 +151,7 @@ export class SmpScheduler {
 
   /** An atomic is about to act on the current CPU: maybe run other CPUs first. */
   atomic(): void {
+    if (this.stopped) return;
     this.yieldPoints++;
     const k = this.choice();
     if (k === 0) return;
@@ -152,10 +163,11 @@ export class SmpScheduler {
 
   /** The current CPU waits for another: run one that can make progress. */
   spin(): void {
+    if (this.stopped) throw this.stopped;
     const others = this.runnable();
     if (others.length === 0) {
-      if (this.stack.length > 1) throw new Infeasible(this.current.cpu.index);
-      throw new SimDeadlock(this.current.cpu.index);
+      this.stopped = this.stack.length > 1 ? new Infeasible(this.current.cpu.index) : new SimDeadlock(this.current.cpu.index);
+      throw this.stopped;
     }
     this.step(others[this.choice() % others.length]!);
   }
