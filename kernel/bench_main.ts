@@ -5,6 +5,7 @@ import type { u32, u64 } from "./lib/int";
 import { println } from "./lib/console";
 import { kernelTextStart, qemuExit, readTsc } from "./lib/intrinsics";
 import { serialInit } from "./arch/x86_64/serial";
+import { setCpuLocal } from "./arch/x86_64/cpu_local";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "./boot/memory_init";
 import { bootMemoryAt } from "./boot/regions";
@@ -112,6 +113,7 @@ function translate(overhead: u64): void {
 /** Benchmark entry. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
+  setCpuLocal(0); // the bootstrap CPU: its index through gs, before anything takes a lock
   installExceptionHandlers();
   initMemory(bootMemoryAt(bootInfo)); // prints "memory init: N TSC ticks (allocators …, page tables …, heap …)"
   const overhead = loopOverhead();
