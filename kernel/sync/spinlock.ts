@@ -1,7 +1,8 @@
 // A ticket spinlock: fair (CPUs get the lock in the order they asked), two cells and one
 // `lock xadd` per acquisition. A CPU takes a ticket with fetchAdd on `nextTicket` and spins
 // (pause) until `nowServing` reaches it; release hands the lock to the next ticket with a
-// release store. The guard returned by acquire() releases at scope end:
+// release store. Tickets are modular by design (they are compared for equality only, and
+// fewer than 2^64 CPUs wait), so both counters wrap, by name (wrappingFetchAdd, wrappingAdd). The guard returned by acquire() releases at scope end:
 //
 //   using g = lock.acquire();
 //
@@ -12,7 +13,7 @@
 //
 // Misuse is a named panic: acquiring a lock the same CPU already holds (a certain
 // deadlock), releasing a lock the calling CPU does not hold, and `assertHeld` outside it.
-import type { bool, u32, u64 } from "../lib/int";
+import { type bool, type u32, type u64, wrappingAdd } from "../lib/int";
 import { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "../lib/atomic";
 import { disableInterrupts, restoreInterrupts, spinHint } from "../lib/intrinsics";
 import { Owned, type Consumed } from "../lib/owned";
@@ -48,7 +49,7 @@ export class SpinLock {
     const me: u32 = currentCpu() + 1;
     if (this.holder.load(LoadOrder.Relaxed) === me) panic(`spinlock "${this.name}" acquired again by CPU ${me - 1}, which holds it (deadlock)`);
     const interrupts = disableInterrupts();
-    const ticket = this.nextTicket.fetchAdd(1n, RmwOrder.Relaxed);
+    const ticket = this.nextTicket.wrappingFetchAdd(1n, RmwOrder.Relaxed);
     let waited: bool = false;
     while (this.nowServing.load(LoadOrder.Acquire) !== ticket) {
       waited = true;
@@ -75,7 +76,7 @@ export class SpinLock {
     if (!this.heldByMe()) panic(`spinlock "${this.name}" released by CPU ${currentCpu()}, which does not hold it`);
     this.holder.store(NO_HOLDER, StoreOrder.Relaxed);
     // Only the holder writes nowServing: a plain read and a release store hand over.
-    this.nowServing.store(this.nowServing.load(LoadOrder.Relaxed) + 1n, StoreOrder.Release);
+    this.nowServing.store(wrappingAdd(this.nowServing.load(LoadOrder.Relaxed), 1n), StoreOrder.Release);
     restoreInterrupts(interrupts);
   }
 }
