@@ -17,7 +17,9 @@ import { type bool, type u32, type u64, wrappingAdd } from "../lib/int";
 import { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "../lib/atomic";
 import { disableInterrupts, restoreInterrupts, spinHint } from "../lib/intrinsics";
 import { Owned, type Consumed } from "../lib/owned";
-import { panic } from "../lib/panic";
+import { panic, panicStop } from "../lib/panic";
+import { println } from "../lib/console";
+import { callSite, type CallSite } from "../lib/callsite";
 import { currentCpu } from "../arch/x86_64/cpu_local";
 
 /** No CPU holds the lock (`holder` is the holding CPU's index + 1). */
@@ -45,9 +47,13 @@ export class SpinLock {
   }
 
   /** Waits for the lock with interrupts off; the guard releases it (and restores interrupts) at scope end. */
-  acquire(): SpinGuard {
+  acquire(at: CallSite = callSite()): SpinGuard {
     const me: u32 = currentCpu() + 1;
-    if (this.holder.load(LoadOrder.Relaxed) === me) panic(`spinlock "${this.name}" acquired again by CPU ${me - 1}, which holds it (deadlock)`);
+    if (this.holder.load(LoadOrder.Relaxed) === me) {
+      // Reported at the second acquire, the caller's line: that is the bug.
+      println(`panic at ${at}: spinlock "${this.name}" acquired again by CPU ${me - 1}, which holds it (deadlock)`);
+      panicStop();
+    }
     const interrupts = disableInterrupts();
     const ticket = this.nextTicket.wrappingFetchAdd(1n, RmwOrder.Relaxed);
     let waited: bool = false;
