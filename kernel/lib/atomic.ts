@@ -11,7 +11,7 @@
 // Arithmetic stays checked, as everywhere in Keel: `fetchAdd`/`fetchSub` panic at the
 // caller's line when the result does not fit (the wrapped value has been stored by then;
 // the panic stops the machine). Wrapping is explicit: `wrappingFetchAdd`/`wrappingFetchSub`.
-import type { bool, u32, u64 } from "./int";
+import { type bool, type u32, u64 } from "./int";
 import { callSite, type CallSite } from "./callsite";
 import { println } from "./console";
 import { panicStop } from "./panic";
@@ -50,6 +50,12 @@ export const enum RmwOrder {
 const U64_MAX: u64 = 0xffff_ffff_ffff_ffffn;
 const U32_MAX: u32 = 0xffff_ffff;
 
+/** The overflow panic of a checked fetch operation, at the caller's line; a call of its own keeps the formatting out of the operation's fast path. */
+export function atomicOverflow(op: string, old: u64, delta: u64, sign: string, width: string, at: CallSite): never {
+  println(`panic at ${at}: atomic ${op} overflowed: ${old} ${sign} ${delta} does not fit in ${width} (use the wrapping operation to wrap)`);
+  return panicStop();
+}
+
 /** A 64-bit unsigned integer shared between CPUs. */
 export class AtomicU64 {
   /** The cell's contents: read and written only by the atomic intrinsics (keelc emits them on this field by name). */
@@ -87,20 +93,14 @@ export class AtomicU64 {
   /** Adds `delta` (lock xadd) and returns the previous value; panics when the sum exceeds 2^64-1. */
   fetchAdd(delta: u64, order: RmwOrder, at: CallSite = callSite()): u64 {
     const old = atomicFetchAdd64(this, delta, order);
-    if (old > U64_MAX - delta) {
-      println(`panic at ${at}: atomic fetchAdd overflowed: ${old} + ${delta} does not fit in a u64 (use wrappingFetchAdd to wrap)`);
-      panicStop();
-    }
+    if (old > U64_MAX - delta) atomicOverflow("fetchAdd", old, delta, "+", "a u64", at);
     return old;
   }
 
   /** Subtracts `delta` and returns the previous value; panics when the difference is below 0. */
   fetchSub(delta: u64, order: RmwOrder, at: CallSite = callSite()): u64 {
     const old = atomicFetchSub64(this, delta, order);
-    if (old < delta) {
-      println(`panic at ${at}: atomic fetchSub underflowed: ${old} - ${delta} is below 0 (use wrappingFetchSub to wrap)`);
-      panicStop();
-    }
+    if (old < delta) atomicOverflow("fetchSub", old, delta, "-", "a u64", at);
     return old;
   }
 
@@ -162,20 +162,14 @@ export class AtomicU32 {
   /** Adds `delta` (lock xadd) and returns the previous value; panics when the sum exceeds 2^32-1. */
   fetchAdd(delta: u32, order: RmwOrder, at: CallSite = callSite()): u32 {
     const old = atomicFetchAdd32(this, delta, order);
-    if (old > U32_MAX - delta) {
-      println(`panic at ${at}: atomic fetchAdd overflowed: ${old} + ${delta} does not fit in a u32 (use wrappingFetchAdd to wrap)`);
-      panicStop();
-    }
+    if (old > U32_MAX - delta) atomicOverflow("fetchAdd", u64(old), u64(delta), "+", "a u32", at);
     return old;
   }
 
   /** Subtracts `delta` and returns the previous value; panics when the difference is below 0. */
   fetchSub(delta: u32, order: RmwOrder, at: CallSite = callSite()): u32 {
     const old = atomicFetchSub32(this, delta, order);
-    if (old < delta) {
-      println(`panic at ${at}: atomic fetchSub underflowed: ${old} - ${delta} is below 0 (use wrappingFetchSub to wrap)`);
-      panicStop();
-    }
+    if (old < delta) atomicOverflow("fetchSub", u64(old), u64(delta), "-", "a u32", at);
     return old;
   }
 

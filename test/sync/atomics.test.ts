@@ -59,14 +59,14 @@ describe("AtomicU64", () => {
     expect(a.fetchAdd(2n, RmwOrder.SeqCst)).toBe(MAX64 - 2n);
     expect(a.load(LoadOrder.Relaxed)).toBe(MAX64);
     const message = panicOf(() => a.fetchAdd(1n, RmwOrder.SeqCst));
-    expect(message).toContain("atomic fetchAdd overflowed: 18446744073709551615 + 1 does not fit in a u64");
+    expect(message).toContain("atomic fetchAdd overflowed: 18446744073709551615 + 1 does not fit in a u64 (use the wrapping operation to wrap)");
     expect(message).toMatch(/panic at \S*test\/sync\/atomics\.test\.ts:\d+:\d+: atomic fetchAdd/);
   });
 
   it("fetchSub reaches 0 and panics below it", () => {
     const a = new AtomicU64(5n);
     expect(a.fetchSub(5n, RmwOrder.Relaxed)).toBe(5n);
-    expect(panicOf(() => a.fetchSub(1n, RmwOrder.Relaxed))).toContain("atomic fetchSub underflowed: 0 - 1 is below 0");
+    expect(panicOf(() => a.fetchSub(1n, RmwOrder.Relaxed))).toContain("atomic fetchSub overflowed: 0 - 1 does not fit in a u64");
   });
 
   it("wrapping operations wrap modulo 2^64, as named", () => {

@@ -54,7 +54,7 @@ export function kernelMain(bootInfo: u64): void {
   bump(one, lock);
   bump(two, lock);
   bump(one, lock);
-  println(`shared ${shared.load(LoadOrder.SeqCst)} acquisitions ${lock.acquisitions} held ${lock.heldByMe()}`);
+  println(`shared ${shared.load(LoadOrder.SeqCst)} contentions ${lock.contentions} held ${lock.heldByMe()}`);
   {
     using g = lock.acquire();
     println(`held ${lock.heldByMe()}`);

@@ -20,6 +20,6 @@ export function kernelMain(bootInfo: u64): void {
     println(`held ${lock.heldByMe()}`);
   }
   using g = lock.acquire();
-  println(`again ${lock.acquisitions}`);
+  println(`again ${lock.heldByMe()}`);
   nested(lock);
 }
