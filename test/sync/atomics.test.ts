@@ -5,22 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "../../kernel/lib/atomic";
 import { currentCpu, PerCpu, setCpuLocal } from "../../kernel/arch/x86_64/cpu_local";
-import { QemuExit } from "../sim/machine";
-import { useSimulatedConsole } from "../mm/support";
+import { panicOf, useSimulatedConsole } from "../mm/support";
 
 useSimulatedConsole();
 
 const MAX64 = 0xffff_ffff_ffff_ffffn;
-
-function panicOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QemuExit);
-    return (e as QemuExit).message;
-  }
-  throw new Error("expected a panic");
-}
 
 describe("AtomicU64", () => {
   it("loads and stores exactly with every ordering", () => {

@@ -8,21 +8,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AtomicU64, LoadOrder, RmwOrder, SpinLock, StoreOrder } from "../../kernel/sync";
 import { setCpuLocal } from "../../kernel/arch/x86_64/cpu_local";
 import { enableInterrupts } from "../../kernel/lib/intrinsics";
-import { QemuExit } from "../sim/machine";
 import { currentSimCpu, Infeasible, SimDeadlock, SmpScheduler } from "../sim/smp";
-import { useSimulatedConsole } from "../mm/support";
+import { panicOf, useSimulatedConsole } from "../mm/support";
 
 useSimulatedConsole();
-
-function panicOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QemuExit);
-    return (e as QemuExit).message;
-  }
-  throw new Error("expected a panic");
-}
 
 describe("SpinLock on one CPU", () => {
   it("is held inside the guard's scope, with interrupts off, and released at its end", () => {
