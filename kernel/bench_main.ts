@@ -5,6 +5,8 @@ import type { u32, u64 } from "./lib/int";
 import { println } from "./lib/console";
 import { kernelTextStart, qemuExit, readTsc } from "./lib/intrinsics";
 import { serialInit } from "./arch/x86_64/serial";
+import { setCpuLocal } from "./arch/x86_64/cpu_local";
+import { AtomicU64, LoadOrder, RmwOrder, SpinLock } from "./sync";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "./boot/memory_init";
 import { bootMemoryAt } from "./boot/regions";
@@ -109,9 +111,29 @@ function translate(overhead: u64): void {
   if (hits !== ROUNDS) panic("bench: the kernel image is not mapped");
 }
 
+/** An uncontended spinlock acquired and released (interrupts saved, disabled and restored; holder checks). */
+function spinlockAcquireRelease(overhead: u64): void {
+  const lock = new SpinLock("bench");
+  const t0 = readTsc();
+  for (let i: u64 = 0n; i < ROUNDS; i++) {
+    using g = lock.acquire();
+  }
+  report("spinlock_acquire_release", readTsc() - t0, overhead);
+}
+
+/** One checked atomic fetchAdd (lock xadd and the overflow check). */
+function atomicFetchAdd(overhead: u64): void {
+  const counter = new AtomicU64(0n);
+  const t0 = readTsc();
+  for (let i: u64 = 0n; i < ROUNDS; i++) counter.fetchAdd(1n, RmwOrder.Relaxed);
+  if (counter.load(LoadOrder.Relaxed) !== ROUNDS) panic("bench: the atomic counter lost an increment");
+  report("atomic_fetch_add", readTsc() - t0, overhead);
+}
+
 /** Benchmark entry. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
+  setCpuLocal(0); // the bootstrap CPU: its index through gs, before anything takes a lock
   installExceptionHandlers();
   initMemory(bootMemoryAt(bootInfo)); // prints "memory init: N TSC ticks (allocators …, page tables …, heap …)"
   const overhead = loopOverhead();
@@ -121,5 +143,7 @@ export function kernelMain(bootInfo: u64): void {
   mapUnmapTablesPresent(overhead);
   mapUnmap(overhead);
   translate(overhead);
+  spinlockAcquireRelease(overhead);
+  atomicFetchAdd(overhead);
   qemuExit(EXIT_PASS);
 }

@@ -4,6 +4,7 @@ import type { u32, u64 } from "./lib/int";
 import { println } from "./lib/console";
 import { qemuExit } from "./lib/intrinsics";
 import { serialInit } from "./arch/x86_64/serial";
+import { setCpuLocal } from "./arch/x86_64/cpu_local";
 import { installExceptionHandlers } from "./arch/x86_64/exceptions";
 import { printBanner } from "./boot/banner";
 import { printBootReport } from "./boot/boot_report";
@@ -20,6 +21,7 @@ const EXIT_CLEAN: u32 = 0x10;
 /** Called by the boot stub in 64-bit mode with the multiboot2 information's address. */
 export function kernelMain(bootInfo: u64): void {
   serialInit(); // gdb-test: breakpoint here
+  setCpuLocal(0); // the bootstrap CPU: its index through gs, before anything takes a lock
   installExceptionHandlers();
   const info = parseBootInfo(bootInfo); // every check of the boot information, once
   printBanner(info);

@@ -24,6 +24,8 @@ import { parseBootInfo } from "./boot/boot_info";
 import { computeBootMemory, linkerKernelImage } from "./boot/regions";
 import { testExhaustAndRefill, testKernelTablesLoaded, testMapErrors, testMapWriteReadBack, testReleaseUnmaps, testRemap, testSectionPermissions, testTranslateDirectMap, testFreedFrameLeavesDirectMap, testHugePage1G, testHugePage2M } from "./tests/paging_tests";
 import { testAllocatorsUpgraded, testHeapAllocFree, testHeapGrows, testObjectStorageZeroed } from "./tests/heap_tests";
+import { testAtomicsExact, testCpuLocalIndex, testSpinLockGuard } from "./tests/sync_tests";
+import { setCpuLocal } from "./arch/x86_64/cpu_local";
 import { testFrameCyclesLeakNothing, testMapCyclesLeakNothing, testSplitMergeCyclesLeakNothing } from "./tests/ownership_cycles";
 
 /** The boot memory picture, for the setup step that initialises memory. */
@@ -47,6 +49,7 @@ function stopFreedFrameChecksForLeakCycles(): void {
 /** Test-build entry: the selected in-kernel tests, then exit QEMU with the verdict. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
+  setCpuLocal(0); // the bootstrap CPU; before anything takes a lock
   installExceptionHandlers();
   const info = parseBootInfo(bootInfo);
   const mem = computeBootMemory(info, linkerKernelImage());
@@ -66,6 +69,9 @@ export function kernelMain(bootInfo: u64): void {
   suite.test("u64 bit operations use all 64 bits", testU64BitOperations);
   suite.test("wrapping arithmetic wraps at the width", testWrappingArithmetic);
   suite.test("u32 division truncates and conversions are exact", testU32DivisionAndConversions);
+  suite.test("atomics: exact 64- and 32-bit results of every operation, CAS success and failure, wrapping only when named", testAtomicsExact);
+  suite.test("spinlock: held for the guard's scope with interrupts off, then released and restored", testSpinLockGuard);
+  suite.test("CPU-local index read through gs as installed", testCpuLocalIndex);
   suite.test("boot information header is sane", testBootInfoHeader);
   suite.test("bootloader name is GRUB", testBootloaderNameIsGrub);
   suite.test("memory map tag lies inside the boot information", testMemoryMapTagInBounds);

@@ -97,7 +97,12 @@ step_done() { # name
 CFLAGS=(-std=gnu11 "${KEEL_OPT:--O3}" -g -gdwarf-4 -Wall -Wextra -Werror
     -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mno-mmx -mno-sse -mno-sse2
     -fno-pic -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
-    -fno-asynchronous-unwind-tables -DKEEL_FREESTANDING -I boot/runtime -I "$GEN")
+    -fno-asynchronous-unwind-tables -DKEEL_FREESTANDING -I boot/runtime -I "$GEN"
+    # A unity build is one unit, and gcc caps all inlining in a unit at 40% growth: near the
+    # cap, any new code anywhere turned the allocators' release and magazine calls back into
+    # calls (frame alloc+release 48 -> 84 instructions after 1 KiB of debug code). 60% keeps
+    # the fast paths inlined with room to spare, for about 9% more .text.
+    --param inline-unit-growth=60)
 # shellcheck disable=SC2206 # extra flags are a word list
 CFLAGS+=(${KEEL_CFLAGS:-})
 ASFLAGS=(-g -gdwarf-4 -Wa,--noexecstack -I boot)

@@ -129,3 +129,22 @@ void *keel_heap_alloc(uint64_t size) {
     keel_object_allocator_busy = false;
     return (void *)(uintptr_t)addr;
 }
+
+/* The CPU-local areas (keel_runtime.h): gs base of CPU `index` points at its own. */
+struct keel_cpu_local {
+    uint64_t self;  /* the area's own address: %gs:0 */
+    uint32_t index; /* the CPU's index: %gs:8 */
+};
+static struct keel_cpu_local keel_cpu_locals[KEEL_MAX_CPUS];
+
+#define IA32_GS_BASE 0xc0000101u
+
+void keel_installCpuLocal(uint32_t index) {
+    /* kernel/arch/x86_64/cpu_local.ts checks the index; a bad one here is a broken kernel. */
+    if (index >= KEEL_MAX_CPUS) keel_ud2();
+    struct keel_cpu_local *area = &keel_cpu_locals[index];
+    area->self = ADDR(area);
+    area->index = index;
+    uint64_t base = ADDR(area);
+    __asm__ volatile("wrmsr" : : "c"(IA32_GS_BASE), "a"((uint32_t)base), "d"((uint32_t)(base >> 32)) : "memory");
+}

@@ -119,4 +119,60 @@ void keel_enableInterrupts(void);
 bool keel_runGuarded(void (*body)(void));
 _Noreturn void keel_abandonGuarded(void);
 
+/* Atomics (kernel/lib/atomic.ts): each acts on the `value` field of the AtomicU64/AtomicU32
+ * struct keelc emits (a mutable class: `cell` is a pointer), with gcc's __atomic builtins,
+ * which compile inline to lock xadd / lock cmpxchg / xchg / mov on x86_64 (no libatomic:
+ * the cells are naturally aligned 4- and 8-byte integers). The ordering arguments are the
+ * values of LoadOrder/StoreOrder/RmwOrder, which are gcc's __ATOMIC_* constants. Macros,
+ * so that a constant ordering reaches the builtin (and the instruction carries the #line of
+ * the TypeScript statement); each argument is evaluated once. The same in hosted builds. */
+#define keel_atomicLoad64(cell, order) __atomic_load_n(&(cell)->value, (int)(order))
+#define keel_atomicStore64(cell, v, order) __atomic_store_n(&(cell)->value, (v), (int)(order))
+#define keel_atomicSwap64(cell, v, order) __atomic_exchange_n(&(cell)->value, (v), (int)(order))
+/* A failed compare-exchange only loads: its ordering drops the release part. */
+#define keel_atomic_failure_order(order) \
+    ((int)(order) == __ATOMIC_RELEASE ? __ATOMIC_RELAXED : (int)(order) == __ATOMIC_ACQ_REL ? __ATOMIC_ACQUIRE : (int)(order))
+#define keel_atomicCompareExchange64(cell, expected, desired, order) \
+    __extension__({ __typeof__((cell)->value) *keel_cell_ = &(cell)->value; __typeof__(*keel_cell_) keel_seen_ = (expected); \
+        (void)__atomic_compare_exchange_n(keel_cell_, &keel_seen_, (desired), false, (int)(order), keel_atomic_failure_order(order)); keel_seen_; })
+#define keel_atomicFetchAdd64(cell, v, order) __atomic_fetch_add(&(cell)->value, (v), (int)(order))
+#define keel_atomicFetchSub64(cell, v, order) __atomic_fetch_sub(&(cell)->value, (v), (int)(order))
+#define keel_atomicFetchAnd64(cell, v, order) __atomic_fetch_and(&(cell)->value, (v), (int)(order))
+#define keel_atomicFetchOr64(cell, v, order) __atomic_fetch_or(&(cell)->value, (v), (int)(order))
+#define keel_atomicLoad32 keel_atomicLoad64
+#define keel_atomicStore32 keel_atomicStore64
+#define keel_atomicSwap32 keel_atomicSwap64
+#define keel_atomicCompareExchange32 keel_atomicCompareExchange64
+#define keel_atomicFetchAdd32 keel_atomicFetchAdd64
+#define keel_atomicFetchSub32 keel_atomicFetchSub64
+#define keel_atomicFetchAnd32 keel_atomicFetchAnd64
+#define keel_atomicFetchOr32 keel_atomicFetchOr64
+/* The spin-wait hint: `pause` (also a compiler barrier, so a spin loop re-reads memory). */
+#define keel_spinHint() __asm__ volatile("pause" : : : "memory")
+
+/* Interrupt state and the CPU-local area (kernel/sync/, kernel/arch/x86_64/cpu_local.ts).
+ * Each CPU's gs base points at its own area: { self pointer, CPU index }; cpuIndex reads
+ * the index with one `mov %gs:8`. The hosted builds keep both as plain variables. */
+#define KEEL_MAX_CPUS 64
+void keel_installCpuLocal(uint32_t index);
+#ifdef KEEL_FREESTANDING
+static inline bool keel_disableInterrupts(void) {
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    return (flags & 0x200) != 0; /* RFLAGS.IF */
+}
+static inline void keel_restoreInterrupts(bool enabled) {
+    if (enabled) __asm__ volatile("sti" : : : "memory");
+}
+static inline uint32_t keel_cpuIndex(void) {
+    uint32_t index;
+    __asm__ volatile("movl %%gs:8, %0" : "=r"(index));
+    return index;
+}
+#else
+bool keel_disableInterrupts(void);
+void keel_restoreInterrupts(bool enabled);
+uint32_t keel_cpuIndex(void);
+#endif
+
 #endif

@@ -165,8 +165,25 @@ export class HostMachine {
       cpuidEdx: () => 0,
       // Objects live in JavaScript's heap: the hook is accepted and never used, as in C.
       setObjectAllocator: () => undefined,
-      // No interrupts, so no watchdog: a guarded call simply runs (as in keel_hosted.c).
-      enableInterrupts: () => undefined,
+      // No interrupts arrive, so no watchdog: a guarded call simply runs (as in keel_hosted.c);
+      // RFLAGS.IF and the CPU index are plain state of the one CPU.
+      enableInterrupts: () => {
+        this.interrupts = true;
+      },
+      disableInterrupts: () => {
+        const was = this.interrupts;
+        this.interrupts = false;
+        return was;
+      },
+      restoreInterrupts: (enabled: boolean) => {
+        if (enabled) this.interrupts = true;
+      },
+      installCpuLocal: (index: number) => {
+        this.cpuIndex = index;
+      },
+      cpuIndex: () => this.cpuIndex,
+      spinHint: () => undefined,
+      ...atomicIntrinsics(),
       runGuarded: (body: () => void) => {
         body();
         return false;
@@ -177,6 +194,54 @@ export class HostMachine {
 
   /** A counter that only moves forward, as keel_hosted.c's. */
   private tsc = 0n;
+  private interrupts = false;
+  private cpuIndex = 0;
+}
+
+/** An AtomicU64/AtomicU32 of emitted JavaScript or of the oracle: an object with the field `value`. */
+interface Cell {
+  value: number | bigint;
+}
+
+/**
+ * The atomic intrinsics on one CPU (kernel/lib/atomic.ts): the cell's field, the fetch
+ * operations wrapping at the width (bigint: 64 bits; number: 32 bits), as gcc's builtins.
+ */
+export function atomicIntrinsics(): Record<string, (...args: never[]) => unknown> {
+  const rmw = (op: (old: bigint, v: bigint) => bigint) => (cell: Cell, v: number | bigint): number | bigint => {
+    const old = cell.value;
+    const next = BigInt.asUintN(typeof old === "bigint" ? 64 : 32, op(BigInt(old), BigInt(v)));
+    cell.value = typeof old === "bigint" ? next : Number(next);
+    return old;
+  };
+  const load = (cell: Cell) => cell.value;
+  const store = (cell: Cell, v: number | bigint) => {
+    cell.value = v;
+  };
+  const swap = rmw((_old, v) => v);
+  const compareExchange = (cell: Cell, expected: number | bigint, desired: number | bigint) => {
+    const old = cell.value;
+    if (old === expected) cell.value = desired;
+    return old;
+  };
+  const fetchAdd = rmw((a, b) => a + b);
+  const fetchSub = rmw((a, b) => a - b);
+  const fetchAnd = rmw((a, b) => a & b);
+  const fetchOr = rmw((a, b) => a | b);
+  const ops: Record<string, (...args: never[]) => unknown> = {};
+  for (const bits of ["64", "32"]) {
+    Object.assign(ops, {
+      [`atomicLoad${bits}`]: load,
+      [`atomicStore${bits}`]: store,
+      [`atomicSwap${bits}`]: swap,
+      [`atomicCompareExchange${bits}`]: compareExchange,
+      [`atomicFetchAdd${bits}`]: fetchAdd,
+      [`atomicFetchSub${bits}`]: fetchSub,
+      [`atomicFetchAnd${bits}`]: fetchAnd,
+      [`atomicFetchOr${bits}`]: fetchOr,
+    });
+  }
+  return ops;
 }
 
 /** keel_hosted.c's stand-in for the kernel's link base. */

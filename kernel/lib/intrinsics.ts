@@ -2,6 +2,7 @@
 // `keel_<name>` (boot/runtime/keel_runtime.h); under Node they resolve to the simulated
 // machine in test/sim/. Keep this list in step with both.
 import type { bool, u8, u16, u32, u64 } from "./int";
+import type { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "./atomic";
 
 /** Writes a byte to an I/O port. */
 export declare function outb(port: u16, value: u8): void;
@@ -145,3 +146,50 @@ export declare function enableInterrupts(): void;
 export declare function runGuarded(body: () => void): bool;
 /** Abandons the running guarded call: `runGuarded` returns true. Only from its callee or an interrupt in it. */
 export declare function abandonGuarded(): never;
+
+// Concurrency (kernel/lib/atomic.ts, kernel/sync/, kernel/arch/x86_64/cpu_local.ts). The
+// atomics act on the cell's one field: gcc __atomic_* builtins in C (keel_runtime.h), the
+// field of the JavaScript object under Node (a yield point of test/sim/smp.ts). The fetch
+// operations wrap; AtomicU64/AtomicU32 check overflow around them.
+/** Atomic load of a 64-bit cell. */
+export declare function atomicLoad64(cell: AtomicU64, order: LoadOrder): u64;
+/** Atomic store into a 64-bit cell. */
+export declare function atomicStore64(cell: AtomicU64, value: u64, order: StoreOrder): void;
+/** Atomic exchange on a 64-bit cell: returns the old value. */
+export declare function atomicSwap64(cell: AtomicU64, value: u64, order: RmwOrder): u64;
+/** Strong compare-and-swap on a 64-bit cell: returns the value found (the store happened when it equals `expected`). */
+export declare function atomicCompareExchange64(cell: AtomicU64, expected: u64, desired: u64, order: RmwOrder): u64;
+/** Atomic wrapping add on a 64-bit cell: returns the old value. */
+export declare function atomicFetchAdd64(cell: AtomicU64, delta: u64, order: RmwOrder): u64;
+/** Atomic wrapping subtract on a 64-bit cell: returns the old value. */
+export declare function atomicFetchSub64(cell: AtomicU64, delta: u64, order: RmwOrder): u64;
+/** Atomic AND on a 64-bit cell: returns the old value. */
+export declare function atomicFetchAnd64(cell: AtomicU64, mask: u64, order: RmwOrder): u64;
+/** Atomic OR on a 64-bit cell: returns the old value. */
+export declare function atomicFetchOr64(cell: AtomicU64, mask: u64, order: RmwOrder): u64;
+/** Atomic load of a 32-bit cell. */
+export declare function atomicLoad32(cell: AtomicU32, order: LoadOrder): u32;
+/** Atomic store into a 32-bit cell. */
+export declare function atomicStore32(cell: AtomicU32, value: u32, order: StoreOrder): void;
+/** Atomic exchange on a 32-bit cell: returns the old value. */
+export declare function atomicSwap32(cell: AtomicU32, value: u32, order: RmwOrder): u32;
+/** Strong compare-and-swap on a 32-bit cell: returns the value found. */
+export declare function atomicCompareExchange32(cell: AtomicU32, expected: u32, desired: u32, order: RmwOrder): u32;
+/** Atomic wrapping add on a 32-bit cell: returns the old value. */
+export declare function atomicFetchAdd32(cell: AtomicU32, delta: u32, order: RmwOrder): u32;
+/** Atomic wrapping subtract on a 32-bit cell: returns the old value. */
+export declare function atomicFetchSub32(cell: AtomicU32, delta: u32, order: RmwOrder): u32;
+/** Atomic AND on a 32-bit cell: returns the old value. */
+export declare function atomicFetchAnd32(cell: AtomicU32, mask: u32, order: RmwOrder): u32;
+/** Atomic OR on a 32-bit cell: returns the old value. */
+export declare function atomicFetchOr32(cell: AtomicU32, mask: u32, order: RmwOrder): u32;
+/** The spin-wait hint (pause): a CPU waiting for another CPU calls it on every turn. */
+export declare function spinHint(): void;
+/** Disables maskable interrupts (cli); returns whether they were enabled before (RFLAGS.IF). */
+export declare function disableInterrupts(): bool;
+/** Enables maskable interrupts again when `enabled` (the value disableInterrupts returned). */
+export declare function restoreInterrupts(enabled: bool): void;
+/** Makes the calling CPU's gs base (IA32_GS_BASE) point at CPU-local area `index` (0 <= index < 64) and stores the index there. */
+export declare function installCpuLocal(index: u32): void;
+/** The calling CPU's index, read through gs (`mov %gs:8`); installCpuLocal must have run on this CPU. */
+export declare function cpuIndex(): u32;

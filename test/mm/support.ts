@@ -25,6 +25,17 @@ export function expectPanic(fn: () => unknown, text: string): void {
   expect((caught as QemuExit).message).toContain(text);
 }
 
+/** Runs `fn`, expects it to stop the machine (a panic's QemuExit), and returns the exit's message (it ends with the panic line). */
+export function panicOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(QemuExit);
+    return (e as QemuExit).message;
+  }
+  throw new Error("expected a panic");
+}
+
 /** The value of a nullable, failing the test when it is null. */
 export function some<T>(x: T | null): T {
   expect(x).not.toBeNull();

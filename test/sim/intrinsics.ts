@@ -1,6 +1,7 @@
 // Node implementation of kernel/lib/intrinsics.ts on the simulated machine. vitest's
 // resolver redirects every import of kernel/lib/intrinsics.ts here.
 import { machine, MachineHalted, QemuExit } from "./machine";
+import { atomicYield, currentSimCpu, spinYield } from "./smp";
 
 export function outb(port: number, value: number): void { machine.out(port, value & 0xff); }
 export function inb(port: number): number { return machine.in(port) & 0xff; }
@@ -44,8 +45,8 @@ export function readRbp(): bigint { return 0n; }
 export function lidt(base: bigint, limit: number): void { simCpu.idt = { base, limit }; }
 export function lgdt(base: bigint, limit: number): void { simCpu.gdt = { base, limit }; }
 export function ltr(selector: number): void { simCpu.tr = selector; }
-/** The simulated machine has no timer: interrupts never arrive, a guarded call simply runs. */
-export function enableInterrupts(): void {}
+/** The simulated machine has no timer: interrupts never arrive (RFLAGS.IF is kept per simulated CPU), a guarded call simply runs. */
+export function enableInterrupts(): void { currentSimCpu().interrupts = true; }
 export function runGuarded(body: () => void): boolean { body(); return false; }
 export function abandonGuarded(): never { throw new Error("abandonGuarded: the simulated machine has no watchdog"); }
 export function ud2(): never { throw new Error("invalid opcode (ud2) on the simulated machine"); }
@@ -96,3 +97,51 @@ export function readTsc(): bigint { simTsc += 1000n; return simTsc; }
 /** The allocator the kernel registered with setObjectAllocator (null before). */
 export const simObjectAllocator: { alloc: ((size: bigint) => bigint) | null } = { alloc: null };
 export function setObjectAllocator(alloc: (size: bigint) => bigint): void { simObjectAllocator.alloc = alloc; }
+
+// Concurrency: atomics act on the cell's field; each is a yield point of the simulated CPUs'
+// scheduler (test/sim/smp.ts) before it acts. The fetch operations wrap at the width, as
+// gcc's builtins; AtomicU64/AtomicU32 check around them.
+interface Cell<T> { value: T }
+const cell64 = (c: unknown): Cell<bigint> => c as Cell<bigint>;
+const cell32 = (c: unknown): Cell<number> => c as Cell<number>;
+function rmw64(c: unknown, f: (old: bigint) => bigint): bigint {
+  atomicYield();
+  const cell = cell64(c);
+  const old = cell.value;
+  cell.value = BigInt.asUintN(64, f(old));
+  return old;
+}
+function rmw32(c: unknown, f: (old: number) => number): number {
+  atomicYield();
+  const cell = cell32(c);
+  const old = cell.value;
+  cell.value = f(old) >>> 0;
+  return old;
+}
+export function atomicLoad64(c: unknown, _order: number): bigint { atomicYield(); return cell64(c).value; }
+export function atomicStore64(c: unknown, value: bigint, _order: number): void { atomicYield(); cell64(c).value = value; }
+export function atomicSwap64(c: unknown, value: bigint, _order: number): bigint { return rmw64(c, () => value); }
+export function atomicCompareExchange64(c: unknown, expected: bigint, desired: bigint, _order: number): bigint { return rmw64(c, (old) => (old === expected ? desired : old)); }
+export function atomicFetchAdd64(c: unknown, delta: bigint, _order: number): bigint { return rmw64(c, (old) => old + delta); }
+export function atomicFetchSub64(c: unknown, delta: bigint, _order: number): bigint { return rmw64(c, (old) => old - delta); }
+export function atomicFetchAnd64(c: unknown, mask: bigint, _order: number): bigint { return rmw64(c, (old) => old & mask); }
+export function atomicFetchOr64(c: unknown, mask: bigint, _order: number): bigint { return rmw64(c, (old) => old | mask); }
+export function atomicLoad32(c: unknown, _order: number): number { atomicYield(); return cell32(c).value; }
+export function atomicStore32(c: unknown, value: number, _order: number): void { atomicYield(); cell32(c).value = value; }
+export function atomicSwap32(c: unknown, value: number, _order: number): number { return rmw32(c, () => value); }
+export function atomicCompareExchange32(c: unknown, expected: number, desired: number, _order: number): number { return rmw32(c, (old) => (old === expected ? desired : old)); }
+export function atomicFetchAdd32(c: unknown, delta: number, _order: number): number { return rmw32(c, (old) => old + delta); }
+export function atomicFetchSub32(c: unknown, delta: number, _order: number): number { return rmw32(c, (old) => old - delta); }
+export function atomicFetchAnd32(c: unknown, mask: number, _order: number): number { return rmw32(c, (old) => old & mask); }
+export function atomicFetchOr32(c: unknown, mask: number, _order: number): number { return rmw32(c, (old) => old | mask); }
+/** A spin turn: another simulated CPU runs (the only way the awaited value can change). */
+export function spinHint(): void { spinYield(); }
+export function disableInterrupts(): boolean { const cpu = currentSimCpu(); const was = cpu.interrupts; cpu.interrupts = false; return was; }
+export function restoreInterrupts(enabled: boolean): void { if (enabled) currentSimCpu().interrupts = true; }
+export function installCpuLocal(index: number): void { currentSimCpu().gsIndex = index; }
+/** The running simulated CPU's installed index; reading it before installCpuLocal would fault on the real machine. */
+export function cpuIndex(): number {
+  const cpu = currentSimCpu();
+  if (cpu.gsIndex === null) throw new Error(`cpuIndex on simulated CPU ${cpu.index} before setCpuLocal (gs base 0: a page fault on the real machine)`);
+  return cpu.gsIndex;
+}

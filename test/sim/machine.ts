@@ -1,5 +1,6 @@
 // The simulated machine behind kernel/lib/intrinsics.ts under Node: sparse memory, a
 // 16550 serial port that captures output, and QEMU's isa-debug-exit as a thrown error.
+import { resetSimCpus } from "./smp";
 
 /** Thrown when kernel code calls qemuExit (exit status (code << 1) | 1, as QEMU). */
 export class QemuExit extends Error {
@@ -124,6 +125,7 @@ export let machine = new Machine();
 
 /** Starts a fresh machine (call in beforeEach). */
 export function resetMachine(): Machine {
+  resetSimCpus();
   machine = new Machine();
   return machine;
 }

@@ -204,7 +204,20 @@ uint64_t keel_readTsc(void) { return hosted_tsc += 1000; }
 /* A CPU without 1 GiB pages (CPUID 0x80000001 EDX bit 26 clear), as the simulated machine's default. */
 uint32_t keel_cpuidEdx(uint32_t leaf) { (void)leaf; return 0; }
 /* No interrupts in a process: no timer, so no watchdog ever abandons a guarded call. */
-void keel_enableInterrupts(void) {}
+static bool hosted_interrupts;
+void keel_enableInterrupts(void) { hosted_interrupts = true; }
+/* RFLAGS.IF and the CPU index of the one CPU of a process, as compiler/src/hosted.ts. */
+bool keel_disableInterrupts(void) {
+    bool was = hosted_interrupts;
+    hosted_interrupts = false;
+    return was;
+}
+void keel_restoreInterrupts(bool enabled) {
+    if (enabled) hosted_interrupts = true;
+}
+static uint32_t hosted_cpu_index;
+void keel_installCpuLocal(uint32_t index) { hosted_cpu_index = index; }
+uint32_t keel_cpuIndex(void) { return hosted_cpu_index; }
 bool keel_runGuarded(void (*body)(void)) { body(); return false; }
 _Noreturn void keel_abandonGuarded(void) { keel_haltForever(); }
 

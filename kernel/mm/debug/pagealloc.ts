@@ -86,13 +86,15 @@ export function stopPoisoning(p: FramePoison): void {
  * marked poisoned (every frame), or without unmapping, the first ones put in the quarantine.
  */
 export function framesReleased(p: FramePoison, first: u64, last: u64): void {
+  if (p.poisoning) poisonReleased(p, first, last);
   const step = directMapStep;
-  if (step === null) {
-    if (p.poisoning) quarantine(p, first, last);
-    return;
-  }
-  if (p.poisoning) poisonFrames(p, first, last);
-  step(first, last, false, p.poisoning ? p : null);
+  if (step !== null) step(first, last, false, p.poisoning ? p : null);
+}
+
+/** Poisons released frames: all of them when their direct-map entries will remember it, else the quarantine's share. */
+function poisonReleased(p: FramePoison, first: u64, last: u64): void {
+  if (directMapStep !== null) poisonFrames(p, first, last);
+  else quarantine(p, first, last);
 }
 
 /** Fills frames `first..last` below the limit with POISON through the direct map; returns how many. */
