@@ -1,6 +1,6 @@
 // Where an application processor enters TypeScript: boot/ap_trampoline.S's ap_start64 calls
 // apMain(cpuIndex) on the AP's own stack, with the kernel's page tables and boot GDT. It
-// loads the AP's own GDT and TSS (double faults on its own IST stack) and the shared IDT,
+// points its gs at its CPU-local area (arch/x86_64/cpu_local.ts), loads its own GDT and TSS (double faults on its own IST stack) and the shared IDT,
 // reports in (its APIC id, then the online status, in its per-CPU page, which the boot CPU
 // polls) and halts with interrupts off. It touches nothing shared but its own page: the
 // allocators, the heap and the console are not safe on two CPUs yet (issue 12 point 4).
@@ -9,12 +9,13 @@ import { haltForever, load32, load64, store32 } from "../lib/intrinsics";
 import { panic } from "../lib/panic";
 import { U64Array } from "../lib/fixed_array";
 import { installTssAt, loadIdt } from "../arch/x86_64/descriptors";
+import { setCpuLocal } from "../arch/x86_64/cpu_local";
 import { CPU_APIC_ID, CPU_DOUBLE_FAULT_TOP, CPU_GDT, CPU_GDT_LIMIT, CPU_ONLINE, CPU_STATUS, CPU_TSS } from "./cpu";
 
 /** xAPIC ID register offset (its id in bits 31..24). */
 const LAPIC_ID: u64 = 0x20n;
 
-/** Per-CPU page of each AP by index (0 for the boot CPU and CPUs not started); set before the start-up IPI. */
+/** Per-CPU page of each AP by CPU index (0 for the boot CPU and CPUs not started); set before the start-up IPI. */
 let cpuPages: U64Array = new U64Array(0, 0n);
 /** Virtual address of the local APIC's registers (every CPU sees its own there). */
 let localApicBase: u64 = 0n;
@@ -30,8 +31,12 @@ export function setApPage(index: u32, page: u64): void {
   cpuPages.set(index, page);
 }
 
-/** The AP's TypeScript entry (called from boot/ap_trampoline.S with its index). Never returns. */
+/**
+ * The AP's TypeScript entry (called from boot/ap_trampoline.S with its CPU index: the
+ * boot CPU is 0, the APs 1, 2, … in the order they were started). Never returns.
+ */
 export function apMain(cpuIndex: u64): void {
+  setCpuLocal(u32(cpuIndex)); // its index through gs, before anything else (cpu_local.ts)
   const page: u64 = cpuPages.get(u32(cpuIndex));
   if (page === 0n) panic(`apMain: CPU ${cpuIndex} has no per-CPU page`);
   installTssAt(page + CPU_GDT, CPU_GDT_LIMIT, page + CPU_TSS, load64(page + CPU_DOUBLE_FAULT_TOP));

@@ -14,6 +14,7 @@ import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
 import { U32Array } from "../lib/fixed_array";
 import { delayMicros } from "../arch/x86_64/pit_delay";
+import { MAX_CPUS } from "../arch/x86_64/cpu_local";
 import type { Madt } from "../acpi";
 import type { Mapper } from "../mm/paging";
 import type { BootMemory } from "../boot/regions";
@@ -36,7 +37,7 @@ const REPORT_TIMEOUT_MS: u32 = 1000;
 
 /** The boot CPU's local APIC, mapped once (null before startAps). */
 let bootApic: LocalApic | null = null;
-/** The APs started, by MADT index, held for their life. */
+/** The APs started, by CPU index, held for their life. */
 let cpus: (ApCpu | null)[] = new Array<ApCpu | null>(0).fill(null);
 
 /** Reserves the local APIC's registers in the frame allocator (they lie outside the memory map). Before initMemory. */
@@ -59,11 +60,13 @@ export function startAps(madt: Madt | null, m: Mapper, mem: BootMemory): void {
   bootApic = lapic;
   const bsp: u32 = lapic.id();
   const n: u32 = madt.cpuCount();
-  cpus = new Array<ApCpu | null>(n).fill(null);
-  prepareApTable(n, lapic.base());
+  cpus = new Array<ApCpu | null>(n + 1).fill(null); // CPU indices 1.. (n + 1: even should the MADT not list the boot CPU)
+  prepareApTable(n + 1, lapic.base());
   const t0: u64 = readTsc();
   const online = new U32Array(n, 0);
   let count: u32 = 0;
+  /** CPU index of the next AP started (cpu_local.ts: the boot CPU is 0). */
+  let next: u32 = 1;
   online.set(count, bsp);
   count++;
   const trampoline = installTrampoline(m, mem);
@@ -74,10 +77,15 @@ export function startAps(madt: Madt | null, m: Mapper, mem: BootMemory): void {
       println(`cpus: APIC id ${id} not started: x2APIC ids above 255 need x2APIC mode`);
       continue;
     }
-    const cpu = prepareCpu(m, i, id);
-    setApPage(i, cpu.pageAddress);
-    cpus[i] = cpu;
-    trampoline.aim(m.p4Address(), cpu.stackTop(), u64(i));
+    if (next >= MAX_CPUS) {
+      println(`cpus: APIC id ${id} not started: the kernel handles ${MAX_CPUS} CPUs`);
+      continue;
+    }
+    const cpu = prepareCpu(m, next, id);
+    setApPage(next, cpu.pageAddress);
+    cpus[next] = cpu;
+    trampoline.aim(m.p4Address(), cpu.stackTop(), u64(next));
+    next++;
     startCpu(lapic, id, trampoline.vector());
     if (!waitOnline(cpu)) {
       println(`cpus: APIC id ${id} did not report in within ${REPORT_TIMEOUT_MS} ms`);
