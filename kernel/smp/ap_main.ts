@@ -8,6 +8,7 @@ import { u32, type u64 } from "../lib/int";
 import { haltForever, load32, load64, store32 } from "../lib/intrinsics";
 import { panic } from "../lib/panic";
 import { U64Array } from "../lib/fixed_array";
+import { AtomicU32, RmwOrder } from "../lib/atomic";
 import { installTssAt, loadIdt } from "../arch/x86_64/descriptors";
 import { setCpuLocal } from "../arch/x86_64/cpu_local";
 import { CPU_APIC_ID, CPU_DOUBLE_FAULT_TOP, CPU_GDT, CPU_GDT_LIMIT, CPU_ONLINE, CPU_STATUS, CPU_TSS } from "./cpu";
@@ -17,6 +18,8 @@ const LAPIC_ID: u64 = 0x20n;
 
 /** Per-CPU page of each AP by CPU index (0 for the boot CPU and CPUs not started); set before the start-up IPI. */
 let cpuPages: U64Array = new U64Array(0, 0n);
+/** APs that have reported in: each adds 1 (the shared atomics of lib/atomic.ts); the boot CPU cross-checks its own count with it. */
+export const apsReported = new AtomicU32(0);
 /** Virtual address of the local APIC's registers (every CPU sees its own there). */
 let localApicBase: u64 = 0n;
 
@@ -43,5 +46,6 @@ export function apMain(cpuIndex: u64): void {
   loadIdt();
   store32(page + CPU_APIC_ID, load32(localApicBase + LAPIC_ID) >> 24);
   store32(page + CPU_STATUS, CPU_ONLINE);
+  apsReported.fetchAdd(1, RmwOrder.Release);
   haltForever();
 }

@@ -22,7 +22,8 @@ import { reserveDeviceMemory } from "../boot/memory_init";
 import { LocalApic, mapLocalApic } from "./local_apic";
 import { installTrampoline } from "./trampoline";
 import { ApCpu, prepareCpu } from "./cpu";
-import { prepareApTable, setApPage } from "./ap_main";
+import { apsReported, prepareApTable, setApPage } from "./ap_main";
+import { LoadOrder } from "../lib/atomic";
 
 export { apMain } from "./ap_main";
 
@@ -95,6 +96,8 @@ export function startAps(madt: Madt | null, m: Mapper, mem: BootMemory): void {
     online.set(count, id);
     count++;
   }
+  // An AP that timed out may still report in later; all that did before this are counted.
+  if (apsReported.load(LoadOrder.Acquire) < count - 1) panic(`cpus: ${count - 1} APs seen online in their pages, but the shared counter says ${apsReported.load(LoadOrder.Acquire)}`);
   trampoline.remove(m);
   println(`cpus: APs started through the trampoline at p${hex(trampoline.phys)} (SIPI vector ${hex(trampoline.vector())}) in ${readTsc() - t0} TSC ticks, unmapped again`);
   print(`cpus: ${count} online (APIC ids `);
