@@ -4,6 +4,7 @@
 import { Node, SyntaxKind, type SourceFile } from "ts-morph";
 import { builtinOf, isHostOnlyFile } from "./builtins";
 import { Codes, diagnosticAt, type Diagnostic } from "./diagnostics";
+import { typeOfNode } from "./memo";
 
 type Rule = (node: Node) => Diagnostic | null;
 
@@ -59,7 +60,7 @@ const RULES: Partial<Record<SyntaxKind, Rule>> = {
 
 /** True for an expression TypeScript types as a string (a type query, not a lowering). */
 function isStringTyped(e: Node): boolean {
-  const t = e.getType();
+  const t = typeOfNode(e);
   return t.isString() || t.isStringLiteral() || t.isTemplateLiteral();
 }
 

@@ -6,6 +6,7 @@
 import { Node, type ClassDeclaration, type TypeNode } from "ts-morph";
 import { Codes, fail } from "./diagnostics";
 import type { Ty } from "./ir";
+import { memoByObject } from "./memo";
 import { globalCName } from "./names";
 
 /** Type-parameter bindings of one class in a chain. */
@@ -50,22 +51,22 @@ export function baseOf(decl: ClassDeclaration): { base: ClassDeclaration; args: 
 }
 
 /** True when the class or one of its bases has a field that is not readonly. */
-export function hasMutableField(decl: ClassDeclaration): boolean {
+export const hasMutableField = memoByObject((decl: ClassDeclaration): boolean => {
   for (let d: ClassDeclaration | undefined = decl; d; d = baseOf(d)?.base) {
     if (d.getProperties().some((p) => !p.isStatic() && !p.isReadonly())) return true;
     const ctor = d.getConstructors()[0];
     if (ctor?.getParameters().some((p) => p.isParameterProperty() && !p.isReadonly())) return true;
   }
   return false;
-}
+});
 
 /** True for a class extending kernel/lib/owned.ts's Owned (an affine value laid out in place). */
-export function isOwnedClass(decl: ClassDeclaration): boolean {
+export const isOwnedClass = memoByObject((decl: ClassDeclaration): boolean => {
   for (let d: ClassDeclaration | undefined = decl; d; d = baseOf(d)?.base) {
     if (d.getName() === "Owned" && d.getSourceFile().getFilePath().endsWith("/kernel/lib/owned.ts")) return true;
   }
   return false;
-}
+});
 
 /** True for the by-value struct type of an owned class. */
 export function isOwnedStruct(t: Ty): boolean {
@@ -109,8 +110,20 @@ export function classCName(decl: ClassDeclaration): string {
   return globalCName(decl.getSourceFile(), name);
 }
 
+const members = new WeakMap<ClassInfo, Map<string, Member | null>>();
+
 /** Finds a member by name, starting at the concrete class. */
 export function findMember(info: ClassInfo, name: string, isStatic = false): Member | null {
+  let known = members.get(info);
+  if (!known) members.set(info, (known = new Map()));
+  const key = `${isStatic ? "static " : ""}${name}`;
+  if (known.has(key)) return known.get(key)!;
+  const member = lookUpMember(info, name, isStatic);
+  known.set(key, member);
+  return member;
+}
+
+function lookUpMember(info: ClassInfo, name: string, isStatic: boolean): Member | null {
   for (const level of info.chain) {
     const d = level.decl;
     const method = d.getMethods().find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());

@@ -7,6 +7,7 @@ import { exprTy, type BinOp, type CmpOp, type Expr, type Ty } from "./ir";
 import { mapTypeNode, sameTy, showTy, T } from "./types";
 import { isOwnedStruct, type Env } from "./classes";
 import { localCName } from "./names";
+import { memoByObject, symbolOfNode, typeOfNode } from "./memo";
 
 /** Arithmetic operators, by token. */
 export const ARITH: Partial<Record<SyntaxKind, BinOp>> = {
@@ -47,12 +48,12 @@ export const COMPARE: Partial<Record<SyntaxKind, CmpOp>> = {
 };
 
 /** The declaration an identifier refers to, through imports. */
-export function resolveDecl(id: Node): Node | undefined {
-  let sym = id.getSymbol();
+export const resolveDecl = memoByObject((id: Node): Node | undefined => {
+  let sym = symbolOfNode(id);
   if (!sym) return undefined;
   if (sym.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
   return sym.getValueDeclaration() ?? sym.getDeclarations()[0];
-}
+});
 
 /** True for a variable declared at the top of a module (a C global). */
 export function isModuleLevel(decl: Node): boolean {
@@ -142,7 +143,7 @@ export function borrowedParam(p: ParameterDeclaration, ty: Ty): Ty {
 
 /** The type TypeScript gives a use of a value of type `ty`: an optional it narrowed to non-null is its inner type. */
 export function narrowedTy(node: Node, ty: Ty): Ty {
-  return ty.k === "opt" && !node.getType().isNullable() ? ty.inner : ty;
+  return ty.k === "opt" && !typeOfNode(node).isNullable() ? ty.inner : ty;
 }
 
 /** An optional that TypeScript narrowed to non-null at this use is unwrapped. */

@@ -21,6 +21,7 @@ import { Node, SyntaxKind, type SourceFile, type Symbol as TsSymbol, type Type }
 import { builtinOf } from "./builtins";
 import { hasMutableField } from "./classes";
 import { Codes, diagnosticAt, type Diagnostic } from "./diagnostics";
+import { symbolOfNode, typeOfNode } from "./memo";
 
 /** Where each owned place ("id" for a local, "id.f" for a field of it) may have been moved; null: unreachable. */
 type State = Map<string, Node> | null;
@@ -144,11 +145,11 @@ class MoveChecker {
   private rootKey(e: Node): string | undefined {
     if (e.getKind() === SyntaxKind.ThisKeyword) return this.thisConsumed ? "this" : undefined;
     if (!Node.isIdentifier(e)) return undefined;
-    const sym = e.getSymbol();
+    const sym = symbolOfNode(e);
     const decl = sym?.getDeclarations()[0];
     if (!sym || !decl || !(Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl))) return undefined;
     if (Node.isVariableDeclaration(decl) && Node.isSourceFile(decl.getParent()?.getParent()?.getParent() ?? decl)) return undefined;
-    if (!isAffine(decl.getType(), e)) return undefined;
+    if (!isAffine(typeOfNode(decl), e)) return undefined;
     let id = this.ids.get(sym);
     if (id === undefined) this.ids.set(sym, (id = this.ids.size + 1));
     return `#${id}`;
@@ -156,7 +157,7 @@ class MoveChecker {
 
   /** The declaration of an identifier, when it is a variable or parameter. */
   private declOf(e: Node): Node | undefined {
-    const decl = Node.isIdentifier(e) ? e.getSymbol()?.getDeclarations()[0] : undefined;
+    const decl = Node.isIdentifier(e) ? symbolOfNode(e)?.getDeclarations()[0] : undefined;
     return decl && (Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl)) ? decl : undefined;
   }
 
@@ -196,7 +197,7 @@ class MoveChecker {
       this.moveOut(e.getWhenFalse(), state, why);
       return;
     }
-    if (e.getKind() === SyntaxKind.NullKeyword || !isAffine(e.getType(), e)) return;
+    if (e.getKind() === SyntaxKind.NullKeyword || !isAffine(typeOfNode(e), e)) return;
     if (e.getKind() === SyntaxKind.ThisKeyword) {
       if (this.thisConsumed) state.set("this", e);
       else this.error(e, Codes.SecondReference, `'this' is borrowed here, it cannot be ${why}: a method that gives its object away declares \`this: Consumed<…>\``);
@@ -209,7 +210,7 @@ class MoveChecker {
         if (!isTake(e)) this.error(e, Codes.SecondReference, `moving the module-level '${e.getText()}' would leave a second reference to its value: take it with \`const v = ${e.getText()}; ${e.getText()} = null;\``);
         return;
       }
-      if (Node.isParameterDeclaration(decl) && !saysConsumed(decl) && isOwnedClassType(decl.getType())) {
+      if (Node.isParameterDeclaration(decl) && !saysConsumed(decl) && isOwnedClassType(typeOfNode(decl))) {
         this.error(e, Codes.SecondReference, `'${e.getText()}' is borrowed (its parameter is not Consumed<T>), it cannot be ${why}: declare the parameter \`Consumed<…>\` to take ownership`);
         return;
       }
@@ -223,7 +224,7 @@ class MoveChecker {
     if (Node.isPropertyAccessExpression(e)) {
       const holder = bare(e.getExpression());
       const key = this.pathKey(e);
-      const holderTy = holder.getType();
+      const holderTy = typeOfNode(holder);
       if (key && !isOwnedClassType(holderTy.getNonNullableType())) {
         state.set(key, e); // a partial move out of a container local
         return;
@@ -284,7 +285,7 @@ class MoveChecker {
       args.forEach((a, i) => {
         this.expr(a, state);
         if (this.movesArgument(node, i)) this.moveOut(a, state, "passed to a parameter that takes ownership");
-        else if (isPlainPath(bare(a)) && isAffine(a.getType(), a)) borrowed.push(bare(a));
+        else if (isPlainPath(bare(a)) && isAffine(typeOfNode(a), a)) borrowed.push(bare(a));
       });
       for (const b of borrowed) this.expr(b, state);
       if (consuming) this.moveOut(receiver, state, `given to ${callee.getText().replace(/^.*\./, "")}(), which consumes it`);
