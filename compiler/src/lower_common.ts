@@ -61,11 +61,11 @@ export function isModuleLevel(decl: Node): boolean {
 }
 
 /** `at: CallSite = callSite()`: the one kind of default parameter kernel code may have. */
-export function isCallSiteParam(p: Node): boolean {
+export const isCallSiteParam = memoByObject((p: Node): boolean => {
   if (!Node.isParameterDeclaration(p)) return false;
   const init = p.getInitializer();
   return p.getTypeNode()?.getText() === "CallSite" && init !== undefined && init.getText() === "callSite()";
-}
+});
 
 /** A function's parameters without TypeScript's `this` parameter (`release(this: Consumed<X>)`). */
 export function realParameters(fn: Node): ParameterDeclaration[] {
@@ -74,9 +74,7 @@ export function realParameters(fn: Node): ParameterDeclaration[] {
 }
 
 /** True for a parameter declared `Consumed<T>` (or `Consumed<T> | null`): it takes ownership. */
-export function isConsumedParam(p: ParameterDeclaration): boolean {
-  return /\bConsumed\s*</.test(p.getTypeNode()?.getText() ?? "");
-}
+export const isConsumedParam = memoByObject((p: ParameterDeclaration): boolean => /\bConsumed\s*</.test(p.getTypeNode()?.getText() ?? ""));
 
 /** True for an expression C can take the address of (where an owned value lives). */
 export function isPlace(x: Expr): boolean {

@@ -17,11 +17,13 @@
 // - a parameter of an owned class type without Consumed is a borrow (a pointer in C): it
 //   cannot be moved, nor can `this` outside a method that declares it consumed.
 // - a `using` variable cannot be moved (its disposal would release the new owner's value).
-import { Node, SyntaxKind, type SourceFile, type Symbol as TsSymbol, type Type } from "ts-morph";
+import { Node, SyntaxKind, ts, type SourceFile, type Symbol as TsSymbol, type Type } from "ts-morph";
 import { builtinOf } from "./builtins";
 import { hasMutableField } from "./classes";
 import { Codes, diagnosticAt, type Diagnostic } from "./diagnostics";
+import { isConsumedParam } from "./lower_common";
 import { symbolOfNode, typeOfNode } from "./memo";
+import { forEachTsDescendant, wrap } from "./tree";
 
 /** Where each owned place ("id" for a local, "id.f" for a field of it) may have been moved; null: unreachable. */
 type State = Map<string, Node> | null;
@@ -59,7 +61,7 @@ function isAffine(t: Type, at: Node): boolean {
 
 /** True when a parameter declaration's type says it takes ownership: `Consumed<T>` (or `Consumed<T> | null`). */
 function saysConsumed(p: Node): boolean {
-  return Node.isParameterDeclaration(p) && /\bConsumed\s*</.test(p.getTypeNode()?.getText() ?? "");
+  return Node.isParameterDeclaration(p) && isConsumedParam(p);
 }
 
 /** The method or function declaration a call resolves to. */
@@ -111,15 +113,15 @@ function isTake(e: Node): boolean {
 /** Checks every function and method body of a source file. */
 export function checkMoves(sf: SourceFile): Diagnostic[] {
   const checker = new MoveChecker();
-  sf.forEachDescendant((node, traversal) => {
-    if ((Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node) || Node.isConstructorDeclaration(node) || Node.isGetAccessorDeclaration(node)) && node.getBody()) {
-      const name = Node.isFunctionDeclaration(node) ? node.getName() : undefined;
-      if (name && builtinOf(node, name)) return;
-      if (Node.isMethodDeclaration(node) && node.getNameNode().getText() === "[Symbol.iterator]") return;
-      checker.thisConsumed = Node.isMethodDeclaration(node) && consumesThis(node);
-      checker.block(node.getBody()!, new Map());
-      traversal.skip();
-    }
+  forEachTsDescendant(sf, (n) => {
+    if (!(ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n)) || !n.body) return true;
+    const node = wrap(sf, n);
+    const name = Node.isFunctionDeclaration(node) ? node.getName() : undefined;
+    if (name && builtinOf(node, name)) return true;
+    if (Node.isMethodDeclaration(node) && node.getNameNode().getText() === "[Symbol.iterator]") return true;
+    checker.thisConsumed = Node.isMethodDeclaration(node) && consumesThis(node);
+    checker.block(wrap(sf, n.body), new Map());
+    return false;
   });
   return checker.diagnostics;
 }
