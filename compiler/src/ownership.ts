@@ -22,7 +22,7 @@ import { builtinOf } from "./builtins";
 import { hasMutableField } from "./classes";
 import { Codes, diagnosticAt, type Diagnostic } from "./diagnostics";
 import { isConsumedParam } from "./lower_common";
-import { symbolOfNode, typeOfNode } from "./memo";
+import { memoByObject, symbolOfNode, typeOfNode } from "./memo";
 import { forEachTsDescendant, wrap } from "./tree";
 
 /** Where each owned place ("id" for a local, "id.f" for a field of it) may have been moved; null: unreachable. */
@@ -65,18 +65,22 @@ function saysConsumed(p: Node): boolean {
 }
 
 /** The method or function declaration a call resolves to. */
-function calleeDecl(call: Node): Node | undefined {
+const calleeDecl = memoByObject((call: Node): Node | undefined => {
   if (!Node.isCallExpression(call) && !Node.isNewExpression(call)) return undefined;
   return call.getProject().getTypeChecker().getResolvedSignature(call)?.getDeclaration() as Node | undefined;
-}
+});
 
 /** Parameters of a declaration, TypeScript's `this` parameter apart. */
 function paramsOf(decl: Node | undefined): { self: Node | undefined; params: Node[] } {
-  if (!decl || !("getParameters" in decl)) return { self: undefined, params: [] };
+  return decl ? paramsOfDecl(decl) : { self: undefined, params: [] };
+}
+
+const paramsOfDecl = memoByObject((decl: Node): { self: Node | undefined; params: Node[] } => {
+  if (!("getParameters" in decl)) return { self: undefined, params: [] };
   const all = (decl as unknown as { getParameters(): Node[] }).getParameters();
   const self = all.find((p) => Node.isParameterDeclaration(p) && p.getName() === "this");
   return { self, params: all.filter((p) => p !== self) };
-}
+});
 
 /** True for a method that declares `this: Consumed<…>`: calling it moves the receiver. */
 export function consumesThis(decl: Node | undefined): boolean {
@@ -168,16 +172,16 @@ class MoveChecker {
     if (state === null) return;
     const key = this.rootKey(e);
     if (!key) return;
-    const name = e.getText();
     const movedAt = state.get(key);
     if (movedAt) {
+      const name = e.getText();
       this.error(e, Codes.UseAfterMove, `'${name}' is used after it was moved: its value now has another owner`, { at: movedAt, message: `'${name}' was moved here` });
       return;
     }
     if (!whole) return;
     for (const [k, at] of state) {
       if (k.startsWith(`${key}.`)) {
-        this.error(e, Codes.UseAfterMove, `'${name}' is used after its field '${k.slice(key.length + 1)}' was moved out`, { at, message: "moved here" });
+        this.error(e, Codes.UseAfterMove, `'${e.getText()}' is used after its field '${k.slice(key.length + 1)}' was moved out`, { at, message: "moved here" });
         return;
       }
     }
