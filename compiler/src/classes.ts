@@ -6,7 +6,7 @@
 import { Node, type ClassDeclaration, type TypeNode } from "ts-morph";
 import { Codes, fail } from "./diagnostics";
 import type { Ty } from "./ir";
-import { memoByObject } from "./memo";
+import { memoByObject, memoByObjectAndKey } from "./memo";
 import { globalCName } from "./names";
 
 /** Type-parameter bindings of one class in a chain. */
@@ -110,39 +110,42 @@ export function classCName(decl: ClassDeclaration): string {
   return globalCName(decl.getSourceFile(), name);
 }
 
-const members = new WeakMap<ClassInfo, Map<string, Member | null>>();
-
 /** Finds a member by name, starting at the concrete class. */
 export function findMember(info: ClassInfo, name: string, isStatic = false): Member | null {
-  let known = members.get(info);
-  if (!known) members.set(info, (known = new Map()));
-  const key = `${isStatic ? "static " : ""}${name}`;
-  if (known.has(key)) return known.get(key)!;
-  const member = lookUpMember(info, name, isStatic);
-  known.set(key, member);
-  return member;
+  for (const level of info.chain) {
+    const found = declaredMember(level.decl, `${isStatic ? "static " : ""}${name}`);
+    if (!found) continue;
+    return found.m === "field" ? { m: "field", name, level, typeNode: found.typeNode } : { m: found.m, name, level, decl: found.decl };
+  }
+  return null;
 }
 
-function lookUpMember(info: ClassInfo, name: string, isStatic: boolean): Member | null {
-  for (const level of info.chain) {
-    const d = level.decl;
-    const method = d.getMethods().find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
-    if (method) return { m: "method", name, level, decl: method };
-    if (isStatic) continue;
-    const getter = d.getGetAccessor(name);
-    if (getter && !getter.isStatic()) return { m: "getter", name, level, decl: getter };
-    const prop = d.getProperty(name);
-    if (prop && !prop.isStatic()) {
-      const tn = prop.getTypeNode();
-      if (!tn) fail(prop, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
-      return { m: "field", name, level, typeNode: tn };
-    }
-    const param = d.getConstructors()[0]?.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
-    if (param) {
-      const tn = param.getTypeNode();
-      if (!tn) fail(param, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
-      return { m: "field", name, level, typeNode: tn };
-    }
+/** What a class declares itself under a name (the generic classes' instances share it). */
+type DeclaredMember = { m: "field"; typeNode: TypeNode } | { m: "method" | "getter"; decl: Node };
+
+/** The member a class declares under a key (`name` or `static name`), looked up once per class. */
+const declaredMember = memoByObjectAndKey((d: ClassDeclaration, key: string): DeclaredMember | null =>
+  key.startsWith("static ") ? findDeclaredMember(d, key.slice("static ".length), true) : findDeclaredMember(d, key, false),
+);
+
+/** The member `d` itself declares under `name`: a method with a body, else (not static) a getter, a field or a parameter property. */
+function findDeclaredMember(d: ClassDeclaration, name: string, isStatic: boolean): DeclaredMember | null {
+  const method = d.getMethods().find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
+  if (method) return { m: "method", decl: method };
+  if (isStatic) return null;
+  const getter = d.getGetAccessor(name);
+  if (getter && !getter.isStatic()) return { m: "getter", decl: getter };
+  const prop = d.getProperty(name);
+  if (prop && !prop.isStatic()) {
+    const tn = prop.getTypeNode();
+    if (!tn) fail(prop, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
+    return { m: "field", typeNode: tn };
+  }
+  const param = d.getConstructors()[0]?.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
+  if (param) {
+    const tn = param.getTypeNode();
+    if (!tn) fail(param, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
+    return { m: "field", typeNode: tn };
   }
   return null;
 }

@@ -68,10 +68,10 @@ export const isCallSiteParam = memoByObject((p: Node): boolean => {
 });
 
 /** A function's parameters without TypeScript's `this` parameter (`release(this: Consumed<X>)`). */
-export function realParameters(fn: Node): ParameterDeclaration[] {
+export const realParameters = memoByObject((fn: Node): readonly ParameterDeclaration[] => {
   if (!Node.isFunctionDeclaration(fn) && !Node.isMethodDeclaration(fn) && !Node.isGetAccessorDeclaration(fn) && !Node.isConstructorDeclaration(fn)) return [];
   return fn.getParameters().filter((p) => p.getName() !== "this");
-}
+});
 
 /** True for a parameter declared `Consumed<T>` (or `Consumed<T> | null`): it takes ownership. */
 export const isConsumedParam = memoByObject((p: ParameterDeclaration): boolean => /\bConsumed\s*</.test(p.getTypeNode()?.getText() ?? ""));

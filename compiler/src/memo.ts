@@ -22,3 +22,16 @@ export const typeOfNode = memoByObject((node: Node): Type => node.getType());
 
 /** The symbol a node names (`node.getSymbol()`), asked once per node. */
 export const symbolOfNode = memoByObject((node: Node): TsSymbol | undefined => node.getSymbol());
+
+/** `fn`, computing its answer once per key object and string. */
+export function memoByObjectAndKey<K extends object, V>(fn: (key: K, sub: string) => V): (key: K, sub: string) => V {
+  const cache = new WeakMap<K, Map<string, V>>();
+  return (key: K, sub: string): V => {
+    let known = cache.get(key);
+    if (!known) cache.set(key, (known = new Map()));
+    if (known.has(sub)) return known.get(sub) as V;
+    const value = fn(key, sub);
+    known.set(sub, value);
+    return value;
+  };
+}
