@@ -59,6 +59,58 @@ function isAffine(t: Type, at: Node): boolean {
   return result;
 }
 
+/** Type flags of values that are never affine (a union is primitive when all its members are). */
+const PRIMITIVE_FLAGS =
+  ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Never;
+
+function isPrimitive(t: ts.Type): boolean {
+  if (t.flags & PRIMITIVE_FLAGS) return true;
+  return t.isUnion() && t.types.every(isPrimitive);
+}
+
+/** Expressions whose value is a number, bigint, boolean or string whatever their operands. */
+const PRIMITIVE_EXPRESSIONS = new Set<SyntaxKind>([
+  SyntaxKind.NumericLiteral, SyntaxKind.BigIntLiteral, SyntaxKind.StringLiteral, SyntaxKind.NoSubstitutionTemplateLiteral, SyntaxKind.TemplateExpression,
+  SyntaxKind.TrueKeyword, SyntaxKind.FalseKeyword, SyntaxKind.PrefixUnaryExpression, SyntaxKind.PostfixUnaryExpression,
+]);
+
+/** Binary operators whose result is a number, bigint, boolean or string (not `=`, `&&`, `||`, `??`, `,`, which give an operand). */
+const PRIMITIVE_OPERATORS = new Set<SyntaxKind>([
+  ...[SyntaxKind.PlusToken, SyntaxKind.MinusToken, SyntaxKind.AsteriskToken, SyntaxKind.AsteriskAsteriskToken, SyntaxKind.SlashToken, SyntaxKind.PercentToken],
+  ...[SyntaxKind.LessThanLessThanToken, SyntaxKind.GreaterThanGreaterThanToken, SyntaxKind.GreaterThanGreaterThanGreaterThanToken],
+  ...[SyntaxKind.AmpersandToken, SyntaxKind.BarToken, SyntaxKind.CaretToken],
+  ...[SyntaxKind.LessThanToken, SyntaxKind.LessThanEqualsToken, SyntaxKind.GreaterThanToken, SyntaxKind.GreaterThanEqualsToken],
+  ...[SyntaxKind.EqualsEqualsToken, SyntaxKind.EqualsEqualsEqualsToken, SyntaxKind.ExclamationEqualsToken, SyntaxKind.ExclamationEqualsEqualsToken],
+  ...[SyntaxKind.InstanceOfKeyword, SyntaxKind.InKeyword],
+]);
+
+/**
+ * True for an expression whose value is never affine, decided without asking TypeScript
+ * for the expression's own type (its flow analysis is most of the ownership check's time):
+ * literals and operators that give primitives, calls whose signature returns a primitive,
+ * and variables, parameters and fields declared with a primitive type (narrowing only ever
+ * gives a part of the declared type, or never, which is not affine either).
+ */
+function surelyNotAffine(e: Node): boolean {
+  const n = e.compilerNode;
+  if (PRIMITIVE_EXPRESSIONS.has(n.kind)) return true;
+  if (ts.isBinaryExpression(n)) return PRIMITIVE_OPERATORS.has(n.operatorToken.kind);
+  if (ts.isCallExpression(n)) {
+    const sig = e.getProject().getTypeChecker().compilerObject.getResolvedSignature(n);
+    return sig !== undefined && isPrimitive(sig.getReturnType());
+  }
+  if (ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) {
+    const decl = symbolOfNode(e)?.getDeclarations()[0];
+    return decl !== undefined && (Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl) || Node.isPropertyDeclaration(decl)) && isPrimitive(typeOfNode(decl).compilerType);
+  }
+  return false;
+}
+
+/** True when the value of an expression is affine (as `isAffine` of its type). */
+function isAffineValue(e: Node): boolean {
+  return !surelyNotAffine(e) && isAffine(typeOfNode(e), e);
+}
+
 /** True when a parameter declaration's type says it takes ownership: `Consumed<T>` (or `Consumed<T> | null`). */
 function saysConsumed(p: Node): boolean {
   return Node.isParameterDeclaration(p) && isConsumedParam(p);
@@ -203,7 +255,7 @@ class MoveChecker {
       this.moveOut(e.getWhenFalse(), state, why);
       return;
     }
-    if (e.getKind() === SyntaxKind.NullKeyword || !isAffine(typeOfNode(e), e)) return;
+    if (e.getKind() === SyntaxKind.NullKeyword || !isAffineValue(e)) return;
     if (e.getKind() === SyntaxKind.ThisKeyword) {
       if (this.thisConsumed) state.set("this", e);
       else this.error(e, Codes.SecondReference, `'this' is borrowed here, it cannot be ${why}: a method that gives its object away declares \`this: Consumed<…>\``);
@@ -291,7 +343,7 @@ class MoveChecker {
       args.forEach((a, i) => {
         this.expr(a, state);
         if (this.movesArgument(node, i)) this.moveOut(a, state, "passed to a parameter that takes ownership");
-        else if (isPlainPath(bare(a)) && isAffine(typeOfNode(a), a)) borrowed.push(bare(a));
+        else if (isPlainPath(bare(a)) && isAffineValue(a)) borrowed.push(bare(a));
       });
       for (const b of borrowed) this.expr(b, state);
       if (consuming) this.moveOut(receiver, state, `given to ${callee.getText().replace(/^.*\./, "")}(), which consumes it`);
