@@ -39,23 +39,38 @@ export function isOwnedClassType(t: Type): boolean {
 }
 
 const affineCache = new WeakMap<object, boolean>();
+/** The answers of isAffine by the type asked (before null is taken off), settled ones only. */
+const affineByAskedType = new WeakMap<object, boolean>();
+/** Number of isAffine computations under way (their types answer false meanwhile). */
+let affineInProgress = 0;
 
 /** True for an owned value, a container of owned values, or either `| null`. */
 function isAffine(t: Type, at: Node): boolean {
+  const asked = t.compilerType as object;
+  const settled = affineByAskedType.get(asked);
+  if (settled !== undefined) return settled;
   const n = t.getNonNullableType();
   const key = n.compilerType as object;
-  const cached = affineCache.get(key);
-  if (cached !== undefined) return cached;
-  affineCache.set(key, false); // a class holding itself is a mutable class: not affine
-  let result = isOwnedClassType(n);
-  const decl = n.getSymbol()?.getDeclarations()[0];
-  if (!result && decl && Node.isClassDeclaration(decl) && !hasMutableField(decl)) {
-    result = n.getProperties().some((p) => {
-      const d = p.getDeclarations()[0];
-      return d !== undefined && (Node.isPropertyDeclaration(d) || Node.isParameterDeclaration(d)) && isAffine(p.getTypeAtLocation(at), at);
-    });
+  let result = affineCache.get(key);
+  if (result === undefined) {
+    affineCache.set(key, false); // a class holding itself is a mutable class: not affine
+    affineInProgress++;
+    try {
+      result = isOwnedClassType(n);
+      const decl = n.getSymbol()?.getDeclarations()[0];
+      if (!result && decl && Node.isClassDeclaration(decl) && !hasMutableField(decl)) {
+        result = n.getProperties().some((p) => {
+          const d = p.getDeclarations()[0];
+          return d !== undefined && (Node.isPropertyDeclaration(d) || Node.isParameterDeclaration(d)) && isAffine(p.getTypeAtLocation(at), at);
+        });
+      }
+    } finally {
+      affineInProgress--;
+    }
+    affineCache.set(key, result);
   }
-  affineCache.set(key, result);
+  // While a computation is under way its type answers false for now: remember only final answers.
+  if (affineInProgress === 0) affineByAskedType.set(asked, result);
   return result;
 }
 
