@@ -97,21 +97,21 @@ function startDebugChecks(m: Mapper): void {
   const hook = new FramePoison(DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> CHUNK_SHIFT);
   frameAllocator.setPoisonHook(hook);
   unmapFreedFrames(m.p4Address(), DIRECT_MAP_BASE, TABLE_FRAME_LIMIT >> CHUNK_SHIFT);
-  const unmapped: u64 = setFreeFramesMapped(false);
+  const unmapped: u64 = setFreeFramesMapped(false, null);
   freedFrameChecks = hook;
   setPageFaultExplainer(explainFault);
   println(`memory: debug checks: W^X scan of ${scan.tables} tables, ${scan.leaves} mappings, none writable and executable; freed frames poisoned and unmapped (${unmapped} free frames unmapped from the direct map)`);
 }
 
-/** Makes the direct-map pages of every free ordinary frame present or not; returns how many changed. */
-function setFreeFramesMapped(present: bool): u64 {
+/** Makes the direct-map pages of every free ordinary frame present or not (see setDirectMapped for `poison`); returns how many changed. */
+function setFreeFramesMapped(present: bool, poison: FramePoison | null): u64 {
   frameAllocator.flushMagazine(); // its frames are free too, and in no free region until flushed
   let changed: u64 = 0n;
   let from: u64 = 0n;
   while (true) {
     const r = frameAllocator.freeRegionFrom(false, from);
     if (r.isEmpty()) return changed;
-    changed += setDirectMapped(r.firstNumber(), r.lastNumber(), present);
+    changed += setDirectMapped(r.firstNumber(), r.lastNumber(), present, poison);
     from = r.lastNumber() + 1n;
   }
 }
@@ -124,7 +124,8 @@ function setFreeFramesMapped(present: bool): u64 {
 export function stopFreedFrameChecks(): u64 {
   const hook = freedFrameChecks;
   if (hook === null) return 0n;
-  const remapped: u64 = setFreeFramesMapped(true);
+  // Mapping them back checks the poison of every frame freed since boot and still free.
+  const remapped: u64 = setFreeFramesMapped(true, hook.poisoning ? hook : null);
   stopUnmapping();
   frameAllocator.setPoisonHook(null);
   freedFrameChecks = null;

@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { ChunkAllocator } from '../../kernel/mm/alloc';
 import { FramePoison, POISON } from '../../kernel/mm/debug/pagealloc';
 import { checkNoWritableExecutable, leafEntrySlot, NO_ADDRESS, scanWritableExecutable } from '../../kernel/mm/debug/wx';
-import { ENTRY_NO_EXECUTE, ENTRY_WRITABLE } from '../../kernel/mm/paging/entry';
+import { ENTRY_NO_EXECUTE, ENTRY_POISONED, ENTRY_WRITABLE } from '../../kernel/mm/paging/entry';
+import { LEVEL_P1, walk as walkTables } from '../../kernel/mm/paging/walk';
 import { PageFlags } from '../../kernel/mm/paging/flags';
 import { Mapper } from '../../kernel/mm/paging/mapper';
-import { FrameRange, PageRange, PhysicalAddress, type Frame } from '../../kernel/mm/addr';
+import { FrameRange, Page, PageRange, PhysicalAddress, VirtualAddress, type Frame } from '../../kernel/mm/addr';
 import { explainFault, setDirectMapped, stopUnmapping, unmapFreedFrames } from '../../kernel/mm/debug/unmap';
 import { handleException, setPageFaultExplainer } from '../../kernel/arch/x86_64/exceptions';
 import { serialInit } from '../../kernel/arch/x86_64/serial';
@@ -80,6 +81,40 @@ describe('freed-frame poisoning', () => {
   });
 });
 
+describe('freed-frame poisoning with unmapping on', () => {
+  it('poisons and checks every frame of every release (the entries remember it): no 64-frame or 64-range quarantine limit', () => {
+    const D = 0x800n; // 256 frames: four times a quarantined release's 64
+    const N = 0x100n;
+    const direct = (frame: bigint): bigint => BASE + (frame << 12n);
+    const m = Mapper.create(frames(), BASE, 0n);
+    expect(m.mapRange(PageRange.empty().withNumbers(direct(D) >> 12n, N), FrameRange.empty().withNumbers(D, N), PageFlags.readWrite()).isOk()).toBe(true);
+    const a = new ChunkAllocator<PhysicalAddress, Frame, FrameRange>('data frames', FrameRange.empty(), 16);
+    a.addFree(FrameRange.empty().withNumbers(D, N));
+    const hook = new FramePoison(BASE, 1n << 40n);
+    a.setPoisonHook(hook);
+    const poisonedBit = (frame: bigint): bigint => (walkTables(m.p4Address(), BASE, Page.containing(VirtualAddress.canonical(direct(frame))), LEVEL_P1).entry & ENTRY_POISONED) >> 9n;
+    try {
+      unmapFreedFrames(m.p4Address(), BASE, 1n << 40n);
+      expect(setDirectMapped(D, D + N - 1n, false, null)).toBe(N); // free at boot: unmapped, never poisoned
+      expect(poisonedBit(D)).toBe(0n);
+      const all = a.allocate(N).allocated!;
+      expect(hook.checked).toBe(0n); // nothing was poisoned, so nothing to check
+      all.release();
+      expect(hook.poisoned).toBe(N);
+      expect([poisonedBit(D), poisonedBit(D + N - 1n)]).toEqual([1n, 1n]);
+      expect(machine.load(direct(D + N - 1n) + 0xff8n, 8)).toBe(POISON);
+      machine.store(direct(D + N - 1n) + 0x100n, 8, 5n); // a stray write into the last frame, past the first 64
+      for (let i = 0; i < 100; i++) a.allocate(2n).allocated!.release(); // more releases than the quarantine had ranges
+      expect(hook.checked).toBe(200n);
+      expect(poisonedBit(D)).toBe(1n); // released again: marked again
+      const phys = `0x${((D + N - 1n) << 12n).toString(16)}`;
+      expectPanic(() => a.allocateAt(PhysicalAddress.canonical((D + N - 1n) << 12n), 1n), `use after free: frame p${phys} was written after it was freed (word at +0x100 holds 0x5`);
+    } finally {
+      stopUnmapping();
+    }
+  });
+});
+
 describe('freed frames unmapped from the direct map', () => {
   const DATA = 0x400n; // the data frames: 0x400 .. 0x43f, direct-mapped with 4 KiB pages at BASE + physical
   const COUNT = 0x40n;
@@ -95,7 +130,7 @@ describe('freed frames unmapped from the direct map', () => {
     try {
       unmapFreedFrames(m.p4Address(), BASE, 1n << 40n);
       const flushes = simCpu.flushes;
-      expect(setDirectMapped(DATA, DATA + COUNT - 1n, false)).toBe(COUNT); // every free frame, as memory init does
+      expect(setDirectMapped(DATA, DATA + COUNT - 1n, false, null)).toBe(COUNT); // every free frame, as memory init does
       expect(simCpu.flushes - flushes).toBe(33); // 32 invlpg, then one CR3 reload for the rest
       expect([present(DATA), present(DATA + COUNT - 1n)]).toEqual([false, false]);
       const tables = m.tableFrameCount();
@@ -146,7 +181,7 @@ describe('freed frames unmapped from the direct map', () => {
         `  use after free: ${addr} is the direct map of frame p${phys}, which is free (released, and unmapped until it is handed out again)`,
       ]);
       expect(lines).toContain(`panic: page fault at ${addr}: not present, write, kernel mode (use after free: frame p${phys} is free)`);
-      expect(setDirectMapped(DATA, DATA + COUNT - 1n, true)).toBe(COUNT); // all free again: all mapped back, as before stopping
+      expect(setDirectMapped(DATA, DATA + COUNT - 1n, true, null)).toBe(COUNT); // all free again: all mapped back, as before stopping
     } finally {
       stopUnmapping();
     }

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { NO_FIT } from "../../kernel/mm/alloc/fit";
 import { NodePool } from "../../kernel/mm/alloc/node_pool";
 import { RegionSet, TakeStatus } from "../../kernel/mm/alloc/region_set";
+import { RegionArray } from "../../kernel/mm/alloc/region_array";
 import { RegionTree } from "../../kernel/mm/alloc/region_tree";
 import { expectPanic, useSimulatedConsole } from "./support";
 
@@ -159,6 +160,42 @@ describe("RegionTree", () => {
     expect(t.first(t.floor(21n))).toBe(20n);
     expect(t.first(t.ceiling(21n))).toBe(28n);
     expectPanic(() => t.remove(0n), "no region starts at 0");
+  });
+});
+
+describe("RegionTree.loadSorted (the upgrade's bulk load)", () => {
+  it("builds a perfectly balanced tree with current subtree maxima, which inserts and removes keep AVL", () => {
+    for (let n = 0; n <= 70; n++) {
+      const a = new RegionArray(n);
+      const lens = Array.from({ length: n }, (_, i) => BigInt((i * 7) % 11));
+      lens.forEach((len, i) => a.insert(BigInt(i) * 16n, BigInt(i) * 16n + len));
+      const pool = new NodePool(n + 8);
+      const t = new RegionTree(pool);
+      t.loadSorted(a);
+      expect(t.size()).toBe(n);
+      expect(pool.used()).toBe(n);
+      expect(t.height()).toBe(Math.ceil(Math.log2(n + 1)));
+      for (let i = 0; i < n; i++) expect(t.first(t.floor(BigInt(i) * 16n + 3n))).toBe(BigInt(i) * 16n);
+      // The largest region is found by first fit only if every subtree maximum is right.
+      const longest = lens.reduce((m, x) => (x > m ? x : m), -1n);
+      if (n > 0) expect(t.findFit(longest + 1n, 1n, 0n, 10_000n)).toBe(BigInt(lens.indexOf(longest)) * 16n);
+      expect(t.findFit(longest + 2n, 1n, 0n, 10_000n)).toBe(NO_FIT);
+      for (let i = 0; i < n; i += 3) t.remove(BigInt(i) * 16n);
+      for (let i = 0; i < 8; i++) t.insert(2000n + BigInt(i) * 4n, 2000n + BigInt(i) * 4n);
+      expect(t.height()).toBeLessThanOrEqual(Math.floor(1.4405 * Math.log2(t.size() + 2)));
+      expect(pool.used()).toBe(t.size());
+    }
+  });
+
+  it("panics before taking a node when a fixed pool is too small, and refuses a tree that is not empty", () => {
+    const a = new RegionArray(4);
+    for (let i = 0n; i < 4n; i++) a.insert(i * 8n, i * 8n + 1n);
+    const pool = new NodePool(3);
+    expectPanic(() => new RegionTree(pool).loadSorted(a), "node pool exhausted (4 regions, 3 nodes free)");
+    expect(pool.used()).toBe(0);
+    const t = new RegionTree(new NodePool(8));
+    t.insert(100n, 101n);
+    expectPanic(() => t.loadSorted(a), "the tree already holds 1 regions");
   });
 });
 

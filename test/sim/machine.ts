@@ -63,7 +63,16 @@ export class Machine {
     }
   }
 
+  /**
+   * Opt-in: the direct map as one window onto physical memory, as the kernel's tables make
+   * it after memory init: [start, start + size) reads and writes physical address - start.
+   * Off by default, so tests that use such addresses as memory of their own keep it apart.
+   */
+  directMap: { start: bigint; size: bigint } | null = null;
+
   private page(addr: bigint): { bytes: Uint8Array; offset: number } {
+    const d = this.directMap;
+    if (d !== null && addr >= d.start && addr - d.start < d.size) addr -= d.start;
     const base = addr & ~(PAGE - 1n);
     let bytes = this.pages.get(base);
     if (!bytes) {

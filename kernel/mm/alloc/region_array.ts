@@ -77,6 +77,11 @@ export class RegionArray {
     this.count--;
   }
 
+  /** Drops every region (the storage stays, for reuse). */
+  clear(): void {
+    this.count = 0;
+  }
+
   /** How many regions have first <= n (binary search). */
   private countAtOrBelow(n: u64): u32 {
     let lo: u32 = 0;

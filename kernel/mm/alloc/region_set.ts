@@ -52,15 +52,12 @@ export class RegionSet {
     return this.tree !== null;
   }
 
-  /** Moves every region into a tree with nodes from `pool`; O(regions log regions). */
+  /** Moves every region into a balanced tree with nodes from `pool`; O(regions). */
   upgrade(pool: NodePool): void {
     if (this.tree !== null) panic(`RegionSet.upgrade: ${this.name} was already upgraded`);
     const t = new RegionTree(pool);
-    while (this.early.size() > 0) {
-      const h: u32 = this.early.size();
-      t.insert(this.early.first(h), this.early.last(h));
-      this.early.remove(this.early.first(h));
-    }
+    t.loadSorted(this.early);
+    this.early.clear();
     this.tree = t;
   }
 

@@ -5,6 +5,7 @@ import type { bool, u32, u64 } from "../../lib/int";
 import { panic } from "../../lib/panic";
 import { NO_NODE, type NodePool } from "./node_pool";
 import { NO_FIT, fitInRegion } from "./fit";
+import type { RegionArray } from "./region_array";
 
 /**
  * Regions [first, last] in an AVL tree whose nodes come from a NodePool. A handle is a
@@ -78,6 +79,31 @@ export class RegionTree {
     if (id === NO_NODE) panic(`RegionTree.insert: node pool exhausted (${this.pool.used()} nodes in use)`);
     this.root = this.insertAt(this.root, id);
     this.count++;
+  }
+
+  /**
+   * Fills this empty tree with the regions of `regions` (sorted and disjoint, as a
+   * RegionArray keeps them) as a perfectly balanced tree: each node is linked once, O(n),
+   * where n inserts cost O(n log n) with their rotations (the upgrade's bulk load). Panics
+   * before taking any node when a fixed pool has too few.
+   */
+  loadSorted(regions: RegionArray): void {
+    const n: u32 = regions.size();
+    if (this.count !== 0) panic(`RegionTree.loadSorted: the tree already holds ${this.count} regions`);
+    if (!this.pool.canGrow() && this.pool.available() < n) panic(`RegionTree.loadSorted: node pool exhausted (${n} regions, ${this.pool.available()} nodes free)`);
+    this.root = this.build(regions, 1, n);
+    this.count = n;
+  }
+
+  /** The balanced subtree of regions lo..=hi (RegionArray handles): the middle one above both halves. */
+  private build(regions: RegionArray, lo: u32, hi: u32): u32 {
+    if (lo > hi) return NO_NODE;
+    const mid: u32 = lo + ((hi - lo) >> 1);
+    const left = this.build(regions, lo, mid - 1);
+    const id = this.pool.allocNode(regions.first(mid), regions.last(mid));
+    if (id === NO_NODE) panic(`RegionTree.loadSorted: node pool exhausted (${this.pool.used()} nodes in use)`);
+    this.pool.link(id, left, this.build(regions, mid + 1, hi));
+    return id;
   }
 
   /** Removes the region starting at `first`; panics when there is none. */

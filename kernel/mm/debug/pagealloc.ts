@@ -10,11 +10,14 @@
 //   hook reaches it through a function value, so that the allocator (which programs
 //   without CPU state also run, keelc's hosted machine) never links the TLB intrinsics.
 //
-// Keel keeps no per-frame metadata (one entry per region), so the poisoned frames are
-// remembered in a FIFO quarantine of QUARANTINE ranges, each at most POISON_MAX_FRAMES
-// long (the first frames of a larger release): writes after free into frames that left the
-// quarantine, or beyond the first POISON_MAX_FRAMES of a large release, go unseen by the
-// poison (unmapping has no such limit: every free frame is unmapped).
+// Which frames are poisoned: while unmapping is on (the kernel's test builds), the
+// unmapped direct-map entry of each freed frame says so (ENTRY_POISONED, a bit the CPU
+// ignores), so every frame of every release is poisoned and checked. Without unmapping
+// (programs with no direct map of their own, as keelc's hosted fuzz targets), Keel keeps
+// no per-frame metadata (one entry per region), and the poisoned frames are remembered in
+// a FIFO quarantine of QUARANTINE ranges, each at most POISON_MAX_FRAMES long (the first
+// frames of a larger release): writes after free into frames that left the quarantine, or
+// beyond the first POISON_MAX_FRAMES of a large release, go unseen there.
 import { u32, u64, type bool } from "../../lib/int";
 import { load64, store64 } from "../../lib/intrinsics";
 import { U64Array } from "../../lib/fixed_array";
@@ -62,10 +65,10 @@ export class FramePoison {
  * pages of frames `first..last` present or not. A module variable, not a field: there is
  * one frame allocator, and a function value keeps unmap.ts out of the allocator's imports.
  */
-let directMapStep: ((first: u64, last: u64, present: bool) => u64) | null = null;
+let directMapStep: ((first: u64, last: u64, present: bool, poison: FramePoison | null) => u64) | null = null;
 
 /** Switches the unmapping step on (`step`) or off (null); see directMapStep. */
-export function setDirectMapStep(step: ((first: u64, last: u64, present: bool) => u64) | null): void {
+export function setDirectMapStep(step: ((first: u64, last: u64, present: bool, poison: FramePoison | null) => u64) | null): void {
   directMapStep = step;
 }
 
@@ -78,33 +81,51 @@ export function stopPoisoning(p: FramePoison): void {
   }
 }
 
-/** Frames `first..last` (numbers) were freed: poison them and remember them, then unmap them. */
+/**
+ * Frames `first..last` (numbers) were freed: poisoned, then unmapped with their entries
+ * marked poisoned (every frame), or without unmapping, the first ones put in the quarantine.
+ */
 export function framesReleased(p: FramePoison, first: u64, last: u64): void {
-  if (p.poisoning) poison(p, first, last);
   const step = directMapStep;
-  if (step !== null) step(first, last, false);
+  if (step === null) {
+    if (p.poisoning) quarantine(p, first, last);
+    return;
+  }
+  if (p.poisoning) poisonFrames(p, first, last);
+  step(first, last, false, p.poisoning ? p : null);
 }
 
-/** Poisons the first frames of `first..last` through the direct map and puts them in the quarantine. */
-function poison(p: FramePoison, first: u64, last: u64): void {
-  if (first >= p.limit) return;
-  let end: u64 = last;
-  if (end - first >= POISON_MAX_FRAMES) end = first + (POISON_MAX_FRAMES - 1n);
-  if (end >= p.limit) end = p.limit - 1n;
+/** Fills frames `first..last` below the limit with POISON through the direct map; returns how many. */
+function poisonFrames(p: FramePoison, first: u64, last: u64): u64 {
+  if (first >= p.limit) return 0n;
+  const end: u64 = last >= p.limit ? p.limit - 1n : last;
   for (let f: u64 = first; f <= end; f++) {
     const at: u64 = p.base + (f << FRAME_SHIFT);
     for (let w: u64 = 0n; w < WORDS_PER_FRAME; w++) store64(at + w * 8n, POISON);
   }
   p.poisoned += end - first + 1n;
+  return end - first + 1n;
+}
+
+/** Poisons the first POISON_MAX_FRAMES frames of `first..last` and puts them in the quarantine. */
+function quarantine(p: FramePoison, first: u64, last: u64): void {
+  const n: u64 = poisonFrames(p, first, last - first >= POISON_MAX_FRAMES ? first + (POISON_MAX_FRAMES - 1n) : last);
+  if (n === 0n) return;
   p.firsts.set(p.nextSlot, first);
-  p.lasts.set(p.nextSlot, end);
+  p.lasts.set(p.nextSlot, first + (n - 1n));
   p.nextSlot = (p.nextSlot + 1) % QUARANTINE;
 }
 
-/** Frames `first..last` are handed out: mapped again, and the poisoned ones among them must be intact. */
+/**
+ * Frames `first..last` are handed out: mapped again, and the poisoned ones among them (as
+ * their entries say, or the quarantine without unmapping) must be intact.
+ */
 export function framesAllocated(p: FramePoison, first: u64, last: u64): void {
   const step = directMapStep;
-  if (step !== null) step(first, last, true);
+  if (step !== null) {
+    step(first, last, true, p.poisoning ? p : null);
+    return;
+  }
   if (!p.poisoning) return;
   for (let s: u32 = 0; s < QUARANTINE; s++) {
     const qf: u64 = p.firsts.get(s);
@@ -124,7 +145,7 @@ export function framesAllocated(p: FramePoison, first: u64, last: u64): void {
 }
 
 /** Panics unless every word of frame `f` holds POISON. */
-function checkPoisoned(p: FramePoison, f: u64): void {
+export function checkPoisoned(p: FramePoison, f: u64): void {
   const at: u64 = p.base + (f << FRAME_SHIFT);
   for (let w: u64 = 0n; w < WORDS_PER_FRAME; w++) {
     const v: u64 = load64(at + w * 8n);

@@ -15,9 +15,9 @@ import { invlpg, load64, readCr3, store64, writeCr3 } from "../../lib/intrinsics
 import { print, println } from "../../lib/console";
 import { hex } from "../../lib/fmt";
 import { Page, VirtualAddress } from "../addr";
-import { ENTRY_ADDRESS_MASK, ENTRY_PRESENT, ENTRY_SIZE, isPresent } from "../paging/entry";
+import { ENTRY_ADDRESS_MASK, ENTRY_POISONED, ENTRY_PRESENT, ENTRY_SIZE, isPresent } from "../paging/entry";
 import { LEVEL_P1, walk } from "../paging/walk";
-import { setDirectMapStep } from "./pagealloc";
+import { checkPoisoned, type FramePoison, setDirectMapStep } from "./pagealloc";
 
 const FRAME_SHIFT: u64 = 12n;
 const FRAME_SIZE: u64 = 0x1000n;
@@ -68,10 +68,13 @@ export function remappedCount(): u64 {
 /**
  * Makes the direct-map pages of frames `first..last` present or not present (below the
  * limit, where a 4 KiB entry of the direct map maps the frame; other frames are left).
- * One walk per P1 table; flushes what it unmapped from the TLB. Returns the entries changed.
- * (Linear in frames: memory init unmaps every free frame with it, 1.3 M of them at 5 GiB.)
+ * With `poison`: unmapping marks the entries poisoned (the caller has just poisoned those
+ * frames), and mapping back checks the poison of every frame whose entry is so marked;
+ * mapping back always clears the mark. One walk per P1 table; flushes what it unmapped
+ * from the TLB. Returns the entries changed. (Linear in frames: memory init unmaps every
+ * free frame with it, 1.3 M of them at 5 GiB.)
  */
-export function setDirectMapped(first: u64, last: u64, present: bool): u64 {
+export function setDirectMapped(first: u64, last: u64, present: bool, poison: FramePoison | null): u64 {
   if (tables === 0n || first >= limit) return 0n;
   const end: u64 = last >= limit ? limit - 1n : last;
   let changed: u64 = 0n;
@@ -88,9 +91,14 @@ export function setDirectMapped(first: u64, last: u64, present: bool): u64 {
         const e: u64 = load64(slot);
         // Only the direct map's own entry of g (its address is g's): nothing else is touched.
         if (e !== 0n && (e & ENTRY_ADDRESS_MASK) === address && isPresent(e) !== present) {
-          store64(slot, present ? e | ENTRY_PRESENT : e & ~ENTRY_PRESENT);
           changed += 1n;
-          if (!present && changed <= INVLPG_CEILING) invlpg(base + address);
+          if (present) {
+            store64(slot, (e | ENTRY_PRESENT) & ~ENTRY_POISONED);
+            if (poison !== null && (e & ENTRY_POISONED) !== 0n) checkPoisoned(poison, g);
+          } else {
+            store64(slot, poison !== null ? (e & ~ENTRY_PRESENT) | ENTRY_POISONED : e & ~ENTRY_PRESENT);
+            if (changed <= INVLPG_CEILING) invlpg(base + address);
+          }
         }
         slot += ENTRY_SIZE;
         address += FRAME_SIZE;

@@ -22,6 +22,12 @@ export const ENTRY_DIRTY: u64 = 1n << 6n;
 export const ENTRY_HUGE: u64 = 1n << 7n;
 /** Bit 8: global (kept in the TLB across CR3 writes when CR4.PGE is set; leaf entries only). */
 export const ENTRY_GLOBAL: u64 = 1n << 8n;
+/**
+ * Bit 9 of a 4 KiB leaf: ignored by the CPU, present or not (SDM vol. 3A, table 4-20),
+ * so free for software. Test builds' freed-frame checks (mm/debug) set it in the unmapped
+ * direct-map entry of a frame they poisoned: the one per-frame record Keel keeps.
+ */
+export const ENTRY_POISONED: u64 = 1n << 9n;
 /** Bit 63: no-execute (needs EFER.NXE, which entry32.S sets; else a reserved-bit fault). */
 export const ENTRY_NO_EXECUTE: u64 = 1n << 63n;
 /** Bits 51..12: the physical address of the table or 4 KiB page. */

@@ -33,7 +33,7 @@ import {
   ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_COUNT_ONE, ENTRY_HUGE, ENTRY_SIZE, TABLE_ENTRY_FLAGS, entryAddress, entryCount, entryFrame, isHuge, isPresent,
 } from "./entry";
 import { PageFlags } from "./flags";
-import { PageTable } from "./table";
+import { fillRun, PageTable } from "./table";
 import { LEVEL_P1, LEVEL_P2, LEVEL_P3, NO_SLOT, type TableWalk, walk } from "./walk";
 
 /** Why a mapper operation failed: one kind per cause. */
@@ -302,11 +302,7 @@ export class Mapper {
       if (w.parent !== NO_SLOT && entryCount(load64(w.parent)) === 0n) {
         // The table is empty (the entry pointing to it counts no present entry): nothing
         // there to check or to give back, so the run is a plain fill (a new table's case).
-        for (let i: u64 = 0n; i < n; i++) {
-          store64(slot, entry);
-          slot = wrappingAdd(slot, ENTRY_SIZE);
-          entry = wrappingAdd(entry, size);
-        }
+        fillRun(slot, entry, size, n);
         countUp(w.parent, n);
         done += n;
         continue;

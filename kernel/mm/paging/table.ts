@@ -56,3 +56,33 @@ export class PageTable {
     }
   }
 }
+
+/**
+ * Stores `n` (at most 512) entries at `slot` onwards: `entry`, then each `step` above the one
+ * before (a run of frames into an empty table). The caller has checked that the run stays in
+ * one table and below the physical limit, so the slot and the entry advance by wrapping adds;
+ * four stores a step make it under three instructions an entry (five in a plain loop).
+ */
+export function fillRun(slot: u64, entry: u64, step: u64, n: u64): void {
+  if (n > ENTRIES_PER_TABLE) panic(`fillRun: ${n} entries do not fit in one table`);
+  const step2: u64 = wrappingAdd(step, step);
+  const step3: u64 = wrappingAdd(step2, step);
+  const step4: u64 = wrappingAdd(step2, step2);
+  const fours: u64 = slot + (n & ~3n) * ENTRY_SIZE;
+  let s: u64 = slot;
+  let e: u64 = entry;
+  while (s < fours) {
+    store64(s, e);
+    store64(wrappingAdd(s, 8n), wrappingAdd(e, step));
+    store64(wrappingAdd(s, 16n), wrappingAdd(e, step2));
+    store64(wrappingAdd(s, 24n), wrappingAdd(e, step3));
+    s = wrappingAdd(s, 32n);
+    e = wrappingAdd(e, step4);
+  }
+  const end: u64 = wrappingAdd(slot, n * ENTRY_SIZE);
+  while (s < end) {
+    store64(s, e);
+    s = wrappingAdd(s, ENTRY_SIZE);
+    e = wrappingAdd(e, step);
+  }
+}
