@@ -3,6 +3,7 @@
 import * as path from "node:path";
 import type { Node, SourceFile } from "ts-morph";
 import type { IntKind } from "./ir";
+import { memoByObject } from "./memo";
 
 /** What a known library function is to the compiler. */
 export type Builtin =
@@ -35,11 +36,11 @@ const CONVERSIONS: Record<string, Builtin> = {
 const HOST_ONLY_FILES = ["lib/int.ts", "lib/fmt.ts", "lib/iter.ts", "lib/callsite.ts"];
 
 /** Path of a file relative to the kernel root (the folder holding lib/), or null. */
-export function kernelRelative(sf: SourceFile): string | null {
+export const kernelRelative = memoByObject((sf: SourceFile): string | null => {
   const p = sf.getFilePath().split(path.sep).join("/");
   const at = p.lastIndexOf("/kernel/");
   return at < 0 ? null : p.slice(at + "/kernel/".length);
-}
+});
 
 /** True for library files that keelc never compiles. */
 export function isHostOnlyFile(sf: SourceFile): boolean {

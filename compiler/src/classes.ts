@@ -6,6 +6,7 @@
 import { Node, type ClassDeclaration, type TypeNode } from "ts-morph";
 import { Codes, fail } from "./diagnostics";
 import type { Ty } from "./ir";
+import { memoByObject, memoByObjectAndKey } from "./memo";
 import { globalCName } from "./names";
 
 /** Type-parameter bindings of one class in a chain. */
@@ -50,22 +51,22 @@ export function baseOf(decl: ClassDeclaration): { base: ClassDeclaration; args: 
 }
 
 /** True when the class or one of its bases has a field that is not readonly. */
-export function hasMutableField(decl: ClassDeclaration): boolean {
+export const hasMutableField = memoByObject((decl: ClassDeclaration): boolean => {
   for (let d: ClassDeclaration | undefined = decl; d; d = baseOf(d)?.base) {
     if (d.getProperties().some((p) => !p.isStatic() && !p.isReadonly())) return true;
     const ctor = d.getConstructors()[0];
     if (ctor?.getParameters().some((p) => p.isParameterProperty() && !p.isReadonly())) return true;
   }
   return false;
-}
+});
 
 /** True for a class extending kernel/lib/owned.ts's Owned (an affine value laid out in place). */
-export function isOwnedClass(decl: ClassDeclaration): boolean {
+export const isOwnedClass = memoByObject((decl: ClassDeclaration): boolean => {
   for (let d: ClassDeclaration | undefined = decl; d; d = baseOf(d)?.base) {
     if (d.getName() === "Owned" && d.getSourceFile().getFilePath().endsWith("/kernel/lib/owned.ts")) return true;
   }
   return false;
-}
+});
 
 /** True for the by-value struct type of an owned class. */
 export function isOwnedStruct(t: Ty): boolean {
@@ -112,24 +113,39 @@ export function classCName(decl: ClassDeclaration): string {
 /** Finds a member by name, starting at the concrete class. */
 export function findMember(info: ClassInfo, name: string, isStatic = false): Member | null {
   for (const level of info.chain) {
-    const d = level.decl;
-    const method = d.getMethods().find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
-    if (method) return { m: "method", name, level, decl: method };
-    if (isStatic) continue;
-    const getter = d.getGetAccessor(name);
-    if (getter && !getter.isStatic()) return { m: "getter", name, level, decl: getter };
-    const prop = d.getProperty(name);
-    if (prop && !prop.isStatic()) {
-      const tn = prop.getTypeNode();
-      if (!tn) fail(prop, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
-      return { m: "field", name, level, typeNode: tn };
-    }
-    const param = d.getConstructors()[0]?.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
-    if (param) {
-      const tn = param.getTypeNode();
-      if (!tn) fail(param, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
-      return { m: "field", name, level, typeNode: tn };
-    }
+    const found = declaredMember(level.decl, `${isStatic ? "static " : ""}${name}`);
+    if (!found) continue;
+    return found.m === "field" ? { m: "field", name, level, typeNode: found.typeNode } : { m: found.m, name, level, decl: found.decl };
+  }
+  return null;
+}
+
+/** What a class declares itself under a name (the generic classes' instances share it). */
+type DeclaredMember = { m: "field"; typeNode: TypeNode } | { m: "method" | "getter"; decl: Node };
+
+/** The member a class declares under a key (`name` or `static name`), looked up once per class. */
+const declaredMember = memoByObjectAndKey((d: ClassDeclaration, key: string): DeclaredMember | null =>
+  key.startsWith("static ") ? findDeclaredMember(d, key.slice("static ".length), true) : findDeclaredMember(d, key, false),
+);
+
+/** The member `d` itself declares under `name`: a method with a body, else (not static) a getter, a field or a parameter property. */
+function findDeclaredMember(d: ClassDeclaration, name: string, isStatic: boolean): DeclaredMember | null {
+  const method = d.getMethods().find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
+  if (method) return { m: "method", decl: method };
+  if (isStatic) return null;
+  const getter = d.getGetAccessor(name);
+  if (getter && !getter.isStatic()) return { m: "getter", decl: getter };
+  const prop = d.getProperty(name);
+  if (prop && !prop.isStatic()) {
+    const tn = prop.getTypeNode();
+    if (!tn) fail(prop, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
+    return { m: "field", typeNode: tn };
+  }
+  const param = d.getConstructors()[0]?.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
+  if (param) {
+    const tn = param.getTypeNode();
+    if (!tn) fail(param, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
+    return { m: "field", typeNode: tn };
   }
   return null;
 }

@@ -3,6 +3,8 @@
 // code frame.
 import * as path from "node:path";
 import type { Node, SourceFile } from "ts-morph";
+import { lineAndColumnAt } from "./lines";
+import { memoByObject } from "./memo";
 
 /** Every diagnostic keelc can report, by stable code. */
 export const Codes = {
@@ -51,15 +53,13 @@ export interface Diagnostic {
 }
 
 /** Path of a source file as diagnostics and #line directives print it. */
-export function displayPath(sf: SourceFile): string {
-  return path.relative(process.cwd(), sf.getFilePath()).split(path.sep).join("/");
-}
+export const displayPath = memoByObject((sf: SourceFile): string => path.relative(process.cwd(), sf.getFilePath()).split(path.sep).join("/"));
 
 /** Builds a diagnostic pointing at a node. */
 export function diagnosticAt(node: Node, code: number, message: string): Diagnostic {
   const sf = node.getSourceFile();
   const start = node.getStart();
-  const { line, column } = sf.getLineAndColumnAtPos(start);
+  const { line, column } = lineAndColumnAt(sf, start);
   const text = sf.getFullText();
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   let lineEnd = text.indexOf("\n", start);
@@ -71,7 +71,7 @@ export function diagnosticAt(node: Node, code: number, message: string): Diagnos
 /** `file:line:col` of a node, as panics and checks print it. */
 export function locationOf(node: Node): string {
   const sf = node.getSourceFile();
-  const { line, column } = sf.getLineAndColumnAtPos(node.getStart());
+  const { line, column } = lineAndColumnAt(sf, node.getStart());
   return `${displayPath(sf)}:${line}:${column}`;
 }
 

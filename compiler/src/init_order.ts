@@ -5,10 +5,11 @@
 // zero or the constant. With import cycles this happens across modules; through a function
 // it can happen inside one module too. keelc rejects it, naming the read, the path to it
 // and the cycle.
-import { Node, SyntaxKind, type ImportDeclaration, type ExportDeclaration, type SourceFile } from "ts-morph";
+import { Node, SyntaxKind, ts, type ImportDeclaration, type ExportDeclaration, type SourceFile } from "ts-morph";
 import { builtinOf, kernelRelative } from "./builtins";
 import { Codes, diagnosticAt, displayPath, type Diagnostic } from "./diagnostics";
 import { isModuleLevel, resolveDecl } from "./lower_common";
+import { forEachTsDescendant } from "./tree";
 
 /** Source files in initialisation order: each after the modules it imports values from. */
 export function initializationOrder(entry: SourceFile, files: SourceFile[]): SourceFile[] {
@@ -56,12 +57,11 @@ export function valueImports(sf: SourceFile): SourceFile[] {
 /** Names used as values in a file (outside type positions and import/export clauses). */
 function valueNames(sf: SourceFile): Set<string> {
   const names = new Set<string>();
-  sf.forEachDescendant((n, t) => {
-    if (Node.isTypeNode(n) || Node.isImportDeclaration(n) || Node.isTypeAliasDeclaration(n) || Node.isInterfaceDeclaration(n)) {
-      t.skip();
-      return;
-    }
-    if (Node.isIdentifier(n)) names.add(n.getText());
+  const file = sf.compilerNode;
+  forEachTsDescendant(sf, (n) => {
+    if (ts.isTypeNode(n) || ts.isImportDeclaration(n) || ts.isTypeAliasDeclaration(n) || ts.isInterfaceDeclaration(n)) return false;
+    if (ts.isIdentifier(n)) names.add(n.getText(file));
+    return true;
   });
   return names;
 }

@@ -7,6 +7,7 @@ import { exprTy, type BinOp, type CmpOp, type Expr, type Ty } from "./ir";
 import { mapTypeNode, sameTy, showTy, T } from "./types";
 import { isOwnedStruct, type Env } from "./classes";
 import { localCName } from "./names";
+import { memoByObject, symbolOfNode, typeOfNode } from "./memo";
 
 /** Arithmetic operators, by token. */
 export const ARITH: Partial<Record<SyntaxKind, BinOp>> = {
@@ -47,12 +48,12 @@ export const COMPARE: Partial<Record<SyntaxKind, CmpOp>> = {
 };
 
 /** The declaration an identifier refers to, through imports. */
-export function resolveDecl(id: Node): Node | undefined {
-  let sym = id.getSymbol();
+export const resolveDecl = memoByObject((id: Node): Node | undefined => {
+  let sym = symbolOfNode(id);
   if (!sym) return undefined;
   if (sym.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
   return sym.getValueDeclaration() ?? sym.getDeclarations()[0];
-}
+});
 
 /** True for a variable declared at the top of a module (a C global). */
 export function isModuleLevel(decl: Node): boolean {
@@ -60,22 +61,20 @@ export function isModuleLevel(decl: Node): boolean {
 }
 
 /** `at: CallSite = callSite()`: the one kind of default parameter kernel code may have. */
-export function isCallSiteParam(p: Node): boolean {
+export const isCallSiteParam = memoByObject((p: Node): boolean => {
   if (!Node.isParameterDeclaration(p)) return false;
   const init = p.getInitializer();
   return p.getTypeNode()?.getText() === "CallSite" && init !== undefined && init.getText() === "callSite()";
-}
+});
 
 /** A function's parameters without TypeScript's `this` parameter (`release(this: Consumed<X>)`). */
-export function realParameters(fn: Node): ParameterDeclaration[] {
+export const realParameters = memoByObject((fn: Node): readonly ParameterDeclaration[] => {
   if (!Node.isFunctionDeclaration(fn) && !Node.isMethodDeclaration(fn) && !Node.isGetAccessorDeclaration(fn) && !Node.isConstructorDeclaration(fn)) return [];
   return fn.getParameters().filter((p) => p.getName() !== "this");
-}
+});
 
 /** True for a parameter declared `Consumed<T>` (or `Consumed<T> | null`): it takes ownership. */
-export function isConsumedParam(p: ParameterDeclaration): boolean {
-  return /\bConsumed\s*</.test(p.getTypeNode()?.getText() ?? "");
-}
+export const isConsumedParam = memoByObject((p: ParameterDeclaration): boolean => /\bConsumed\s*</.test(p.getTypeNode()?.getText() ?? ""));
 
 /** True for an expression C can take the address of (where an owned value lives). */
 export function isPlace(x: Expr): boolean {
@@ -142,7 +141,7 @@ export function borrowedParam(p: ParameterDeclaration, ty: Ty): Ty {
 
 /** The type TypeScript gives a use of a value of type `ty`: an optional it narrowed to non-null is its inner type. */
 export function narrowedTy(node: Node, ty: Ty): Ty {
-  return ty.k === "opt" && !node.getType().isNullable() ? ty.inner : ty;
+  return ty.k === "opt" && !typeOfNode(node).isNullable() ? ty.inner : ty;
 }
 
 /** An optional that TypeScript narrowed to non-null at this use is unwrapped. */

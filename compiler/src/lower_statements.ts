@@ -56,7 +56,8 @@ export class StatementLowering {
     const out: Stmt[] = [];
     flow.inScope(loop, () => {
       for (const st of b.getStatements()) this.prog.guard(() => out.push(...this.stmt(st, flow)), undefined);
-      out.push(...this.disposals(flow, flow.scopes.length - 1, lineOf(b.getLastChildOrThrow())));
+      // The closing brace's line only when something is disposed there (finding it makes TypeScript scan the block's tokens).
+      if (flow.usingsFrom(flow.scopes.length - 1).length > 0) out.push(...this.disposals(flow, flow.scopes.length - 1, lineOf(b.getLastChildOrThrow())));
     });
     return out;
   }

@@ -17,10 +17,13 @@
 // - a parameter of an owned class type without Consumed is a borrow (a pointer in C): it
 //   cannot be moved, nor can `this` outside a method that declares it consumed.
 // - a `using` variable cannot be moved (its disposal would release the new owner's value).
-import { Node, SyntaxKind, type SourceFile, type Symbol as TsSymbol, type Type } from "ts-morph";
+import { Node, SyntaxKind, ts, type SourceFile, type Symbol as TsSymbol, type Type } from "ts-morph";
 import { builtinOf } from "./builtins";
 import { hasMutableField } from "./classes";
 import { Codes, diagnosticAt, type Diagnostic } from "./diagnostics";
+import { isConsumedParam } from "./lower_common";
+import { memoByObject, symbolOfNode, typeOfNode } from "./memo";
+import { forEachTsDescendant, wrap } from "./tree";
 
 /** Where each owned place ("id" for a local, "id.f" for a field of it) may have been moved; null: unreachable. */
 type State = Map<string, Node> | null;
@@ -36,44 +39,115 @@ export function isOwnedClassType(t: Type): boolean {
 }
 
 const affineCache = new WeakMap<object, boolean>();
+/** The answers of isAffine by the type asked (before null is taken off), settled ones only. */
+const affineByAskedType = new WeakMap<object, boolean>();
+/** Number of isAffine computations under way (their types answer false meanwhile). */
+let affineInProgress = 0;
 
 /** True for an owned value, a container of owned values, or either `| null`. */
 function isAffine(t: Type, at: Node): boolean {
+  const asked = t.compilerType as object;
+  const settled = affineByAskedType.get(asked);
+  if (settled !== undefined) return settled;
   const n = t.getNonNullableType();
   const key = n.compilerType as object;
-  const cached = affineCache.get(key);
-  if (cached !== undefined) return cached;
-  affineCache.set(key, false); // a class holding itself is a mutable class: not affine
-  let result = isOwnedClassType(n);
-  const decl = n.getSymbol()?.getDeclarations()[0];
-  if (!result && decl && Node.isClassDeclaration(decl) && !hasMutableField(decl)) {
-    result = n.getProperties().some((p) => {
-      const d = p.getDeclarations()[0];
-      return d !== undefined && (Node.isPropertyDeclaration(d) || Node.isParameterDeclaration(d)) && isAffine(p.getTypeAtLocation(at), at);
-    });
+  let result = affineCache.get(key);
+  if (result === undefined) {
+    affineCache.set(key, false); // a class holding itself is a mutable class: not affine
+    affineInProgress++;
+    try {
+      result = isOwnedClassType(n);
+      const decl = n.getSymbol()?.getDeclarations()[0];
+      if (!result && decl && Node.isClassDeclaration(decl) && !hasMutableField(decl)) {
+        result = n.getProperties().some((p) => {
+          const d = p.getDeclarations()[0];
+          return d !== undefined && (Node.isPropertyDeclaration(d) || Node.isParameterDeclaration(d)) && isAffine(p.getTypeAtLocation(at), at);
+        });
+      }
+    } finally {
+      affineInProgress--;
+    }
+    affineCache.set(key, result);
   }
-  affineCache.set(key, result);
+  // While a computation is under way its type answers false for now: remember only final answers.
+  if (affineInProgress === 0) affineByAskedType.set(asked, result);
   return result;
+}
+
+/** Type flags of values that are never affine (a union is primitive when all its members are). */
+const PRIMITIVE_FLAGS =
+  ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Never;
+
+function isPrimitive(t: ts.Type): boolean {
+  if (t.flags & PRIMITIVE_FLAGS) return true;
+  return t.isUnion() && t.types.every(isPrimitive);
+}
+
+/** Expressions whose value is a number, bigint, boolean or string whatever their operands. */
+const PRIMITIVE_EXPRESSIONS = new Set<SyntaxKind>([
+  SyntaxKind.NumericLiteral, SyntaxKind.BigIntLiteral, SyntaxKind.StringLiteral, SyntaxKind.NoSubstitutionTemplateLiteral, SyntaxKind.TemplateExpression,
+  SyntaxKind.TrueKeyword, SyntaxKind.FalseKeyword, SyntaxKind.PrefixUnaryExpression, SyntaxKind.PostfixUnaryExpression,
+]);
+
+/** Binary operators whose result is a number, bigint, boolean or string (not `=`, `&&`, `||`, `??`, `,`, which give an operand). */
+const PRIMITIVE_OPERATORS = new Set<SyntaxKind>([
+  ...[SyntaxKind.PlusToken, SyntaxKind.MinusToken, SyntaxKind.AsteriskToken, SyntaxKind.AsteriskAsteriskToken, SyntaxKind.SlashToken, SyntaxKind.PercentToken],
+  ...[SyntaxKind.LessThanLessThanToken, SyntaxKind.GreaterThanGreaterThanToken, SyntaxKind.GreaterThanGreaterThanGreaterThanToken],
+  ...[SyntaxKind.AmpersandToken, SyntaxKind.BarToken, SyntaxKind.CaretToken],
+  ...[SyntaxKind.LessThanToken, SyntaxKind.LessThanEqualsToken, SyntaxKind.GreaterThanToken, SyntaxKind.GreaterThanEqualsToken],
+  ...[SyntaxKind.EqualsEqualsToken, SyntaxKind.EqualsEqualsEqualsToken, SyntaxKind.ExclamationEqualsToken, SyntaxKind.ExclamationEqualsEqualsToken],
+  ...[SyntaxKind.InstanceOfKeyword, SyntaxKind.InKeyword],
+]);
+
+/**
+ * True for an expression whose value is never affine, decided without asking TypeScript
+ * for the expression's own type (its flow analysis is most of the ownership check's time):
+ * literals and operators that give primitives, calls whose signature returns a primitive,
+ * and variables, parameters and fields declared with a primitive type (narrowing only ever
+ * gives a part of the declared type, or never, which is not affine either).
+ */
+function surelyNotAffine(e: Node): boolean {
+  const n = e.compilerNode;
+  if (PRIMITIVE_EXPRESSIONS.has(n.kind)) return true;
+  if (ts.isBinaryExpression(n)) return PRIMITIVE_OPERATORS.has(n.operatorToken.kind);
+  if (ts.isCallExpression(n)) {
+    const sig = e.getProject().getTypeChecker().compilerObject.getResolvedSignature(n);
+    return sig !== undefined && isPrimitive(sig.getReturnType());
+  }
+  if (ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) {
+    const decl = symbolOfNode(e)?.getDeclarations()[0];
+    return decl !== undefined && (Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl) || Node.isPropertyDeclaration(decl)) && isPrimitive(typeOfNode(decl).compilerType);
+  }
+  return false;
+}
+
+/** True when the value of an expression is affine (as `isAffine` of its type). */
+function isAffineValue(e: Node): boolean {
+  return !surelyNotAffine(e) && isAffine(typeOfNode(e), e);
 }
 
 /** True when a parameter declaration's type says it takes ownership: `Consumed<T>` (or `Consumed<T> | null`). */
 function saysConsumed(p: Node): boolean {
-  return Node.isParameterDeclaration(p) && /\bConsumed\s*</.test(p.getTypeNode()?.getText() ?? "");
+  return Node.isParameterDeclaration(p) && isConsumedParam(p);
 }
 
 /** The method or function declaration a call resolves to. */
-function calleeDecl(call: Node): Node | undefined {
+const calleeDecl = memoByObject((call: Node): Node | undefined => {
   if (!Node.isCallExpression(call) && !Node.isNewExpression(call)) return undefined;
   return call.getProject().getTypeChecker().getResolvedSignature(call)?.getDeclaration() as Node | undefined;
-}
+});
 
 /** Parameters of a declaration, TypeScript's `this` parameter apart. */
 function paramsOf(decl: Node | undefined): { self: Node | undefined; params: Node[] } {
-  if (!decl || !("getParameters" in decl)) return { self: undefined, params: [] };
+  return decl ? paramsOfDecl(decl) : { self: undefined, params: [] };
+}
+
+const paramsOfDecl = memoByObject((decl: Node): { self: Node | undefined; params: Node[] } => {
+  if (!("getParameters" in decl)) return { self: undefined, params: [] };
   const all = (decl as unknown as { getParameters(): Node[] }).getParameters();
   const self = all.find((p) => Node.isParameterDeclaration(p) && p.getName() === "this");
   return { self, params: all.filter((p) => p !== self) };
-}
+});
 
 /** True for a method that declares `this: Consumed<…>`: calling it moves the receiver. */
 export function consumesThis(decl: Node | undefined): boolean {
@@ -110,15 +184,15 @@ function isTake(e: Node): boolean {
 /** Checks every function and method body of a source file. */
 export function checkMoves(sf: SourceFile): Diagnostic[] {
   const checker = new MoveChecker();
-  sf.forEachDescendant((node, traversal) => {
-    if ((Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node) || Node.isConstructorDeclaration(node) || Node.isGetAccessorDeclaration(node)) && node.getBody()) {
-      const name = Node.isFunctionDeclaration(node) ? node.getName() : undefined;
-      if (name && builtinOf(node, name)) return;
-      if (Node.isMethodDeclaration(node) && node.getNameNode().getText() === "[Symbol.iterator]") return;
-      checker.thisConsumed = Node.isMethodDeclaration(node) && consumesThis(node);
-      checker.block(node.getBody()!, new Map());
-      traversal.skip();
-    }
+  forEachTsDescendant(sf, (n) => {
+    if (!(ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n)) || !n.body) return true;
+    const node = wrap(sf, n);
+    const name = Node.isFunctionDeclaration(node) ? node.getName() : undefined;
+    if (name && builtinOf(node, name)) return true;
+    if (Node.isMethodDeclaration(node) && node.getNameNode().getText() === "[Symbol.iterator]") return true;
+    checker.thisConsumed = Node.isMethodDeclaration(node) && consumesThis(node);
+    checker.block(wrap(sf, n.body), new Map());
+    return false;
   });
   return checker.diagnostics;
 }
@@ -144,11 +218,11 @@ class MoveChecker {
   private rootKey(e: Node): string | undefined {
     if (e.getKind() === SyntaxKind.ThisKeyword) return this.thisConsumed ? "this" : undefined;
     if (!Node.isIdentifier(e)) return undefined;
-    const sym = e.getSymbol();
+    const sym = symbolOfNode(e);
     const decl = sym?.getDeclarations()[0];
     if (!sym || !decl || !(Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl))) return undefined;
     if (Node.isVariableDeclaration(decl) && Node.isSourceFile(decl.getParent()?.getParent()?.getParent() ?? decl)) return undefined;
-    if (!isAffine(decl.getType(), e)) return undefined;
+    if (!isAffine(typeOfNode(decl), e)) return undefined;
     let id = this.ids.get(sym);
     if (id === undefined) this.ids.set(sym, (id = this.ids.size + 1));
     return `#${id}`;
@@ -156,7 +230,7 @@ class MoveChecker {
 
   /** The declaration of an identifier, when it is a variable or parameter. */
   private declOf(e: Node): Node | undefined {
-    const decl = Node.isIdentifier(e) ? e.getSymbol()?.getDeclarations()[0] : undefined;
+    const decl = Node.isIdentifier(e) ? symbolOfNode(e)?.getDeclarations()[0] : undefined;
     return decl && (Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl)) ? decl : undefined;
   }
 
@@ -165,16 +239,16 @@ class MoveChecker {
     if (state === null) return;
     const key = this.rootKey(e);
     if (!key) return;
-    const name = e.getText();
     const movedAt = state.get(key);
     if (movedAt) {
+      const name = e.getText();
       this.error(e, Codes.UseAfterMove, `'${name}' is used after it was moved: its value now has another owner`, { at: movedAt, message: `'${name}' was moved here` });
       return;
     }
     if (!whole) return;
     for (const [k, at] of state) {
       if (k.startsWith(`${key}.`)) {
-        this.error(e, Codes.UseAfterMove, `'${name}' is used after its field '${k.slice(key.length + 1)}' was moved out`, { at, message: "moved here" });
+        this.error(e, Codes.UseAfterMove, `'${e.getText()}' is used after its field '${k.slice(key.length + 1)}' was moved out`, { at, message: "moved here" });
         return;
       }
     }
@@ -196,7 +270,7 @@ class MoveChecker {
       this.moveOut(e.getWhenFalse(), state, why);
       return;
     }
-    if (e.getKind() === SyntaxKind.NullKeyword || !isAffine(e.getType(), e)) return;
+    if (e.getKind() === SyntaxKind.NullKeyword || !isAffineValue(e)) return;
     if (e.getKind() === SyntaxKind.ThisKeyword) {
       if (this.thisConsumed) state.set("this", e);
       else this.error(e, Codes.SecondReference, `'this' is borrowed here, it cannot be ${why}: a method that gives its object away declares \`this: Consumed<…>\``);
@@ -209,7 +283,7 @@ class MoveChecker {
         if (!isTake(e)) this.error(e, Codes.SecondReference, `moving the module-level '${e.getText()}' would leave a second reference to its value: take it with \`const v = ${e.getText()}; ${e.getText()} = null;\``);
         return;
       }
-      if (Node.isParameterDeclaration(decl) && !saysConsumed(decl) && isOwnedClassType(decl.getType())) {
+      if (Node.isParameterDeclaration(decl) && !saysConsumed(decl) && isOwnedClassType(typeOfNode(decl))) {
         this.error(e, Codes.SecondReference, `'${e.getText()}' is borrowed (its parameter is not Consumed<T>), it cannot be ${why}: declare the parameter \`Consumed<…>\` to take ownership`);
         return;
       }
@@ -223,7 +297,7 @@ class MoveChecker {
     if (Node.isPropertyAccessExpression(e)) {
       const holder = bare(e.getExpression());
       const key = this.pathKey(e);
-      const holderTy = holder.getType();
+      const holderTy = typeOfNode(holder);
       if (key && !isOwnedClassType(holderTy.getNonNullableType())) {
         state.set(key, e); // a partial move out of a container local
         return;
@@ -284,7 +358,7 @@ class MoveChecker {
       args.forEach((a, i) => {
         this.expr(a, state);
         if (this.movesArgument(node, i)) this.moveOut(a, state, "passed to a parameter that takes ownership");
-        else if (isPlainPath(bare(a)) && isAffine(a.getType(), a)) borrowed.push(bare(a));
+        else if (isPlainPath(bare(a)) && isAffineValue(a)) borrowed.push(bare(a));
       });
       for (const b of borrowed) this.expr(b, state);
       if (consuming) this.moveOut(receiver, state, `given to ${callee.getText().replace(/^.*\./, "")}(), which consumes it`);

@@ -14,6 +14,7 @@ import type { Ty } from "./ir";
 import { ARITH, COMPARE, COMPOUND, borrowedParam, isModuleLevel, isNullLiteral, joinTy, narrowedTy, parseIntLiteral, resolveDecl, signature } from "./lower_common";
 import type { ProgramContext } from "./lower_context";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
+import { symbolOfNode } from "./memo";
 
 /** The Keel type of `e` in `flow`, as the lowering would give it; `expected` types literals and null. */
 export function typeOf(e: Expression, flow: Flow, prog: ProgramContext, expected?: Ty): Ty {
@@ -250,7 +251,7 @@ export function inferTypeArgs(e: CallExpression, decl: FunctionDeclaration, flow
       if (!found.has(name)) found.set(name, ty.k === "opt" && Node.isUnionTypeNode(node) ? ty.inner : ty);
       return;
     }
-    let sym = node.getTypeName().getSymbol();
+    let sym = symbolOfNode(node.getTypeName());
     if (sym?.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
     const alias = sym?.getDeclarations()[0];
     if (alias && Node.isTypeAliasDeclaration(alias) && alias.getTypeParameters().length > 0) {

@@ -6,6 +6,7 @@ import { Codes, fail } from "./diagnostics";
 import type { IntKind, Ty } from "./ir";
 import { structTyOf, type Env } from "./classes";
 import { globalCName } from "./names";
+import { symbolOfNode } from "./memo";
 
 export const INT_KINDS: readonly IntKind[] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
 
@@ -90,7 +91,7 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
     if (name === "CallSite") return T.string;
     const bound = env.get(name);
     if (bound) return bound;
-    let sym = node.getTypeName().getSymbol();
+    let sym = symbolOfNode(node.getTypeName());
     if (sym?.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
     const decl = sym?.getDeclarations()[0];
     if (decl && Node.isClassDeclaration(decl)) {

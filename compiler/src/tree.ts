@@ -1,0 +1,23 @@
+// Walking a file's syntax tree at TypeScript's level. ts-morph makes a wrapper object for
+// every node a walk visits (and keeps it); a walk that looks for a few kinds of nodes visits
+// TypeScript's nodes instead and wraps only what it hands on, which is most of the cost of a
+// walk over a whole kernel module.
+import { ts, type Node, type SourceFile } from "ts-morph";
+
+/** The ts-morph wrapper of a TypeScript node of `file` (the one ts-morph itself hands out). */
+export function wrap(file: SourceFile, node: ts.Node): Node {
+  // ts-morph's own (internal) factory call: wrappers stay unique per node, so a walk that
+  // wraps a node and a later ts-morph query on it see one object.
+  return (file as unknown as { _getNodeFromCompilerNode(n: ts.Node): Node })._getNodeFromCompilerNode(node);
+}
+
+/**
+ * Visits every node below `file`, parents before children, as ts-morph's forEachDescendant
+ * does: `visit` returns false to skip a node's children.
+ */
+export function forEachTsDescendant(file: SourceFile, visit: (node: ts.Node) => boolean): void {
+  const step = (node: ts.Node): void => {
+    if (visit(node)) ts.forEachChild(node, step);
+  };
+  ts.forEachChild(file.compilerNode, step);
+}
