@@ -75,7 +75,7 @@ APT_PACKAGES := qemu-system-x86 grub-pc-bin grub-common grub-efi-amd64-bin xorri
 DEPS_TOOLS := qemu-system-x86_64 grub-mkrescue grub-file xorriso mformat gdb clang
 DEPS_FILES := /usr/share/ovmf/OVMF.fd /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi
 
-.PHONY: all run test test-all gdb bench bench-readme fuzz deps clean serve serve-stop edit-loop-bench
+.PHONY: all run test test-images test-all gdb bench bench-readme fuzz deps clean serve serve-stop edit-loop-bench
 
 all: build/keel.iso build/keel.elf
 
@@ -112,10 +112,16 @@ endif
 run: $(RUN_ISO) | deps
 	qemu/run.sh $(RUN_ISO) $(QEMU_EXTRA)
 
-test: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) $(FUZZERS) | deps
+# The images the tests boot, built two at a time: each build is mostly one single-threaded
+# keelc, then gcc, so on two cores a pair overlaps (the fresh-clone build took 5 minutes in a row).
+TEST_IMAGES := build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) $(FUZZERS)
+test-images: | deps
+	$(MAKE) -j2 $(TEST_IMAGES)
+
+test: test-images | deps
 	$(VITEST) $(TEST_ARGS)
 
-test-all: build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) $(FUZZERS) | deps
+test-all: test-images | deps
 	KEEL_TEST_ALL=1 $(VITEST) $(TEST_ARGS)
 
 # libFuzzer targets (test/fuzz/NAME_target.ts -> build/fuzz/NAME_fuzz); make test runs a
