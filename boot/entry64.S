@@ -21,13 +21,16 @@ start64:
 	.cfi_startproc
 	.cfi_undefined %rip
 	load_kernel_gdt
-	/* Clear .bss (includes the kernel stack): GRUB zeroes it, but do not rely on it. */
+	/* Clear .bss (includes the kernel stack): GRUB zeroes it, but do not rely on it. Eight
+	 * bytes a step (both ends are page aligned): QEMU's TCG runs a rep string instruction
+	 * one iteration at a time, and rep stosb over the 4 MiB .bss took 30-70 ms of boot. */
 	mov %rdi, %r12
 	mov $__bss_start, %rdi
 	mov $__bss_end, %rcx
 	sub %rdi, %rcx
+	shr $3, %rcx
 	xor %eax, %eax
-	rep stosb
+	rep stosq
 	mov %r12, %rdi
 
 	/* SysV ABI: RSP 16-byte aligned at the call. RBP = 0 ends the frame chain. */
