@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { type AllocatedFrames, AllocError, ChunkAllocator } from "../../kernel/mm/alloc";
 import { Frame, FrameRange, PhysicalAddress } from "../../kernel/mm/addr";
 import { SpinLock } from "../../kernel/sync";
-import { Infeasible, SmpScheduler } from "../sim/smp";
+import { Infeasible, SmpScheduler, unpreempted } from "../sim/smp";
 import { some, useSimulatedConsole } from "../mm/support";
 
 useSimulatedConsole();
@@ -73,7 +73,7 @@ function run(programs: Step[][], schedule: number[]): { ok: true; preemptions: n
   };
   const checked = ops.map((list) => list.map((op) => () => {
     op();
-    if (s.depth() === 1) check();
+    if (s.depth() === 1) unpreempted(check);
   }));
   const s: SmpScheduler = new SmpScheduler(checked, schedule);
   try {
