@@ -499,6 +499,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** Gives the oldest `count` chunks of `m` back to the free regions (under the lock). */
   private giveBack(m: Magazine, count: u32): void {
+    this.lock.assertHeld();
     for (let i: u32 = 0; i < count; i++) this.free.give(m.at(i), m.at(i));
     m.dropOldest(count);
   }
@@ -579,6 +580,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** Removes `range` from `set` and issues it (under the lock); `missing` is the error when it is not all there. */
   private take(set: RegionSet, range: R, reserved: bool, missing: AllocError): AllocResult<Allocated<A, C, R>> {
+    this.lock.assertHeld();
     const status = set.take(range.firstNumber(), range.lastNumber());
     if (status === TakeStatus.NotInSet) return this.failure(missing);
     if (status === TakeStatus.NoRoom) return this.failure(AllocError.RegionTableFull);
