@@ -34,19 +34,27 @@ function report(name: string, total: u64, overhead: u64): void {
   println(`bench ${name} ${per > overhead ? per - overhead : 0n}`);
 }
 
-/**
- * `count` frames allocated and released, at steady state: one frame is the per-CPU magazine's
- * fast path (no lock); two take the allocator's lock (a region-set take and give).
- */
-function frameAllocRelease(name: string, count: u64, overhead: u64): void {
+/** One frame allocated and released, at steady state: the per-CPU magazine's fast path (no lock). */
+function frameAllocRelease(overhead: u64): void {
   const t0 = readTsc();
   for (let i: u64 = 0n; i < ROUNDS; i++) {
-    const r = frameAllocator.allocate(count);
+    const r = frameAllocator.allocate(1n);
     const f = r.allocated;
     if (f === null) return panic("bench: out of frames");
     f.release();
   }
-  report(name, readTsc() - t0, overhead);
+  report("frame_alloc_release", readTsc() - t0, overhead);
+}
+
+/** A run of two frames allocated and released: the allocator's locked path (a region-set take and give under its SpinLock). */
+function lockedFramesAllocRelease(overhead: u64): void {
+  const t0 = readTsc();
+  for (let i: u64 = 0n; i < ROUNDS; i++) {
+    const f = frameAllocator.allocate(2n).allocated;
+    if (f === null) return panic("bench: out of frames");
+    f.release();
+  }
+  report("frame_alloc2_release_locked", readTsc() - t0, overhead);
 }
 
 /** One page allocated and released, at steady state. */
@@ -141,8 +149,8 @@ export function kernelMain(bootInfo: u64): void {
   initMemory(bootMemoryAt(bootInfo)); // prints "memory init: N TSC ticks (allocators …, page tables …, heap …)"
   const overhead = loopOverhead();
   println(`bench loop_overhead ${overhead}`);
-  frameAllocRelease("frame_alloc_release", 1n, overhead);
-  frameAllocRelease("frame_alloc2_release_locked", 2n, overhead);
+  frameAllocRelease(overhead);
+  lockedFramesAllocRelease(overhead);
   pageAllocRelease(overhead);
   mapUnmapTablesPresent(overhead);
   mapUnmap(overhead);

@@ -36,7 +36,7 @@ const HEAP_INITIAL: u64 = 0x4_0000n;
  * before a locked operation that could run short (ChunkAllocator.locked: NODES_PER_OPERATION
  * free nodes). One pool per allocator: each is guarded by its allocator's lock.
  */
-const POOL_INITIAL_NODES: u32 = 256;
+const POOL_INITIAL_NODES: u32 = 128;
 /** Early regions beyond what the boot map needs: room for splits before the upgrade. */
 const EARLY_HEADROOM: u64 = 64n;
 

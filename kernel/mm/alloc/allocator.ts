@@ -238,6 +238,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     using g = this.locked();
     this.checkInitialising("addFree");
     this.flushOwnMagazine();
+    const before = this.freeTotal();
     const f = range.firstNumber();
     const l = range.lastNumber();
     this.free.unite(f, l);
@@ -247,7 +248,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
       this.free.subtract(this.reservedRegions.first(h), this.reservedRegions.last(h));
       h = this.reservedRegions.next(h);
     }
-    this.recountManaged();
+    this.managed += this.freeTotal() - before;
   }
 
   /** Makes `range` a reserved region: only `allocateReserved` hands it out. Initialisation only. */
@@ -256,12 +257,13 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     using g = this.locked();
     this.checkInitialising("addReserved");
     this.flushOwnMagazine();
+    const before = this.freeTotal();
     const f = range.firstNumber();
     const l = range.lastNumber();
     this.reservedRegions.unite(f, l);
     this.freeReserved.unite(f, l);
     this.free.subtract(f, l);
-    this.recountManaged();
+    this.managed += this.freeTotal() - before;
   }
 
   /** Makes room for `capacity` regions in each early array (sized from the boot memory map). Initialisation only. */
@@ -409,10 +411,26 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** Takes back the chunks of a released allocation; only Allocated.release can call it. */
   reclaim(chunks: R, reserved: bool, _issuer: Issuer): void {
+    // The fast path: a single ordinary chunk into the CPU's magazine, which has room.
+    const first = chunks.firstNumber();
+    if (!reserved && chunks.sizeInChunks() === 1n && this.poison === null) {
+      const m = this.magazines[currentCpu()];
+      if (m !== null && !m.isFull()) {
+        m.put(first);
+        return;
+      }
+    }
+    this.reclaimSlow(chunks, reserved);
+  }
+
+  /** Everything reclaim's fast path leaves: a first magazine, a full one, the debug hook, runs, reserved chunks (those under the lock). */
+  private reclaimSlow(chunks: R, reserved: bool): void {
     const first = chunks.firstNumber();
     const last = chunks.lastNumber();
     if (!reserved && first === last) {
-      const m = this.magazine();
+      const cpu = currentCpu();
+      const mine = this.magazines[cpu];
+      const m = mine !== null ? mine : this.makeMagazine(cpu);
       if (m !== null) {
         this.keepSingle(m, first);
         return;
@@ -426,19 +444,12 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   }
 
   /**
-   * The calling CPU's magazine, made on its first use; null when it cannot be made now:
-   * making one takes heap memory, and the heap may need a lock this CPU holds (the mapper
-   * takes table frames under its lock; the heap grows through the mapper). Then the
-   * request goes to the locked core instead.
+   * A new magazine for CPU `cpu` (its first single-chunk request); null when it cannot be
+   * made now: making one takes heap memory, and the heap may need a lock this CPU holds (the
+   * mapper takes table frames under its lock; the heap grows through the mapper). Then the
+   * request goes to the locked core instead. (The callers read `magazines` themselves: the
+   * fast path stays inline.)
    */
-  private magazine(): Magazine | null {
-    const cpu = currentCpu();
-    const m = this.magazines[cpu];
-    if (m !== null) return m;
-    return this.makeMagazine(cpu);
-  }
-
-  /** A new magazine for CPU `cpu` when it holds no lock (see magazine()); null otherwise. */
   private makeMagazine(cpu: u32): Magazine | null {
     if (locksHeldByMe() !== 0) return null;
     const m = new Magazine();
@@ -448,12 +459,27 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** One ordinary chunk in O(1): from the calling CPU's magazine, refilled in a batch (under the lock) when empty. */
   private allocateOne(): AllocResult<Allocated<A, C, R>> {
-    const m = this.magazine();
+    // The fast path: the CPU's magazine has a chunk.
+    const m = this.magazines[currentCpu()];
+    if (m !== null && !m.isEmpty() && this.poison === null) return this.issueSingle(m.takeNewest());
+    return this.allocateOneSlow();
+  }
+
+  /** Everything allocateOne's fast path leaves: a first magazine, an empty one (refill), the debug hook. */
+  private allocateOneSlow(): AllocResult<Allocated<A, C, R>> {
+    const cpu = currentCpu();
+    const mine = this.magazines[cpu];
+    const m = mine !== null ? mine : this.makeMagazine(cpu);
     if (m === null) return this.request(1n, 1n, 0n, MAX_CHUNK_NUMBER);
     if (m.isEmpty() && !this.refill(m)) return this.failure(AllocError.OutOfMemory);
     const num: u64 = m.takeNewest();
     const hook = this.poison;
     if (hook !== null) this.seeAllocated(hook, num);
+    return this.issueSingle(num);
+  }
+
+  /** The allocation of single ordinary chunk `num`. */
+  private issueSingle(num: u64): AllocResult<Allocated<A, C, R>> {
     return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.single(num), false, ISSUER), AllocError.None);
   }
 
@@ -531,9 +557,9 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     return this.managed - this.free.chunkCount() - this.freeReserved.chunkCount() - this.inMagazines();
   }
 
-  /** After initialisation changed the free sets (nothing allocated): every chunk managed is free. */
-  private recountManaged(): void {
-    this.managed = this.free.chunkCount() + this.freeReserved.chunkCount() + this.inMagazines();
+  /** Free chunks in the region sets (ordinary and reserved); initialisation changes `managed` by its change. */
+  private freeTotal(): u64 {
+    return this.free.chunkCount() + this.freeReserved.chunkCount();
   }
 
   /**
