@@ -12,7 +12,7 @@
  * KEEL_LINE_BLOCK_ROWS rows (qemu/line_table.ts, encodeLineRows): a block's first row in
  * full here, the others in keel_line_deltas from `deltas`, each as LEB128 varints: the
  * offset's increase, then (the line's change, zigzag-coded) * 2 + (1 if the file
- * changes), then the new file index if it does. About 2.2 bytes a row instead of 8. */
+ * changes), then the new file index if it does. About 2.8 bytes a row instead of 8, block index included. */
 struct keel_line_block {
     uint32_t offset;    /* of the block's first row, from keel_symbols_base */
     uint32_t file_line; /* of the block's first row */
