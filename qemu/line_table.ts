@@ -331,7 +331,7 @@ function varint(n: number, out: number[]): void {
 
 /**
  * The line rows in blocks of LINE_BLOCK_ROWS (keel_symbols.h): each block's first row in full
- * in the block index, the others as deltas in a byte stream. 2.2 bytes a row instead of 8:
+ * in the block index, the others as deltas in a byte stream. 2.8 bytes a row instead of 8:
  * GRUB reads the image a word per port access, and the rows were a quarter of it.
  */
 export function encodeLineRows(lines: Array<[number, number, number]>): { blocks: Array<[number, number, number]>; stream: number[] } {
