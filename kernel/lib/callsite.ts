@@ -5,11 +5,41 @@
 /** A `file:line:col` string naming a call site. */
 export type CallSite = string;
 
+/** Mapped `file:line:col` by the raw position of the call (call sites are few and fixed). */
+const sites = new Map<string, CallSite>();
+
 /** Default value of a CallSite parameter: where the function was called from. */
 export function callSite(): CallSite {
-  const frames = (new Error().stack ?? "").split("\n").slice(1);
+  // Every spinlock acquire takes one, so the common case must be cheap: the raw frames
+  // (no formatting, no source-map lookup) give a key, and only a call site seen for the
+  // first time pays for a formatted stack. Formatting all of it each time made the
+  // allocator's property tests seven times slower once the allocators took locks.
+  const limit = Error.stackTraceLimit;
+  const prepare = Error.prepareStackTrace;
+  Error.stackTraceLimit = 3;
+  Error.prepareStackTrace = (_error, frames) => frames;
+  const frames = new Error().stack as unknown as NodeJS.CallSite[];
+  Error.prepareStackTrace = prepare;
+  Error.stackTraceLimit = limit;
   // [0] is callSite itself, [1] the function with the CallSite parameter, [2] its caller.
-  const frame = frames[2] ?? "";
+  const raw = frames[2];
+  const key = raw === undefined ? "" : `${raw.getFileName()}:${raw.getLineNumber()}:${raw.getColumnNumber()}`;
+  let site = sites.get(key);
+  if (site === undefined) {
+    site = formattedCaller();
+    sites.set(key, site);
+  }
+  return site;
+}
+
+/** The caller of callSite's caller, from a formatted (source-mapped: TypeScript lines) stack. */
+function formattedCaller(): CallSite {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 4;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  // [0] is formattedCaller, [1] callSite, [2] the function with the CallSite parameter, [3] its caller.
+  const frame = stack.split("\n").slice(1)[3] ?? "";
   const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(frame.trim());
   if (!m) return "<unknown>";
   const file = m[1]!.replace(/^file:\/\//, "");
