@@ -39,7 +39,9 @@ export class NodeStorage {
 /**
  * A pool of tree nodes, each a region [first, last] of chunk numbers with AVL links,
  * height and the largest region size in its subtree. Invariant: a node is either on the
- * free list (threaded through `left`) or owned by exactly one tree.
+ * free list (threaded through `left`), or fresh (id >= `nextFresh`: never handed out, so
+ * no list is written for it: a new pool costs nothing per node), or owned by exactly one
+ * tree.
  */
 export class NodePool {
   private firsts: U64Array;
@@ -49,6 +51,8 @@ export class NodePool {
   private rights: U32Array;
   private heights: U32Array;
   private freeHead: u32;
+  /** The lowest node never handed out; nodes nextFresh..=cap are free. */
+  private nextFresh: u32 = 1;
   private inUse: u32 = 0;
   private cap: u32;
   private grows: bool = false;
@@ -64,7 +68,6 @@ export class NodePool {
     this.rights = s.rights;
     this.heights = s.heights;
     this.freeHead = NO_NODE;
-    this.threadFree(1, capacity);
   }
 
   /** A pool of `initial` nodes (at least 1) that doubles whenever it runs out. */
@@ -81,10 +84,14 @@ export class NodePool {
 
   /** A fresh leaf node for region [first, last], or NO_NODE when a fixed pool is exhausted. */
   allocNode(first: u64, last: u64): u32 {
-    if (this.freeHead === NO_NODE && this.grows) this.grow();
-    const id = this.freeHead;
-    if (id === NO_NODE) return NO_NODE;
-    this.freeHead = this.lefts.get(id);
+    let id = this.freeHead;
+    if (id !== NO_NODE) this.freeHead = this.lefts.get(id);
+    else {
+      if (this.nextFresh > this.cap && this.grows) this.grow();
+      if (this.nextFresh > this.cap) return NO_NODE;
+      id = this.nextFresh;
+      this.nextFresh++;
+    }
     this.inUse++;
     this.firsts.set(id, first);
     this.lasts.set(id, last);
@@ -104,14 +111,6 @@ export class NodePool {
     this.rights.set(id, NO_NODE);
     this.freeHead = id;
     this.inUse--;
-  }
-
-  /** Puts nodes `from`..=`to` on the free list, lowest first. */
-  private threadFree(from: u32, to: u32): void {
-    if (to < from) return;
-    for (let id: u32 = from; id < to; id++) this.lefts.set(id, id + 1);
-    this.lefts.set(to, this.freeHead);
-    this.freeHead = from;
   }
 
   /** Doubles the capacity: new arrays, the nodes copied, the new half free. */
@@ -142,8 +141,7 @@ export class NodePool {
     this.lefts = storage.lefts;
     this.rights = storage.rights;
     this.heights = storage.heights;
-    this.cap = cap;
-    this.threadFree(old + 1, cap);
+    this.cap = cap; // nodes old+1..=cap are fresh, after any fresh ones below them (nextFresh..=old)
   }
 
   /** Nodes the pool holds now (grows for a growing pool). */
