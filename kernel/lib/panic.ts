@@ -3,7 +3,7 @@
 // (QEMU exit status 3 natively, a thrown QemuExit under Node).
 import type { u32 } from "./int";
 import { println } from "./console";
-import { cpuIndex, qemuExit } from "./intrinsics";
+import { qemuExit } from "./intrinsics";
 
 /** QEMU isa-debug-exit code written on panic: QEMU exits with status 3. */
 export const PANIC_EXIT_CODE: u32 = 1;
@@ -16,15 +16,8 @@ export function setPanicHook(hook: () => void): void {
   panicHook = hook;
 }
 
-/** After the panic line of an application processor: which CPU it was (the boot CPU's panics stay as they were). */
-function printPanickingCpu(): void {
-  const cpu: u32 = cpuIndex();
-  if (cpu !== 0) println(`  on CPU ${cpu}`);
-}
-
 /** Stops the machine after a panic message; never returns. */
 export function panicStop(): never {
-  printPanickingCpu();
   const hook = panicHook;
   // Cleared first: a panic inside the hook stops plainly instead of recursing.
   panicHook = null;
@@ -34,7 +27,6 @@ export function panicStop(): never {
 
 /** Stops the machine without the panic hook (a report that already printed its backtrace). */
 export function panicStopQuietly(): never {
-  printPanickingCpu();
   panicHook = null;
   return qemuExit(PANIC_EXIT_CODE);
 }

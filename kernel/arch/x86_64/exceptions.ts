@@ -20,6 +20,7 @@ import { hex } from "../../lib/fmt";
 import { panicStopQuietly, setPanicHook } from "../../lib/panic";
 import { bootStackBottom, bootStackGuard, bootStackTop, load64, probeFaultAddress, probeFixupAddress, readCr2, store64, sourceFileOf, sourceLineOf, functionNameOf } from "../../lib/intrinsics";
 import { installIdt, installTss } from "./descriptors";
+import { currentCpu } from "./cpu_local";
 import { handleInterrupt, handleIpi, isInterruptVector, isIpiVector } from "./interrupts";
 import { guardBootStack, inBootStackGuard } from "./stack_guard";
 import { printBacktrace, printCallerBacktrace, printLocation, typeScriptSite } from "./backtrace";
@@ -95,7 +96,19 @@ export function installExceptionHandlers(): void {
   installIdt();
   guardBootStack();
   // Every panic (panic(), a failed check) prints where it came from, as exceptions do.
-  setPanicHook(printCallerBacktrace);
+  setPanicHook(reportPanic);
+}
+
+/** After the panic line: the CPU it happened on (application processors only), then the caller's backtrace. */
+function reportPanic(): void {
+  printPanickingCpu();
+  printCallerBacktrace();
+}
+
+/** `  on CPU 2` after the panic line of an application processor (the boot CPU's reports stay as they were). */
+function printPanickingCpu(): void {
+  const cpu = currentCpu();
+  if (cpu !== 0) println(`  on CPU ${cpu}`);
 }
 
 /** The exception's name: `page fault`. */
@@ -268,5 +281,6 @@ export function handleException(vector: u64, errorCode: u64, frame: u64): void {
   else print("panic: ");
   printSummary(vector, errorCode, cr2, overflow);
   println("");
+  printPanickingCpu();
   panicStopQuietly(); // the backtrace is printed above
 }
