@@ -28,15 +28,20 @@ export function enableWork(base: u64): void {
 }
 
 /**
- * Runs `body` on every online CPU, the calling (boot) CPU included, with interrupts on (a
- * CPU running it must take shootdown IPIs), and returns when every CPU has finished.
+ * Runs `body` on every online CPU, the calling (boot) CPU included, and returns when every
+ * CPU has finished. With APs, interrupts are on while it runs (a CPU running it must take
+ * shootdown IPIs; the PIC's lines are masked then, smp/index.ts); alone, nothing changes.
  */
 export function runOnEveryCpu(body: () => void): void {
   const aps = apsReported.load(LoadOrder.Acquire);
   job = body;
   jobsDone.store(0, StoreOrder.Relaxed);
   jobGeneration.fetchAdd(1n, RmwOrder.Release);
-  if (aps !== 0 && apicBase !== 0n) sendIpiToOthers(apicBase, IPI_VECTOR);
+  if (aps === 0 || apicBase === 0n) {
+    body();
+    return;
+  }
+  sendIpiToOthers(apicBase, IPI_VECTOR);
   const interrupts = disableInterrupts();
   enableInterrupts();
   body();

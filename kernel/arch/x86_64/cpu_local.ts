@@ -42,6 +42,11 @@ export class PerCpu<T> {
     return this.slots[index];
   }
 
+  /** Sets CPU `index`'s value (between runs of the CPUs that own the slots). */
+  set(index: u32, value: T): void {
+    this.slots[index] = value;
+  }
+
   /** Sets the calling CPU's value. */
   setCurrent(value: T): void {
     this.slots[cpuIndex()] = value;
