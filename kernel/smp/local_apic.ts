@@ -1,7 +1,8 @@
-// The boot CPU's local APIC in xAPIC mode: its 4 KiB of registers (at the MADT's address)
-// mapped uncached into the kernel's address space as an owned mapping, held for the
-// kernel's life. Used to read the boot CPU's APIC id and to send the start-up IPIs.
-import { u32, u64 } from "../lib/int";
+// The local APIC in xAPIC mode: its 4 KiB of registers (at the MADT's address) mapped
+// uncached into the kernel's address space as an owned mapping, held for the kernel's life.
+// The boot CPU reads its APIC id and sends the start-up IPIs through it; every CPU enables
+// its own, acknowledges interrupts and sends the shootdown IPI at the same address.
+import { type bool, u32, u64 } from "../lib/int";
 import { hex } from "../lib/fmt";
 import { panic } from "../lib/panic";
 import { frameAllocator, pageAllocator } from "../mm/alloc";
@@ -55,10 +56,7 @@ export class LocalApic {
     if (apicId > 0xff) panic(`local APIC: APIC id ${apicId} does not fit xAPIC's 8-bit destination`);
     this.regs.write32(REG_ICR_HIGH, apicId << 24);
     this.regs.write32(REG_ICR_LOW, icrLow);
-    for (let i: u32 = 0; i < MAX_DELIVERY_POLLS; i++) {
-      if ((this.regs.read32(REG_ICR_LOW) & ICR_DELIVERY_PENDING) === 0) return;
-    }
-    panic(`local APIC at p${hex(this.phys)}: IPI ${hex(icrLow)} to APIC id ${apicId} still pending after ${MAX_DELIVERY_POLLS} polls`);
+    if (!delivered(this.base())) panic(`local APIC at p${hex(this.phys)}: IPI ${hex(icrLow)} to APIC id ${apicId} still pending after ${MAX_DELIVERY_POLLS} polls`);
   }
 }
 
@@ -78,10 +76,15 @@ export function endOfInterrupt(base: u64): void {
 /** Sends fixed IPI `vector` to every CPU but the calling one, through its local APIC at `base`; waits (bounded) for delivery. */
 export function sendIpiToOthers(base: u64, vector: u64): void {
   store32(base + REG_ICR_LOW, ICR_FIXED_ALL_BUT_SELF | u32(vector & 0xffn));
+  if (!delivered(base)) panic(`local APIC: IPI vector ${vector} to the other CPUs still pending after ${MAX_DELIVERY_POLLS} polls`);
+}
+
+/** Waits (at most MAX_DELIVERY_POLLS polls) until the calling CPU's local APIC at `base` has sent the IPI in its ICR; false when it never did. */
+function delivered(base: u64): bool {
   for (let i: u32 = 0; i < MAX_DELIVERY_POLLS; i++) {
-    if ((load32(base + REG_ICR_LOW) & ICR_DELIVERY_PENDING) === 0) return;
+    if ((load32(base + REG_ICR_LOW) & ICR_DELIVERY_PENDING) === 0) return true;
   }
-  panic(`local APIC: IPI vector ${vector} to the other CPUs still pending after ${MAX_DELIVERY_POLLS} polls`);
+  return false;
 }
 
 /** Maps the local APIC's registers at physical `phys` (page-aligned, in a reserved region) uncached through `m`. */
