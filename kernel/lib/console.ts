@@ -10,7 +10,7 @@
 // console's prompt, waiting for input) keeps others waiting until it ends it.
 import type { u8, u32 } from "./int";
 import { AtomicU32, LoadOrder, RmwOrder, StoreOrder } from "./atomic";
-import { cpuIndex } from "./intrinsics";
+import { cpuIndexOrBoot } from "./cpu_index";
 import { spinPause } from "./spin";
 
 /** No CPU is in the middle of a line. */
@@ -32,7 +32,7 @@ export function writeByte(byte: u8): void {
   const s = sink;
   const line = lineWriter;
   if (s === null || line === null) return;
-  const me: u32 = cpuIndex() + 1;
+  const me: u32 = cpuIndexOrBoot() + 1;
   if (line.load(LoadOrder.Relaxed) !== me) takeLine(line, me);
   s(byte);
   if (byte === NEWLINE) line.store(NO_WRITER, StoreOrder.Release);

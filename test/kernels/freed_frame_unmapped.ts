@@ -8,6 +8,7 @@ import { hex } from "../../kernel/lib/fmt";
 import { load64, store64 } from "../../kernel/lib/intrinsics";
 import { panic } from "../../kernel/lib/panic";
 import { serialInit } from "../../kernel/arch/x86_64/serial";
+import { setCpuLocal } from "../../kernel/arch/x86_64/cpu_local";
 import { installExceptionHandlers } from "../../kernel/arch/x86_64/exceptions";
 import { initMemory } from "../../kernel/boot/memory_init";
 import { bootMemoryAt } from "../../kernel/boot/regions";
@@ -18,6 +19,7 @@ import { enableDebugChecks } from "../../kernel/mm/debug";
 /** Fixture entry. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
+  setCpuLocal(0); // the boot CPU: the mapper takes a spinlock, which records its holder's index
   installExceptionHandlers();
   enableDebugChecks();
   initMemory(bootMemoryAt(bootInfo));

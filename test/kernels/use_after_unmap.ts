@@ -7,6 +7,7 @@ import { hex } from "../../kernel/lib/fmt";
 import { load64, store64 } from "../../kernel/lib/intrinsics";
 import { panic } from "../../kernel/lib/panic";
 import { serialInit } from "../../kernel/arch/x86_64/serial";
+import { setCpuLocal } from "../../kernel/arch/x86_64/cpu_local";
 import { installExceptionHandlers } from "../../kernel/arch/x86_64/exceptions";
 import { initMemory, kernelPageTables } from "../../kernel/boot/memory_init";
 import { bootMemoryAt } from "../../kernel/boot/regions";
@@ -16,6 +17,7 @@ import { PageFlags } from "../../kernel/mm/paging";
 /** Fixture entry. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
+  setCpuLocal(0); // the boot CPU: the mapper takes a spinlock, which records its holder's index
   installExceptionHandlers();
   initMemory(bootMemoryAt(bootInfo));
   const pages = pageAllocator.allocate(1n).allocated;

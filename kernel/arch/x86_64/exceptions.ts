@@ -20,7 +20,7 @@ import { hex } from "../../lib/fmt";
 import { panicStopQuietly, setPanicHook } from "../../lib/panic";
 import { bootStackBottom, bootStackGuard, bootStackTop, load64, probeFaultAddress, probeFixupAddress, readCr2, store64, sourceFileOf, sourceLineOf, functionNameOf } from "../../lib/intrinsics";
 import { installIdt, installTss } from "./descriptors";
-import { currentCpu } from "./cpu_local";
+import { cpuIndexOrBoot } from "../../lib/cpu_index";
 import { handleInterrupt, handleIpi, isInterruptVector, isIpiVector } from "./interrupts";
 import { guardBootStack, inBootStackGuard } from "./stack_guard";
 import { printBacktrace, printCallerBacktrace, printLocation, typeScriptSite } from "./backtrace";
@@ -101,14 +101,15 @@ export function installExceptionHandlers(): void {
 
 /** After the panic line: the CPU it happened on (application processors only), then the caller's backtrace. */
 function reportPanic(): void {
-  printPanickingCpu();
+  const cpu = cpuIndexOrBoot();
+  if (cpu !== 0) println(`  on CPU ${cpu}`);
   printCallerBacktrace();
 }
 
-/** `  on CPU 2` after the panic line of an application processor (the boot CPU's reports stay as they were). */
-function printPanickingCpu(): void {
-  const cpu = currentCpu();
-  if (cpu !== 0) println(`  on CPU ${cpu}`);
+/** ` on CPU 2` after an exception's first line on an application processor (the boot CPU's reports stay as they were). */
+function printCpuOfException(): void {
+  const cpu = cpuIndexOrBoot();
+  if (cpu !== 0) print(` on CPU ${cpu}`);
 }
 
 /** The exception's name: `page fault`. */
@@ -261,7 +262,9 @@ export function handleException(vector: u64, errorCode: u64, frame: u64): void {
 
   print(`exception: ${exceptionName(vector)} (`);
   printMnemonic(vector);
-  println(")");
+  print(")");
+  printCpuOfException();
+  println("");
   print(`  error code ${hex(errorCode)}: `);
   printErrorBits(vector, errorCode);
   println("");
@@ -281,6 +284,5 @@ export function handleException(vector: u64, errorCode: u64, frame: u64): void {
   else print("panic: ");
   printSummary(vector, errorCode, cr2, overflow);
   println("");
-  printPanickingCpu();
   panicStopQuietly(); // the backtrace is printed above
 }
