@@ -21,9 +21,9 @@ let sink: ((byte: u8) => void) | null = null;
 /** Index + 1 of the CPU whose line is being written (NO_WRITER between lines); made with the sink (atomic.ts imports this module). */
 let lineWriter: AtomicU32 | null = null;
 
-/** Makes `write` the console's byte sink (the serial driver calls this at start, on the boot CPU). */
+/** Makes `write` the console's byte sink (the serial driver calls this at start, on the boot CPU, before another CPU runs), with a fresh line cell (the fuzz driver frees the objects of each run). */
 export function setConsoleSink(write: (byte: u8) => void): void {
-  if (lineWriter === null) lineWriter = new AtomicU32(NO_WRITER);
+  lineWriter = new AtomicU32(NO_WRITER);
   sink = write;
 }
 

@@ -20,3 +20,8 @@ export function spinPause(): void {
   spinHint();
   onSpin();
 }
+
+/** The registered poll alone, for a wait that issues its own `pause` (the spinlock's: its pause stays inline in acquire). */
+export function spinPoll(): void {
+  onSpin();
+}

@@ -10,9 +10,10 @@
 // be spinning for that very lock (or another) with interrupts off too. So every busy wait of
 // the kernel serves pending shootdowns (lib/spin.ts's poll), as does the IPI when
 // interrupts are on (APs wait for work in `sti; hlt`, the boot CPU polls the serial port
-// through spinPause). Initiators are serialised by the mapper's lock, so one request is in
-// flight at a time; a CPU serves each generation once (its own it marks served at posting),
-// with interrupts off so that the IPI cannot serve it a second time in between.
+// through spinPause). One request is in flight at a time (`initiators`: the kernel's one
+// mapper already serialises them, a second address space would not); a CPU serves each
+// generation once (its own it marks served at posting), with interrupts off so that the IPI
+// cannot serve it a second time in between.
 //
 // One CPU online: no IPI, no wait (the registered flush returns at its first test).
 import type { bool, u32, u64 } from "../lib/int";
@@ -25,6 +26,7 @@ import { installIpiGates, IPI_VECTOR } from "../arch/x86_64/interrupts";
 import { setRemoteFlush } from "../mm/paging";
 import { endOfInterrupt, sendIpiToOthers } from "./local_apic";
 import { apsReported } from "./ap_main";
+import { SpinLock } from "../sync";
 
 /** Pages beyond which a receiver reloads CR3 instead of an invlpg each (Linux's ceiling is 33). */
 const FLUSH_ALL_ABOVE: u64 = 32n;
@@ -38,6 +40,8 @@ const generation = new AtomicU64(0n);
 const acks = new AtomicU32(0);
 /** The last generation each CPU served (each writes only its own). */
 const served = new PerCpu<u64>(0n);
+/** Held by the initiator of the request in flight (waiting for it serves the others' requests). */
+const initiators = new SpinLock("shootdown");
 /** Virtual address of the local APIC's registers (0: shootdowns not enabled). */
 let apicBase: u64 = 0n;
 /** Debug switch (the stress test's proof that its probe can fail): remote flushes are skipped. */
@@ -67,6 +71,7 @@ export function shootdownsSent(): u64 {
 function shootdown(start: u64, pages: u64): void {
   const others: u32 = apsReported.load(LoadOrder.Acquire);
   if (others === 0 || apicBase === 0n || skipping) return;
+  using g0 = initiators.acquire();
   const g: u64 = generation.load(LoadOrder.Relaxed) + 1n;
   requestStart = start;
   requestPages = pages;

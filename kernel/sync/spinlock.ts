@@ -15,8 +15,8 @@
 // deadlock), releasing a lock the calling CPU does not hold, and `assertHeld` outside it.
 import { type bool, type u32, type u64, wrappingAdd } from "../lib/int";
 import { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "../lib/atomic";
-import { disableInterrupts, restoreInterrupts } from "../lib/intrinsics";
-import { spinPause } from "../lib/spin";
+import { disableInterrupts, restoreInterrupts, spinHint } from "../lib/intrinsics";
+import { spinPoll } from "../lib/spin";
 import { Owned, type Consumed } from "../lib/owned";
 import { panic, panicStop } from "../lib/panic";
 import { println } from "../lib/console";
@@ -57,7 +57,10 @@ export class SpinLock {
 
   /** Spins until `ticket` is served (the contended path, out of the fast one). */
   private waitTurn(ticket: u64): void {
-    while (this.nowServing.load(LoadOrder.Acquire) !== ticket) spinPause(); // services TLB shootdowns meanwhile (lib/spin.ts)
+    while (this.nowServing.load(LoadOrder.Acquire) !== ticket) {
+      spinHint();
+      spinPoll(); // serves TLB shootdowns meanwhile (lib/spin.ts)
+    }
     this.contentions += 1n;
   }
 
