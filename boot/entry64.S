@@ -21,16 +21,27 @@ start64:
 	.cfi_startproc
 	.cfi_undefined %rip
 	load_kernel_gdt
-	/* Clear .bss (includes the kernel stack): GRUB zeroes it, but do not rely on it. Eight
+	/* Clear .bss (includes the kernel stack): GRUB zeroes it, but do not rely on it. 64
 	 * bytes a step (both ends are page aligned): QEMU's TCG runs a rep string instruction
-	 * one iteration at a time, and rep stosb over the 4 MiB .bss took 30-70 ms of boot. */
+	 * one iteration at a time, and rep stosb over the then 4 MiB .bss took 30-70 ms of
+	 * boot; rep stosq still ran 148,000 iterations over today's 1.1 MiB, this loop 18,500. */
 	mov %rdi, %r12
 	mov $__bss_start, %rdi
 	mov $__bss_end, %rcx
-	sub %rdi, %rcx
-	shr $3, %rcx
 	xor %eax, %eax
-	rep stosq
+1:	cmp %rcx, %rdi
+	jae 2f
+	mov %rax, 0(%rdi)
+	mov %rax, 8(%rdi)
+	mov %rax, 16(%rdi)
+	mov %rax, 24(%rdi)
+	mov %rax, 32(%rdi)
+	mov %rax, 40(%rdi)
+	mov %rax, 48(%rdi)
+	mov %rax, 56(%rdi)
+	add $64, %rdi
+	jmp 1b
+2:
 	mov %r12, %rdi
 
 	/* SysV ABI: RSP 16-byte aligned at the call. RBP = 0 ends the frame chain. */

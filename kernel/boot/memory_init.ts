@@ -192,8 +192,8 @@ function initPageAllocator(): void {
 
 /**
  * Maps the image section [start, end) (virtual, page-aligned) at its physical load address:
- * every whole 2 MiB block inside it with one 2 MiB page (the image's 4 MiB object arena in
- * .bss is most of it: 2 entries instead of 1,024), 4 KiB pages around them. The image's
+ * every whole 2 MiB block inside it with one 2 MiB page (one entry instead of 512), 4 KiB
+ * pages around them. The image's
  * virtual and physical addresses differ by kernelVma(), itself 2 MiB aligned.
  */
 function mapSection(m: Mapper, name: string, start: u64, end: u64, flags: PageFlags): void {

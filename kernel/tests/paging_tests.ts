@@ -90,7 +90,7 @@ export function testSectionPermissions(): void {
   }
   expectEqU64(wx, 0n, "writable and executable pages");
   expectEqU64(wrong, 0n, "image pages not at their load address");
-  expect(wholeBlocks > 0n, ".bss (with keelc's 4 MiB object arena) holds a whole 2 MiB block");
+  expect(wholeBlocks > 0n, ".bss (with the test image's 4 MiB object arena) holds a whole 2 MiB block");
   expectEqU64(hugeBlocks, wholeBlocks, ".bss 2 MiB blocks mapped as 2 MiB pages");
 }
 
