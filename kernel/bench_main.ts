@@ -34,7 +34,7 @@ function report(name: string, total: u64, overhead: u64): void {
   println(`bench ${name} ${per > overhead ? per - overhead : 0n}`);
 }
 
-/** One frame allocated and released, at steady state. */
+/** One frame allocated and released, at steady state: the per-CPU magazine's fast path (no lock). */
 function frameAllocRelease(overhead: u64): void {
   const t0 = readTsc();
   for (let i: u64 = 0n; i < ROUNDS; i++) {
@@ -44,6 +44,17 @@ function frameAllocRelease(overhead: u64): void {
     f.release();
   }
   report("frame_alloc_release", readTsc() - t0, overhead);
+}
+
+/** A run of two frames allocated and released: the allocator's locked path (a region-set take and give under its SpinLock). */
+function lockedFramesAllocRelease(overhead: u64): void {
+  const t0 = readTsc();
+  for (let i: u64 = 0n; i < ROUNDS; i++) {
+    const f = frameAllocator.allocate(2n).allocated;
+    if (f === null) return panic("bench: out of frames");
+    f.release();
+  }
+  report("frame_alloc2_release_locked", readTsc() - t0, overhead);
 }
 
 /** One page allocated and released, at steady state. */
@@ -139,6 +150,7 @@ export function kernelMain(bootInfo: u64): void {
   const overhead = loopOverhead();
   println(`bench loop_overhead ${overhead}`);
   frameAllocRelease(overhead);
+  lockedFramesAllocRelease(overhead);
   pageAllocRelease(overhead);
   mapUnmapTablesPresent(overhead);
   mapUnmap(overhead);

@@ -124,17 +124,23 @@ uint64_t keel_readTsc(void) {
 
 /* The kernel heap's object allocator (kernel/mm/heap/heap.ts), once registered. keel_alloc in
  * keelc's keel_support.c asks keel_heap_alloc first and falls back to its static arena on
- * NULL. Reentrancy (a `new` while the heap itself allocates, e.g. while it grows) gets NULL. */
+ * NULL. Reentrancy (a `new` while the heap itself allocates on the same CPU, e.g. while it
+ * grows) gets NULL; the flag is per CPU: another CPU's `new` meanwhile waits for the heap's
+ * lock instead (the arena is not shared safely between CPUs: only the heap lock's holder
+ * falls back to it). The index is read only once an allocator is registered, after the
+ * boot CPU installed its gs area. */
 static uint64_t (*keel_object_allocator)(uint64_t);
-static bool keel_object_allocator_busy;
+static bool keel_object_allocator_busy[KEEL_MAX_CPUS];
 
 void keel_setObjectAllocator(uint64_t (*alloc)(uint64_t)) { keel_object_allocator = alloc; }
 
 void *keel_heap_alloc(uint64_t size) {
-    if (keel_object_allocator == NULL || keel_object_allocator_busy) return NULL;
-    keel_object_allocator_busy = true;
+    if (keel_object_allocator == NULL) return NULL;
+    uint32_t cpu = keel_cpuIndex();
+    if (keel_object_allocator_busy[cpu]) return NULL;
+    keel_object_allocator_busy[cpu] = true;
     uint64_t addr = keel_object_allocator(size);
-    keel_object_allocator_busy = false;
+    keel_object_allocator_busy[cpu] = false;
     return (void *)(uintptr_t)addr;
 }
 

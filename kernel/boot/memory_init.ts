@@ -6,7 +6,7 @@
 //   memory: frames: N free (K KiB) in R regions; F free in reserved regions (MMIO); A allocated
 //   memory: pages: P free for ordinary requests
 //   memory: kernel page tables at p0x... (T table frames): text R-X, rodata R--, data RW-, bss RW-, guard v0x... unmapped; direct map D MiB at v0xffff800000000000; identity map dropped
-//   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (node pool of C, growing on demand)
+//   memory: heap at v0xffffc00000000000, B KiB mapped, O objects in U bytes; allocators upgraded to heap-backed trees (node pools of C and C, growing on demand)
 //   memory init: X TSC ticks (allocators A, page tables B, heap C)
 import { u32, u64, type bool } from "../lib/int";
 import { println } from "../lib/console";
@@ -31,8 +31,12 @@ import type { BootMemory } from "./regions";
 
 /** Bytes the heap maps at start. */
 const HEAP_INITIAL: u64 = 0x4_0000n;
-/** Tree nodes the allocators' shared pool starts with once the heap is up; it doubles on demand. */
-const POOL_INITIAL_NODES: u32 = 64;
+/**
+ * Tree nodes each allocator's pool starts with once the heap is up; it doubles on demand,
+ * before a locked operation that could run short (ChunkAllocator.locked: NODES_PER_OPERATION
+ * free nodes). One pool per allocator: each is guarded by its allocator's lock.
+ */
+const POOL_INITIAL_NODES: u32 = 128;
 /** Early regions beyond what the boot map needs: room for splits before the upgrade. */
 const EARLY_HEADROOM: u64 = 64n;
 
@@ -81,14 +85,15 @@ export function initMemory(mem: BootMemory): void {
   const t2 = readTsc();
   initHeap(m, HEAP_INITIAL);
   setObjectAllocator(objectAlloc);
-  const pool = NodePool.growing(POOL_INITIAL_NODES);
-  frameAllocator.upgrade(pool);
-  pageAllocator.upgrade(pool);
+  const framePool = NodePool.growing(POOL_INITIAL_NODES);
+  const pagePool = NodePool.growing(POOL_INITIAL_NODES);
+  frameAllocator.upgrade(framePool);
+  pageAllocator.upgrade(pagePool);
   const t3 = readTsc();
   println(`memory: frames: ${frameAllocator.freeChunks()} free (${frameAllocator.freeChunks() * 4n} KiB) in ${frameAllocator.freeRegionCount(false)} regions; ${frameAllocator.freeReservedChunks()} free in reserved regions (MMIO); ${frameAllocator.allocatedChunks()} allocated`);
   println(`memory: pages: ${pageAllocator.freeChunks()} free for ordinary requests`);
   println(`memory: kernel page tables at p${hex(m.p4Address())} (${m.tableFrameCount()} table frames): text R-X, rodata R--, data RW-, bss RW-, guard v${hex(bootStackGuard())} unmapped; direct map ${directMapBytes >> 20n} MiB at v${hex(DIRECT_MAP_BASE)}; identity map dropped`);
-  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (node pool of ${pool.capacity()}, growing on demand)`);
+  println(`memory: heap at v${hex(HEAP_BASE)}, ${heapBytesMapped() / 1024n} KiB mapped, ${heapBlocksUsed()} objects in ${heapBytesUsed()} bytes; allocators upgraded to heap-backed trees (node pools of ${framePool.capacity()} and ${pagePool.capacity()}, growing on demand)`);
   println(`memory init: ${t3 - t0} TSC ticks (allocators ${t1 - t0}, page tables ${t2 - t1}, heap ${t3 - t2})`);
 }
 

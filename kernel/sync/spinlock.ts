@@ -12,7 +12,12 @@
 // would never return, nor may the watchdog abandon a test (longjmp) in a critical section.
 //
 // Misuse is a named panic: acquiring a lock the same CPU already holds (a certain
-// deadlock), releasing a lock the calling CPU does not hold, and `assertHeld` outside it.
+// deadlock), releasing a lock the calling CPU does not hold, `assertHeld` outside it, and
+// taking a ranked lock while holding one of the same or a higher rank (lock_order.ts: the
+// order every CPU follows, so that no two CPUs can wait for each other).
+//
+// Each CPU counts the locks it holds (`locksHeldByMe`): code that may enter the heap (a
+// `new`) asks it before doing so under a lock it cannot see (kernel/mm/alloc, magazines).
 import { type bool, type u32, type u64, wrappingAdd } from "../lib/int";
 import { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "../lib/atomic";
 import { disableInterrupts, restoreInterrupts, spinHint } from "../lib/intrinsics";
@@ -21,10 +26,22 @@ import { Owned, type Consumed } from "../lib/owned";
 import { panic, panicStop } from "../lib/panic";
 import { println } from "../lib/console";
 import { callSite, type CallSite } from "../lib/callsite";
-import { currentCpu } from "../arch/x86_64/cpu_local";
+import { currentCpu, MAX_CPUS } from "../arch/x86_64/cpu_local";
+import { U32Array } from "../lib/fixed_array";
+import { lockOrderViolated, UNRANKED } from "./lock_order";
 
 /** No CPU holds the lock (`holder` is the holding CPU's index + 1). */
 const NO_HOLDER: u32 = 0;
+
+/** Locks each CPU holds now (ranked or not), indexed by CPU; written only by that CPU. */
+const heldCounts = new U32Array(MAX_CPUS, 0);
+/** The highest rank among the locks each CPU holds (UNRANKED: none ranked); written only by that CPU. */
+const heldRanks = new U32Array(MAX_CPUS, UNRANKED);
+
+/** Spinlocks the calling CPU holds now. */
+export function locksHeldByMe(): u32 {
+  return heldCounts.get(currentCpu());
+}
 
 /** A fair spinlock; `acquire()` returns the guard that releases it. */
 export class SpinLock {
@@ -37,22 +54,39 @@ export class SpinLock {
   /** Acquisitions that had to wait for another CPU (written by the holder; the uncontended path does not count). */
   contentions: u64;
 
+  /** Its place in the lock order (lock_order.ts); UNRANKED: not checked. Set once, by `ranked`. */
+  private rank: u32;
+
+  /** An unranked lock (counted in locksHeldByMe, outside the order check). */
   constructor(readonly name: string) {
+    this.rank = UNRANKED;
     this.nextTicket = new AtomicU64(0n);
     this.nowServing = new AtomicU64(0n);
     this.holder = new AtomicU32(NO_HOLDER);
     this.contentions = 0n;
   }
 
+  /** A lock with place `rank` in the lock order: taking it while holding a lock of the same or a higher rank panics. */
+  static ranked(name: string, rank: u32): SpinLock {
+    const lock = new SpinLock(name);
+    lock.rank = rank;
+    return lock;
+  }
+
   /** Waits for the lock with interrupts off; the guard releases it (and restores interrupts) at scope end. */
   acquire(at: CallSite = callSite()): SpinGuard {
-    const me: u32 = currentCpu() + 1;
-    if (this.holder.load(LoadOrder.Relaxed) === me) reacquired(this.name, me - 1, at);
+    const cpu = currentCpu();
+    const me: u32 = cpu + 1;
+    if (this.holder.load(LoadOrder.Relaxed) === me) reacquired(this.name, cpu, at);
+    const outer = heldRanks.get(cpu);
+    if (this.rank !== UNRANKED && this.rank <= outer) lockOrderViolated(this.name, this.rank, outer, cpu, at);
     const interrupts = disableInterrupts();
     const ticket = this.nextTicket.wrappingFetchAdd(1n, RmwOrder.Relaxed);
     if (this.nowServing.load(LoadOrder.Acquire) !== ticket) this.waitTurn(ticket);
     this.holder.store(me, StoreOrder.Relaxed);
-    return new SpinGuard(this, interrupts);
+    heldCounts.set(cpu, heldCounts.get(cpu) + 1);
+    if (this.rank > outer) heldRanks.set(cpu, this.rank);
+    return new SpinGuard(this, interrupts, outer);
   }
 
   /** Spins until `ticket` is served (the contended path, out of the fast one). */
@@ -74,9 +108,21 @@ export class SpinLock {
     if (!this.heldByMe()) panic(`spinlock "${this.name}" is not held by CPU ${currentCpu()}, which needs it here`);
   }
 
-  /** Releases the lock (only SpinGuard calls this) and restores the interrupt flag saved at acquire. */
-  releaseHeld(interrupts: bool): void {
-    if (!this.heldByMe()) panic(`spinlock "${this.name}" released by CPU ${currentCpu()}, which does not hold it`);
+  /** The panic of a release by a CPU that does not hold the lock. */
+  private releasedByOther(cpu: u32): never {
+    return panic(`spinlock "${this.name}" released by CPU ${cpu}, which does not hold it`);
+  }
+
+  /** Releases the lock (only SpinGuard calls this) and restores the interrupt flag and the CPU's rank (`outerRank`) saved at acquire. */
+  releaseHeld(interrupts: bool, outerRank: u32): void {
+    // The CPU's bookkeeping first, before any atomic: the simulated CPUs of the unit tests
+    // may abandon a release at an atomic (test/sim/smp.ts), and the count must not leak.
+    const cpu = currentCpu();
+    const held = heldCounts.get(cpu);
+    if (held === 0) this.releasedByOther(cpu);
+    heldCounts.set(cpu, held - 1);
+    heldRanks.set(cpu, outerRank);
+    if (!this.heldByMe()) this.releasedByOther(cpu);
     this.holder.store(NO_HOLDER, StoreOrder.Relaxed);
     // Only the holder writes nowServing: a plain read and a release store hand over.
     this.nowServing.store(wrappingAdd(this.nowServing.load(LoadOrder.Relaxed), 1n), StoreOrder.Release);
@@ -95,15 +141,18 @@ export class SpinGuard extends Owned {
   private readonly lock: SpinLock;
   /** RFLAGS.IF before acquire. */
   private readonly interrupts: bool;
+  /** The highest rank the CPU held before acquire. */
+  private readonly outerRank: u32;
 
-  constructor(lock: SpinLock, interrupts: bool) {
+  constructor(lock: SpinLock, interrupts: bool, outerRank: u32) {
     super();
     this.lock = lock;
     this.interrupts = interrupts;
+    this.outerRank = outerRank;
   }
 
   /** Releases the lock. */
   release(this: Consumed<SpinGuard>): void {
-    this.lock.releaseHeld(this.interrupts);
+    this.lock.releaseHeld(this.interrupts, this.outerRank);
   }
 }

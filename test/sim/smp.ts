@@ -75,6 +75,18 @@ export function spinYield(): void {
   active.spin();
 }
 
+/** Runs `fn` with no preemption at its atomics (a test's own checks between operations, which may take the locks they inspect). */
+export function unpreempted<T>(fn: () => T): T {
+  if (!active) return fn();
+  const s = active;
+  s.quiet++;
+  try {
+    return fn();
+  } finally {
+    s.quiet--;
+  }
+}
+
 /** Resets the bootstrap CPU's state (between tests). */
 export function resetSimCpus(): void {
   active = null;
@@ -94,9 +106,16 @@ export class SmpScheduler {
   /** Yield points reached and preemptions taken (to check a test exercised the scheduler). */
   yieldPoints = 0;
   preemptions = 0;
+  /** Nesting depth of unpreempted(): atomics do not yield while above 0. */
+  quiet = 0;
 
-  /** `programs[i]` is CPU i's operations, in order; each CPU starts with its index installed. */
-  constructor(programs: (() => void)[][], private readonly schedule: readonly number[]) {
+  /**
+   * `programs[i]` is CPU i's operations, in order; each CPU starts with its index installed.
+   * `mayPreempt`, when given, is asked at each atomic: false keeps the current CPU running
+   * there (a test of shared long-lived state avoids schedules it would have to discard,
+   * since a discarded run leaves a lock with a waiter that never comes back).
+   */
+  constructor(programs: (() => void)[][], private readonly schedule: readonly number[], private readonly mayPreempt: (() => boolean) | null = null) {
     this.runners = programs.map((ops, index) => ({ cpu: { index, gsIndex: index, interrupts: false }, ops, next: 0, onStack: false }));
     this.current = this.runners[0]!;
   }
@@ -151,7 +170,8 @@ export class SmpScheduler {
 
   /** An atomic is about to act on the current CPU: maybe run other CPUs first. */
   atomic(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.quiet > 0) return;
+    if (this.mayPreempt !== null && !this.mayPreempt()) return;
     this.yieldPoints++;
     const k = this.choice();
     if (k === 0) return;

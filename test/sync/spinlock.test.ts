@@ -45,7 +45,7 @@ describe("SpinLock on one CPU", () => {
 
   it("panics on release and on assertHeld by a CPU that does not hold it", () => {
     const lock = new SpinLock("pages");
-    expect(panicOf(() => lock.releaseHeld(false))).toContain('spinlock "pages" released by CPU 0, which does not hold it');
+    expect(panicOf(() => lock.releaseHeld(false, 0))).toContain('spinlock "pages" released by CPU 0, which does not hold it');
     expect(panicOf(() => lock.assertHeld())).toContain('spinlock "pages" is not held by CPU 0, which needs it here');
   });
 

@@ -3,14 +3,31 @@
 // ordinary chunks, free reserved chunks, all reserved regions): one entry per region,
 // never per chunk. Allocation and release are O(log regions) after `upgrade`; single
 // ordinary chunks, the common case, are O(1) through a magazine (magazine.ts).
+//
+// Several CPUs (issue 12): each CPU has its own magazine (made on its first single-chunk
+// request), used by that CPU alone: single-chunk allocate and release take no lock and no
+// atomic. Everything else (refills and drains of a magazine, multi-chunk and reserved
+// requests, queries) holds the allocator's SpinLock, a leaf of the lock order
+// (kernel/sync/lock_order.ts): nothing under it allocates from the heap. The tree nodes a
+// locked operation may need (NODES_PER_OPERATION) are in the node pool before the lock is
+// taken (locked()): the pool grows from the heap with the lock not held.
+//
+// Not from interrupt handlers: a handler that interrupted its CPU's magazine operation
+// would find the magazine half-changed (Keel's handlers allocate nothing).
+//
+// A CPU flushes only its own magazine (another CPU's is that CPU's alone): a request for a
+// run of chunks may fail with OutOfMemory while other CPUs' magazines hold up to
+// MAGAZINE_CAPACITY single chunks each; they come back when those CPUs drain or flush.
 import { u64, type bool, type u32 } from "../../lib/int";
 import { Owned, type Consumed } from "../../lib/owned";
 import { panic } from "../../lib/panic";
+import { currentCpu, MAX_CPUS } from "../../arch/x86_64/cpu_local";
+import { locksHeldByMe, RANK_ALLOCATOR, type SpinGuard, SpinLock } from "../../sync";
 import { framesAllocated, framesReleased, type FramePoison } from "../debug/pagealloc";
 import { type Address, type Chunk, CHUNK_SHIFT, CHUNK_SIZE, type ChunkRange, isPowerOfTwo, MAX_CHUNK_NUMBER } from "../addr";
 import { NO_FIT } from "./fit";
-import { MAGAZINE_BATCH, Magazine } from "./magazine";
-import type { NodePool } from "./node_pool";
+import { MAGAZINE_BATCH, MAGAZINE_CAPACITY, Magazine } from "./magazine";
+import { type NodePool, NodeStorage } from "./node_pool";
 import { NO_REGION } from "./region_array";
 import { RegionSet, TakeStatus } from "./region_set";
 
@@ -71,6 +88,12 @@ class Issuer {
 const ISSUER = new Issuer();
 
 let nextAllocatorId: u32 = 1;
+
+/**
+ * Tree nodes one locked operation may need: flushing a full magazine stores up to
+ * MAGAZINE_CAPACITY separate regions, and a take splits one region in two.
+ */
+export const NODES_PER_OPERATION: u32 = MAGAZINE_CAPACITY + 2;
 
 /**
  * Chunks handed out by a ChunkAllocator (AllocatedPages, AllocatedFrames), with a single
@@ -186,9 +209,14 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   private readonly free: RegionSet;
   private readonly freeReserved: RegionSet;
   private readonly reservedRegions: RegionSet;
-  /** Free single ordinary chunks kept out of `free` for O(1) requests; see magazine(). */
-  private readonly singles: Magazine;
-  private liveChunks: u64 = 0n;
+  /** Free single ordinary chunks kept out of `free` for O(1) requests, one magazine per CPU (null until its first use); see magazine(). */
+  private readonly magazines: (Magazine | null)[];
+  /** Protects everything but the magazines (each its CPU's own). */
+  private readonly lock: SpinLock;
+  /** The tree nodes' pool after `upgrade`: locked() keeps NODES_PER_OPERATION free nodes in it. */
+  private pool: NodePool | null = null;
+  /** Chunks managed: free + free reserved + in magazines + allocated (fixed once initialisation ends); allocatedChunks() is the rest. */
+  private managed: u64 = 0n;
   /** Test builds: poisons released chunks and checks them when reused (kernel/mm/debug). */
   private poison: FramePoison | null = null;
 
@@ -200,14 +228,17 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     this.free = new RegionSet(name, earlyCapacity);
     this.freeReserved = new RegionSet(name, earlyCapacity);
     this.reservedRegions = new RegionSet(name, earlyCapacity);
-    this.singles = new Magazine();
+    this.magazines = new Array<Magazine | null>(MAX_CPUS).fill(null);
+    this.lock = SpinLock.ranked(name, RANK_ALLOCATOR);
   }
 
   /** Adds `range` to the free memory, except what lies in reserved regions. Initialisation only. */
   addFree(range: R): void {
     if (range.isEmpty()) return;
+    using g = this.locked();
     this.checkInitialising("addFree");
-    this.flushMagazine();
+    this.flushOwnMagazine();
+    const before = this.freeTotal();
     const f = range.firstNumber();
     const l = range.lastNumber();
     this.free.unite(f, l);
@@ -217,22 +248,27 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
       this.free.subtract(this.reservedRegions.first(h), this.reservedRegions.last(h));
       h = this.reservedRegions.next(h);
     }
+    this.managed += this.freeTotal() - before;
   }
 
   /** Makes `range` a reserved region: only `allocateReserved` hands it out. Initialisation only. */
   addReserved(range: R): void {
     if (range.isEmpty()) return;
+    using g = this.locked();
     this.checkInitialising("addReserved");
-    this.flushMagazine();
+    this.flushOwnMagazine();
+    const before = this.freeTotal();
     const f = range.firstNumber();
     const l = range.lastNumber();
     this.reservedRegions.unite(f, l);
     this.freeReserved.unite(f, l);
     this.free.subtract(f, l);
+    this.managed += this.freeTotal() - before;
   }
 
   /** Makes room for `capacity` regions in each early array (sized from the boot memory map). Initialisation only. */
   reserveEarly(capacity: u32): void {
+    using g = this.lock.acquire();
     this.checkInitialising("reserveEarly");
     this.free.reserveEarly(capacity);
     this.freeReserved.reserveEarly(capacity);
@@ -244,8 +280,9 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     this.poison = hook;
   }
 
-  /** Moves all metadata from the early arrays into trees with nodes from `pool`. */
+  /** Moves all metadata from the early arrays into trees with nodes from `pool`, which from now on is this allocator's alone. At boot, on one CPU. */
   upgrade(pool: NodePool): void {
+    this.pool = pool;
     this.free.upgrade(pool);
     this.freeReserved.upgrade(pool);
     this.reservedRegions.upgrade(pool);
@@ -305,42 +342,67 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (range.isEmpty()) return this.failure(AllocError.InvalidRequest);
     const f = range.firstNumber();
     const l = range.lastNumber();
+    using g = this.locked();
     if (!this.reservedRegions.containsAll(f, l)) return this.failure(AllocError.NotReserved);
     return this.take(this.freeReserved, range, true, AllocError.AddressInUse);
   }
 
-  /** Free chunks available to ordinary requests (those in the magazine included). */
+  // The counts are exact while no other CPU is inside an allocator call (each CPU's
+  // magazine is read without its owner's knowledge); they never include a chunk twice.
+
+  /** Free chunks available to ordinary requests (those in every CPU's magazine included). */
   freeChunks(): u64 {
-    return this.free.chunkCount() + u64(this.magazine().size());
+    using g = this.lock.acquire();
+    return this.free.chunkCount() + this.inMagazines();
   }
 
-  /** Free single chunks held in the magazine, outside the free regions. */
+  /** Free single chunks held in the calling CPU's magazine, outside the free regions. */
   magazineSize(): u32 {
-    return this.magazine().size();
+    const m = this.magazines[currentCpu()];
+    return m === null ? 0 : m.size();
   }
 
-  /** Chunk `i` of those in the magazine (0 = oldest). */
+  /** Chunk `i` of those in the calling CPU's magazine (0 = oldest). */
   magazineChunk(i: u32): R {
-    return this.noChunks.withNumbers(this.magazine().at(i), 1n);
+    const m = this.magazines[currentCpu()];
+    if (m === null) return panic(`ChunkAllocator.magazineChunk: CPU ${currentCpu()} has no magazine`);
+    return this.noChunks.withNumbers(m.at(i), 1n);
+  }
+
+  /** Free single chunks in CPU `cpu`'s magazine (0 before its first single-chunk request). */
+  magazineSizeOf(cpu: u32): u32 {
+    const m = this.magazines[cpu];
+    return m === null ? 0 : m.size();
+  }
+
+  /** Chunk `i` of those in CPU `cpu`'s magazine (0 = oldest); for checks while that CPU is not in the allocator. */
+  magazineChunkOf(cpu: u32, i: u32): R {
+    const m = this.magazines[cpu];
+    if (m === null) return panic(`ChunkAllocator.magazineChunkOf: CPU ${cpu} has no magazine`);
+    return this.noChunks.withNumbers(m.at(i), 1n);
   }
 
   /** Free chunks in reserved regions. */
   freeReservedChunks(): u64 {
+    using g = this.lock.acquire();
     return this.freeReserved.chunkCount();
   }
 
-  /** Chunks held by live allocations. */
+  /** Chunks held by live allocations: what is managed and not free. */
   allocatedChunks(): u64 {
-    return this.liveChunks;
+    using g = this.lock.acquire();
+    return this.liveChunks();
   }
 
   /** Number of free regions (ordinary or reserved). */
   freeRegionCount(reserved: bool): u32 {
+    using g = this.lock.acquire();
     return reserved ? this.freeReserved.regionCount() : this.free.regionCount();
   }
 
-  /** The lowest free region (ordinary or reserved) starting at chunk number `from` or above; empty when none. Chunks in the magazine are not in a free region. */
+  /** The lowest free region (ordinary or reserved) starting at chunk number `from` or above; empty when none. Chunks in magazines are not in a free region. */
   freeRegionFrom(reserved: bool, from: u64): R {
+    using g = this.lock.acquire();
     const set: RegionSet = reserved ? this.freeReserved : this.free;
     const h = set.ceiling(from);
     if (h === NO_REGION) return this.noChunks;
@@ -349,39 +411,99 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** Takes back the chunks of a released allocation; only Allocated.release can call it. */
   reclaim(chunks: R, reserved: bool, _issuer: Issuer): void {
-    const n = chunks.sizeInChunks();
-    this.liveChunks -= n;
-    if (reserved) this.freeReserved.give(chunks.firstNumber(), chunks.lastNumber());
-    else if (n === 1n) this.keepSingle(chunks.firstNumber());
-    else this.free.give(chunks.firstNumber(), chunks.lastNumber());
+    // The fast path: a single ordinary chunk into the CPU's magazine, which has room.
+    const first = chunks.firstNumber();
+    if (!reserved && chunks.sizeInChunks() === 1n && this.poison === null) {
+      const m = this.magazines[currentCpu()];
+      if (m !== null && !m.isFull()) {
+        m.put(first);
+        return;
+      }
+    }
+    this.reclaimSlow(chunks, reserved);
+  }
+
+  /** Everything reclaim's fast path leaves: a first magazine, a full one, the debug hook, runs, reserved chunks (those under the lock). */
+  private reclaimSlow(chunks: R, reserved: bool): void {
+    const first = chunks.firstNumber();
+    const last = chunks.lastNumber();
+    if (!reserved && first === last) {
+      const cpu = currentCpu();
+      const mine = this.magazines[cpu];
+      const m = mine !== null ? mine : this.makeMagazine(cpu);
+      if (m !== null) {
+        this.keepSingle(m, first);
+        return;
+      }
+    }
+    using g = this.locked();
+    if (reserved) this.freeReserved.give(first, last);
+    else this.free.give(first, last);
     const hook = this.poison;
-    if (hook !== null && !reserved) framesReleased(hook, chunks.firstNumber(), chunks.lastNumber());
+    if (hook !== null && !reserved) framesReleased(hook, first, last);
   }
 
   /**
-   * The magazine serving this allocator's single-chunk requests. One per allocator today;
-   * per-CPU magazines are this line returning the current CPU's (every user goes through it).
+   * A new magazine for CPU `cpu` (its first single-chunk request); null when it cannot be
+   * made now: making one takes heap memory, and the heap may need a lock this CPU holds (the
+   * mapper takes table frames under its lock; the heap grows through the mapper). Then the
+   * request goes to the locked core instead. (The callers read `magazines` themselves: the
+   * fast path stays inline.)
    */
-  private magazine(): Magazine {
-    return this.singles;
+  private makeMagazine(cpu: u32): Magazine | null {
+    if (locksHeldByMe() !== 0) return null;
+    const m = new Magazine();
+    this.magazines[cpu] = m;
+    return m;
   }
 
-  /** One ordinary chunk in O(1): from the magazine, refilled in a batch when empty. */
+  /** One ordinary chunk in O(1): from the calling CPU's magazine, refilled in a batch (under the lock) when empty. */
   private allocateOne(): AllocResult<Allocated<A, C, R>> {
-    const m = this.magazine();
+    // The fast path: the CPU's magazine has a chunk.
+    const m = this.magazines[currentCpu()];
+    if (m !== null && !m.isEmpty() && this.poison === null) return this.issueSingle(m.takeNewest());
+    return this.allocateOneSlow();
+  }
+
+  /** Everything allocateOne's fast path leaves: a first magazine, an empty one (refill), the debug hook. */
+  private allocateOneSlow(): AllocResult<Allocated<A, C, R>> {
+    const cpu = currentCpu();
+    const mine = this.magazines[cpu];
+    const m = mine !== null ? mine : this.makeMagazine(cpu);
+    if (m === null) return this.request(1n, 1n, 0n, MAX_CHUNK_NUMBER);
     if (m.isEmpty() && !this.refill(m)) return this.failure(AllocError.OutOfMemory);
-    this.liveChunks += 1n;
     const num: u64 = m.takeNewest();
     const hook = this.poison;
-    if (hook !== null) framesAllocated(hook, num, num);
+    if (hook !== null) this.seeAllocated(hook, num);
+    return this.issueSingle(num);
+  }
+
+  /** The allocation of single ordinary chunk `num`. */
+  private issueSingle(num: u64): AllocResult<Allocated<A, C, R>> {
     return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, this.noChunks.single(num), false, ISSUER), AllocError.None);
   }
 
-  /** A released single chunk goes to the magazine; a full one first gives its older half back. */
-  private keepSingle(num: u64): void {
-    const m = this.magazine();
-    if (m.isFull()) this.giveBack(m, MAGAZINE_BATCH);
+  /** A released single chunk goes to the CPU's magazine; a full one first gives its older half back. */
+  private keepSingle(m: Magazine, num: u64): void {
+    const hook = this.poison;
+    if (hook !== null) this.seeReleased(hook, num);
+    if (m.isFull()) {
+      using g = this.locked();
+      this.giveBack(m, MAGAZINE_BATCH);
+    }
     m.put(num);
+  }
+
+  /** The debug hook's view of a single chunk handed out from a magazine (under the lock: the hook's state is shared). */
+  private seeAllocated(hook: FramePoison, num: u64): void {
+    using g = this.lock.acquire();
+    framesAllocated(hook, num, num);
+  }
+
+  /** The debug hook's view of a single chunk released into a magazine. */
+  private seeReleased(hook: FramePoison, num: u64): void {
+    using g = this.lock.acquire();
+    framesReleased(hook, num, num);
   }
 
   /**
@@ -389,6 +511,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
    * (one region-set operation, never a split), lowest taken first; false when there are none.
    */
   private refill(m: Magazine): bool {
+    using g = this.locked();
     const h = this.free.lowest();
     if (h === NO_REGION) return false;
     const first = this.free.first(h);
@@ -400,22 +523,73 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     return true;
   }
 
-  /** Gives the oldest `count` chunks of `m` back to the free regions. */
+  /** Gives the oldest `count` chunks of `m` back to the free regions (under the lock). */
   private giveBack(m: Magazine, count: u32): void {
+    this.lock.assertHeld();
     for (let i: u32 = 0; i < count; i++) this.free.give(m.at(i), m.at(i));
     m.dropOldest(count);
   }
 
-  /** Puts every chunk of the magazine back into the free regions (before any request that could need them; before counting regions). */
+  /** Puts every chunk of the calling CPU's magazine back into the free regions (before counting regions; other CPUs' magazines are theirs to flush). */
   flushMagazine(): void {
-    const m = this.magazine();
-    if (!m.isEmpty()) this.giveBack(m, m.size());
+    using g = this.locked();
+    this.flushOwnMagazine();
+  }
+
+  /** flushMagazine's work, under the lock. */
+  private flushOwnMagazine(): void {
+    const m = this.magazines[currentCpu()];
+    if (m !== null && !m.isEmpty()) this.giveBack(m, m.size());
+  }
+
+  /** Chunks in every CPU's magazine. */
+  private inMagazines(): u64 {
+    let n: u64 = 0n;
+    for (let cpu: u32 = 0; cpu < MAX_CPUS; cpu++) {
+      const m = this.magazines[cpu];
+      if (m !== null) n += u64(m.size());
+    }
+    return n;
+  }
+
+  /** Allocated chunks (under the lock): managed minus free. */
+  private liveChunks(): u64 {
+    return this.managed - this.free.chunkCount() - this.freeReserved.chunkCount() - this.inMagazines();
+  }
+
+  /** Free chunks in the region sets (ordinary and reserved); initialisation changes `managed` by its change. */
+  private freeTotal(): u64 {
+    return this.free.chunkCount() + this.freeReserved.chunkCount();
+  }
+
+  /**
+   * Takes the lock with at least NODES_PER_OPERATION free nodes in the pool. A pool short
+   * of them grows with the lock not held: its new storage comes from the heap, which may
+   * grow and so call this allocator (and take its lock) first.
+   */
+  private locked(): SpinGuard {
+    for (;;) {
+      const g = this.lock.acquire();
+      const pool = this.pool;
+      if (pool === null || !pool.canGrow() || pool.available() >= NODES_PER_OPERATION) return g;
+      const capacity = pool.capacity();
+      g.release();
+      this.growPool(pool, capacity);
+    }
+  }
+
+  /** Doubles `pool` (of `capacity` nodes when the caller looked) unless another CPU grew it meanwhile. */
+  private growPool(pool: NodePool, capacity: u32): void {
+    const storage = new NodeStorage(capacity * 2);
+    using g = this.lock.acquire();
+    if (pool.capacity() < storage.capacity) pool.adopt(storage);
   }
 
   /** The lowest aligned run of `count` free ordinary chunks inside [lo, hi]. */
   private request(count: u64, align: u64, lo: u64, hi: u64): AllocResult<Allocated<A, C, R>> {
     if (count === 0n) return this.failure(AllocError.InvalidRequest);
-    this.flushMagazine();
+    using g = this.locked();
+    this.flushOwnMagazine();
     const s = this.free.findFit(count, align, lo, hi);
     if (s === NO_FIT) return this.failure(AllocError.OutOfMemory);
     return this.take(this.free, this.noChunks.withNumbers(s, count), false, AllocError.OutOfMemory);
@@ -424,17 +598,18 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   /** Exactly `range` (null or empty: invalid) from the free ordinary chunks. */
   private requestAt(range: R | null): AllocResult<Allocated<A, C, R>> {
     if (range === null || range.isEmpty()) return this.failure(AllocError.InvalidRequest);
+    using g = this.locked();
     if (this.reservedRegions.overlapsAny(range.firstNumber(), range.lastNumber())) return this.failure(AllocError.AddressReserved);
-    this.flushMagazine();
+    this.flushOwnMagazine();
     return this.take(this.free, range, false, AllocError.AddressInUse);
   }
 
-  /** Removes `range` from `set` and issues it; `missing` is the error when it is not all there. */
+  /** Removes `range` from `set` and issues it (under the lock); `missing` is the error when it is not all there. */
   private take(set: RegionSet, range: R, reserved: bool, missing: AllocError): AllocResult<Allocated<A, C, R>> {
+    this.lock.assertHeld();
     const status = set.take(range.firstNumber(), range.lastNumber());
     if (status === TakeStatus.NotInSet) return this.failure(missing);
     if (status === TakeStatus.NoRoom) return this.failure(AllocError.RegionTableFull);
-    this.liveChunks += range.sizeInChunks();
     const hook = this.poison;
     if (hook !== null && !reserved) framesAllocated(hook, range.firstNumber(), range.lastNumber());
     return new AllocResult<Allocated<A, C, R>>(new Allocated<A, C, R>(this, range, reserved, ISSUER), AllocError.None);
@@ -445,6 +620,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   }
 
   private checkInitialising(what: string): void {
-    if (this.liveChunks !== 0n) panic(`ChunkAllocator.${what}: called while ${this.liveChunks} chunks are allocated`);
+    const live = this.liveChunks();
+    if (live !== 0n) panic(`ChunkAllocator.${what}: called while ${live} chunks are allocated`);
   }
 }

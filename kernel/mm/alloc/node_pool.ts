@@ -4,12 +4,37 @@
 // out it doubles its arrays from the heap, so inserting a region (and so a release, which
 // may split nothing but must store a region) never fails while the heap can grow. The
 // arrays it outgrew stay allocated (keelc objects are never freed): at most as much again.
+// A pool serving a locked allocator is grown by that allocator before it takes its lock
+// (NodeStorage, adopt): growing under the lock would enter the heap, which may call the
+// allocator again (kernel/sync/lock_order.ts).
 import type { bool, u32, u64 } from "../../lib/int";
 import { U32Array, U64Array } from "../../lib/fixed_array";
 import { panic } from "../../lib/panic";
 
 /** The id meaning "no node". */
 export const NO_NODE: u32 = 0;
+
+/** Empty storage for `capacity` nodes, made ahead of NodePool.adopt. */
+export class NodeStorage {
+  readonly capacity: u32;
+  readonly firsts: U64Array;
+  readonly lasts: U64Array;
+  readonly maxSizes: U64Array;
+  readonly lefts: U32Array;
+  readonly rights: U32Array;
+  readonly heights: U32Array;
+
+  /** Arrays for nodes 1..=capacity (slot 0 is the null node). */
+  constructor(capacity: u32) {
+    this.capacity = capacity;
+    this.firsts = new U64Array(capacity + 1, 0n);
+    this.lasts = new U64Array(capacity + 1, 0n);
+    this.maxSizes = new U64Array(capacity + 1, 0n);
+    this.lefts = new U32Array(capacity + 1, NO_NODE);
+    this.rights = new U32Array(capacity + 1, NO_NODE);
+    this.heights = new U32Array(capacity + 1, 0);
+  }
+}
 
 /**
  * A pool of tree nodes, each a region [first, last] of chunk numbers with AVL links,
@@ -30,13 +55,14 @@ export class NodePool {
 
   /** A fixed pool of `capacity` nodes, all free. */
   constructor(capacity: u32) {
+    const s = new NodeStorage(capacity);
     this.cap = capacity;
-    this.firsts = new U64Array(capacity + 1, 0n);
-    this.lasts = new U64Array(capacity + 1, 0n);
-    this.maxSizes = new U64Array(capacity + 1, 0n);
-    this.lefts = new U32Array(capacity + 1, NO_NODE);
-    this.rights = new U32Array(capacity + 1, NO_NODE);
-    this.heights = new U32Array(capacity + 1, 0);
+    this.firsts = s.firsts;
+    this.lasts = s.lasts;
+    this.maxSizes = s.maxSizes;
+    this.lefts = s.lefts;
+    this.rights = s.rights;
+    this.heights = s.heights;
     this.freeHead = NO_NODE;
     this.threadFree(1, capacity);
   }
@@ -90,28 +116,32 @@ export class NodePool {
 
   /** Doubles the capacity: new arrays, the nodes copied, the new half free. */
   private grow(): void {
+    this.adopt(new NodeStorage(this.cap * 2));
+  }
+
+  /**
+   * Moves the nodes into `storage`, which must be larger, and frees the rest of it. The
+   * allocators make the storage with their lock not held (it comes from the heap, which
+   * may call them) and adopt it under the lock.
+   */
+  adopt(storage: NodeStorage): void {
     const old: u32 = this.cap;
-    const cap: u32 = old * 2;
-    const firsts = new U64Array(cap + 1, 0n);
-    const lasts = new U64Array(cap + 1, 0n);
-    const maxSizes = new U64Array(cap + 1, 0n);
-    const lefts = new U32Array(cap + 1, NO_NODE);
-    const rights = new U32Array(cap + 1, NO_NODE);
-    const heights = new U32Array(cap + 1, 0);
+    const cap: u32 = storage.capacity;
+    if (cap <= old) panic(`NodePool.adopt: storage for ${cap} nodes does not grow a pool of ${old}`);
     for (let id: u32 = 1; id <= old; id++) {
-      firsts.set(id, this.firsts.get(id));
-      lasts.set(id, this.lasts.get(id));
-      maxSizes.set(id, this.maxSizes.get(id));
-      lefts.set(id, this.lefts.get(id));
-      rights.set(id, this.rights.get(id));
-      heights.set(id, this.heights.get(id));
+      storage.firsts.set(id, this.firsts.get(id));
+      storage.lasts.set(id, this.lasts.get(id));
+      storage.maxSizes.set(id, this.maxSizes.get(id));
+      storage.lefts.set(id, this.lefts.get(id));
+      storage.rights.set(id, this.rights.get(id));
+      storage.heights.set(id, this.heights.get(id));
     }
-    this.firsts = firsts;
-    this.lasts = lasts;
-    this.maxSizes = maxSizes;
-    this.lefts = lefts;
-    this.rights = rights;
-    this.heights = heights;
+    this.firsts = storage.firsts;
+    this.lasts = storage.lasts;
+    this.maxSizes = storage.maxSizes;
+    this.lefts = storage.lefts;
+    this.rights = storage.rights;
+    this.heights = storage.heights;
     this.cap = cap;
     this.threadFree(old + 1, cap);
   }

@@ -13,6 +13,12 @@
 //
 // The heap also backs keelc's `new` once memory_init.ts registers objectAlloc with
 // setObjectAllocator (zeroed storage, never freed: the subset has no garbage collector).
+//
+// Several CPUs: one SpinLock (`heapLock`, first in the lock order, kernel/sync/lock_order.ts)
+// guards the free list, the counters and growth. Growth maps pages under it, through the
+// page allocator, the frame allocator and the mapper (each taking its own lock, later in the
+// order). A `new` on the CPU holding the heap lock (objects growth makes) gets arena storage
+// (objectAlloc returns 0 there), as a reentrant one always did.
 import { u64, type bool } from "../../lib/int";
 import { load64, store64 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
@@ -20,6 +26,7 @@ import type { Consumed } from "../../lib/owned";
 import { frameAllocator, pageAllocator } from "../alloc";
 import { CHUNK_SHIFT, HEAP_BASE, HEAP_WINDOW_SIZE, PageRange } from "../addr";
 import { type MappedPages, type Mapper, PageFlags } from "../paging";
+import { RANK_HEAP, SpinLock } from "../../sync";
 const HEADER: u64 = 16n;
 const ALIGN: u64 = 16n;
 const USED: u64 = 1n;
@@ -51,11 +58,12 @@ let freeHead: u64 = 0n;
 let bytesUsed: u64 = 0n;
 let blocksUsed: u64 = 0n;
 let growths: u64 = 0n;
-/** Set while grow() runs: the objects it makes (allocations, the mapping) take arena storage. */
-let growing: bool = false;
+/** Guards every variable above once the heap is up. */
+const heapLock = SpinLock.ranked("heap", RANK_HEAP);
 
 /** Starts the heap on `mapper` with `initialBytes` mapped (rounded up to pages). */
 export function initHeap(mapper: Mapper, initialBytes: u64): void {
+  using g = heapLock.acquire();
   if (heapMapper !== null) panic("initHeap: the heap is already up");
   heapMapper = mapper;
   if (!grow(initialBytes)) panic(`initHeap: cannot map ${initialBytes} bytes for the heap`);
@@ -68,6 +76,12 @@ export function heapIsUp(): bool {
 
 /** The address of `size` bytes (16-byte aligned, not zeroed), or 0 when memory is exhausted. */
 export function heapAlloc(size: u64): u64 {
+  using g = heapLock.acquire();
+  return allocLocked(size);
+}
+
+/** heapAlloc's work, under the lock. */
+function allocLocked(size: u64): u64 {
   if (heapMapper === null) panic("heapAlloc: the heap is not up");
   if (size > HEAP_WINDOW_SIZE) return 0n;
   const payload: u64 = size < ALIGN ? ALIGN : (size + (ALIGN - 1n)) & SIZE_MASK;
@@ -82,6 +96,7 @@ export function heapAlloc(size: u64): u64 {
 
 /** Gives back a block heapAlloc returned; panics on anything else (or a double free). */
 export function heapFree(addr: u64): void {
+  using g = heapLock.acquire();
   if (addr < HEAP_BASE + HEADER || addr >= heapEnd || (addr & (ALIGN - 1n)) !== 0n) panic(`heapFree: ${addr} is not a heap block`);
   const b: u64 = addr - HEADER;
   const h = load64(b);
@@ -94,9 +109,10 @@ export function heapFree(addr: u64): void {
 
 /** Zeroed storage for keelc's `new` (setObjectAllocator's hook): 0 when out of memory. */
 export function objectAlloc(size: u64): u64 {
-  if (growing) return 0n;
+  if (heapLock.heldByMe()) return 0n;
   const a = heapAlloc(size);
   if (a === 0n) return 0n;
+  // The block is this CPU's now: zeroed with the lock released.
   const blockSize: u64 = (load64(a - HEADER) & SIZE_MASK) - HEADER;
   for (let i: u64 = 0n; i < blockSize; i += 8n) store64(a + i, 0n);
   return a;
@@ -124,6 +140,7 @@ export function heapGrowths(): u64 {
 
 /** Bytes in free blocks (walks the list). */
 export function heapBytesFree(): u64 {
+  using g = heapLock.acquire();
   let n: u64 = 0n;
   let b = freeHead;
   while (b !== 0n) {
@@ -135,6 +152,7 @@ export function heapBytesFree(): u64 {
 
 /** Number of free blocks (walks the list). */
 export function heapFreeBlocks(): u64 {
+  using g = heapLock.acquire();
   let n: u64 = 0n;
   let b = freeHead;
   while (b !== 0n) {
@@ -149,6 +167,7 @@ export function heapFreeBlocks(): u64 {
  * inside the heap, never adjacent; used + free bytes = mapped bytes.
  */
 export function heapCheck(): void {
+  using g = heapLock.acquire();
   let prevEnd: u64 = 0n;
   let free: u64 = 0n;
   let b = freeHead;
@@ -226,11 +245,7 @@ function grow(need: u64): bool {
   let bytes: u64 = (need + (PAGE - 1n)) & ~(PAGE - 1n);
   if (bytes < GROW_MIN) bytes = GROW_MIN;
   if (bytes > HEAP_BASE + HEAP_WINDOW_SIZE - heapEnd) return false;
-  const count: u64 = bytes / PAGE;
-  growing = true;
-  const ok = mapMore(m, count);
-  growing = false;
-  return ok;
+  return mapMore(m, bytes / PAGE);
 }
 
 /** grow()'s work: `count` pages at the heap's end, mapped to fresh frames, onto the free list. */
@@ -258,6 +273,7 @@ function mapMore(m: Mapper, count: u64): bool {
 
 /** Number of heap chunks (one per growth). */
 export function heapChunkCount(): u64 {
+  using g = heapLock.acquire();
   let n: u64 = 0n;
   let c = chunks;
   while (c !== null) {
