@@ -39,7 +39,7 @@ import { PageFlags } from "./flags";
 import { fillRun, PageTable } from "./table";
 import { LEVEL_P1, LEVEL_P2, LEVEL_P3, NO_SLOT, type TableWalk, walk } from "./walk";
 import { FLUSH_ALL_PAGES, flushOtherCpus } from "./remote_flush";
-import { SpinLock } from "../../sync/spinlock";
+import { RANK_MAPPER, SpinLock, type SpinGuard } from "../../sync";
 
 /** Why a mapper operation failed: one kind per cause. */
 export const enum MapError {
@@ -157,6 +157,8 @@ export class Mapper {
   private readonly frames: FrameAllocator;
   private tables: TableFrame | null;
   private spareNodes: TableFrame | null = null;
+  /** Nodes in spareNodes. */
+  private spareCount: u64 = 0n;
   private tableCount: u64 = 0n;
   private active: bool = false;
   /** Held by every operation: the tables (and this object) are shared by all CPUs. */
@@ -168,7 +170,7 @@ export class Mapper {
     this.physOffset = physOffset;
     this.tableLimit = tableLimit;
     this.tables = null;
-    this.lock = new SpinLock("mapper");
+    this.lock = SpinLock.ranked("mapper", RANK_MAPPER);
     const p4 = this.newTable();
     if (p4 === null) panic("Mapper: no frame for the P4 table");
     this.p4 = p4.startValue();
@@ -240,7 +242,7 @@ export class Mapper {
     const first = pages.start();
     const frame = frames.start();
     if (first === null || frame === null) return ok();
-    using g = this.lock.acquire();
+    using g = this.lockWithSpares(tableNodesFor(pages.sizeInChunks()));
     if (pages.sizeInChunks() === 1n) return this.mapPageLocked(first, frame, flags);
     return this.mapContiguousLocked(first.start(), frame.start(), pages.sizeInChunks(), CHUNK_SIZE, flags);
   }
@@ -279,7 +281,7 @@ export class Mapper {
 
   /** Maps one 4 KiB page to `frame`. */
   mapPage(page: Page, frame: Frame, flags: PageFlags): MapStatus {
-    using g = this.lock.acquire();
+    using g = this.lockWithSpares(tableNodesFor(1n));
     return this.mapPageLocked(page, frame, flags);
   }
 
@@ -305,7 +307,7 @@ export class Mapper {
    * 512 pages, never one per page. All or nothing: on an error nothing stays mapped.
    */
   mapContiguous(virt: VirtualAddress, phys: PhysicalAddress, count: u64, size: u64, flags: PageFlags): MapStatus {
-    using g = this.lock.acquire();
+    using g = this.lockWithSpares(tableNodesFor(count));
     return this.mapContiguousLocked(virt, phys, count, size, flags);
   }
 
@@ -565,6 +567,28 @@ export class Mapper {
     return w;
   }
 
+  /**
+   * Takes the lock with at least `need` spare list nodes ready for new tables: a node is an
+   * object (`new` takes the heap's lock, which ranks before the mapper's: kernel/sync/lock_order.ts),
+   * so it is made only with the mapper's lock not held.
+   */
+  private lockWithSpares(need: u64): SpinGuard {
+    for (;;) {
+      const g = this.lock.acquire();
+      if (this.spareCount >= need) return g;
+      g.release();
+      this.addSpare(new TableFrame(null, null));
+    }
+  }
+
+  /** Adds `node` to the spare nodes. */
+  private addSpare(node: TableFrame): void {
+    using g = this.lock.acquire();
+    node.next = this.spareNodes;
+    this.spareNodes = node;
+    this.spareCount++;
+  }
+
   /** A zeroed table frame below the table-frame limit, or null when no frame is left. */
   private newTable(): Frame | null {
     const r = this.tableLimit === NO_LIMIT
@@ -577,10 +601,12 @@ export class Mapper {
     }
     const frame = f.start();
     const node = this.spareNodes;
+    // No spare only for the P4, made in the constructor: every map reserves its nodes (lockWithSpares).
     if (node === null) {
       this.tables = new TableFrame(f, this.tables);
     } else {
       this.spareNodes = node.next;
+      this.spareCount--;
       node.frames = f;
       node.next = this.tables;
       this.tables = node;
@@ -603,6 +629,7 @@ export class Mapper {
         frames.release();
         t.next = this.spareNodes;
         this.spareNodes = t;
+        this.spareCount++;
         this.tableCount--;
         return;
       }
@@ -616,6 +643,17 @@ export class Mapper {
   private flush(page: Page): void {
     if (this.active) invlpg(page.startValue());
   }
+}
+
+/** Table nodes a map of `count` 4 KiB pages may need at most (fewer for huge pages): the P1, P2 and P3 tables its run crosses. */
+function tableNodesFor(count: u64): u64 {
+  if (count === 0n) return 0n;
+  return tablesCrossed(count, 512n) + tablesCrossed(count, 512n * 512n) + tablesCrossed(count, 512n * 512n * 512n);
+}
+
+/** Tables of `per` entries a run of `count` (>= 1) consecutive entries crosses at most. */
+function tablesCrossed(count: u64, per: u64): u64 {
+  return 1n + (count - 1n + per - 1n) / per;
 }
 
 /** Success (made at each use: two constant stores, no global to copy). */

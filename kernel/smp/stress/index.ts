@@ -26,7 +26,7 @@ import { Barrier } from "../barrier";
 import { apsReported } from "../ap_main";
 import { runOnEveryCpu } from "../work";
 import { shootdownsSent, skipShootdowns } from "../shootdown";
-import { corruptWords, foreignWords, framesHeld, nextRandom, opsDone, pagesFilled, pagesHeld, randomOps, refused, releaseAll, resetCounters, allocatorLock } from "./ops";
+import { corruptWords, foreignWords, framesHeld, nextRandom, opsDone, pagesFilled, pagesHeld, randomOps, refused, releaseAll, resetCounters } from "./ops";
 import { flushOwnTlb, missedBefore, probeRound, probesAfter, resetProbeCounters, staleReads } from "./probe";
 
 /** Probe rounds (the initiator goes round the CPUs). */
@@ -110,9 +110,8 @@ function stressEveryCpu(): void {
   barrier.wait();
 }
 
-/** Frames and pages allocated now equal those before, plus what the CPUs hold, plus the tables and heap added; free + allocated frames unchanged. */
+/** (Called while every other CPU waits at a barrier: the allocators hold still.) Frames and pages allocated now equal those before, plus what the CPUs hold, plus the tables and heap added; free + allocated frames unchanged. */
 function checkAccounting(when: string): void {
-  using g = allocatorLock.acquire();
   const m = tables;
   if (m === null) return;
   let heldFrames: u64 = 0n;

@@ -4,10 +4,9 @@
 // (unmap, pages and frames back: a shootdown), or allocate and release frames or pages
 // alone. Each CPU holds at most SLOTS mappings, in its own slots; the counters are per CPU.
 //
-// The allocators are not yet safe on several CPUs (their locks are the other half of point
-// 4, on their way): until they are, every allocator call here (allocate, map, which takes
-// table frames, release) holds `allocatorLock`. The fills and checks, most of the work, run
-// in parallel.
+// The allocators and the mapper lock themselves (per-CPU magazines in front of a locked
+// core, kernel/mm/alloc; the mapper's lock and shootdowns, kernel/mm/paging): every call here
+// goes to them directly, from every CPU at once.
 import { type bool, type u32, u64, truncU32 } from "../../lib/int";
 import { load64, store64 } from "../../lib/intrinsics";
 import { println } from "../../lib/console";
@@ -15,7 +14,6 @@ import { hex } from "../../lib/fmt";
 import { take, type Consumed } from "../../lib/owned";
 import { frameAllocator, pageAllocator } from "../../mm/alloc";
 import { type Mapper, type MappedPages, PageFlags } from "../../mm/paging";
-import { SpinLock } from "../../sync";
 import { MAX_CPUS, PerCpu } from "../../arch/x86_64/cpu_local";
 
 /** Mappings one CPU holds at once. */
@@ -26,9 +24,6 @@ const MAX_CHUNKS: u64 = 16n;
 const MARK: u64 = 0x5354_5245_0000_0000n;
 const MARK_MASK: u64 = 0xffff_ffff_0000_0000n;
 const MASK64: u64 = 0xffff_ffff_ffff_ffffn;
-
-/** Serialises the allocator calls of the stress test until the allocators lock themselves (see the top). */
-export const allocatorLock = new SpinLock("stress: allocators");
 
 /** The mappings held, SLOTS per CPU (CPU c's are c * SLOTS ..). */
 const held = new Array<MappedPages | null>(MAX_CPUS * SLOTS).fill(null);
@@ -96,7 +91,6 @@ export function releaseAll(cpu: u32): void {
 
 /** `chunks` fresh pages mapped read-write to fresh frames, or null when either allocator refused. */
 export function allocateAndMap(m: Mapper, chunks: u64): MappedPages | null {
-  using g = allocatorLock.acquire();
   const pages = pageAllocator.allocate(chunks).allocated;
   if (pages === null) return null;
   const frames = frameAllocator.allocate(chunks).allocated;
@@ -109,7 +103,6 @@ export function allocateAndMap(m: Mapper, chunks: u64): MappedPages | null {
 
 /** Unmaps and releases `mp` (pages and frames back to their allocators). */
 export function releaseMapped(mp: Consumed<MappedPages>): void {
-  using g = allocatorLock.acquire();
   mp.release();
 }
 
@@ -158,14 +151,12 @@ function wrongWord(cpu: u32, addr: u64, v: u64): void {
 
 /** Allocates `chunks` frames and gives them back. */
 function churnFrames(chunks: u64): void {
-  using g = allocatorLock.acquire();
   const f = frameAllocator.allocate(chunks).allocated;
   if (f !== null) f.release();
 }
 
 /** Allocates `chunks` pages and gives them back. */
 function churnPages(chunks: u64): void {
-  using g = allocatorLock.acquire();
   const p = pageAllocator.allocate(chunks).allocated;
   if (p !== null) p.release();
 }
