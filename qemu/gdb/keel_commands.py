@@ -166,13 +166,24 @@ class KeelAllocator(gdb.Command):
             gdb.write("  [%s%#x..%s%#x] %d %s\n" % (self.prefix, first << 12, self.prefix, ((last + 1) << 12) - 1, last - first + 1, self.unit))
         if len(regions) > SHOWN:
             gdb.write("  ... %d more regions\n" % (len(regions) - SHOWN))
-        magazine = a["singles"].dereference()
-        held = int(magazine["count"])
-        chunks = items(magazine["chunks"])
-        gdb.write("%s: %d free in %d regions, %d in the magazine%s, %d allocated\n" % (
+        # One magazine per CPU (null until the CPU's first single-chunk request).
+        mags = a["magazines"]
+        held, shown = 0, []
+        for cpu in range(int(mags["length"])):
+            m = mags["data"][cpu]
+            if int(m) == 0:
+                continue
+            m = m.dereference()
+            count, chunks = int(m["count"]), items(m["chunks"])
+            held += count
+            for i in range(min(count, 4 - len(shown))):
+                shown.append("CPU %d: %s%#x" % (cpu, self.prefix, int(chunks[i]) << 12))
+        reserved_free = int(a["freeReserved"].dereference()["chunks"])
+        allocated = int(a["managed"]) - total - reserved_free - held
+        gdb.write("%s: %d free in %d regions, %d in the magazines%s, %d allocated\n" % (
             self.unit, total, len(regions), held,
-            (" (" + ", ".join("%s%#x" % (self.prefix, int(chunks[i]) << 12) for i in range(min(held, 4))) + (", ..." if held > 4 else "") + ")") if held else "",
-            int(a["liveChunks"])))
+            (" (" + ", ".join(shown) + (", ..." if held > len(shown) else "") + ")") if held else "",
+            allocated))
 
 
 HEAP_BASE = 0xFFFF_C000_0000_0000

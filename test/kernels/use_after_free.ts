@@ -21,7 +21,7 @@ import { PageFlags } from "../../kernel/mm/paging";
 /** Fixture entry. */
 export function kernelMain(bootInfo: u64): void {
   serialInit();
-  setCpuLocal(0); // the boot CPU: the mapper takes a spinlock, which records its holder's index
+  setCpuLocal(0); // the bootstrap CPU: its index through gs, before anything takes a lock (the allocators do)
   installExceptionHandlers();
   enableDebugChecks();
   initMemory(bootMemoryAt(bootInfo));

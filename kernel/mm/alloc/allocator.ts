@@ -211,6 +211,8 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   private readonly reservedRegions: RegionSet;
   /** Free single ordinary chunks kept out of `free` for O(1) requests, one magazine per CPU (null until its first use); see magazine(). */
   private readonly magazines: (Magazine | null)[];
+  /** Magazines made so far (the counting queries skip the per-CPU walk while there are none). */
+  private magazineCount: u32 = 0;
   /** Protects everything but the magazines (each its CPU's own). */
   private readonly lock: SpinLock;
   /** The tree nodes' pool after `upgrade`: locked() keeps NODES_PER_OPERATION free nodes in it. */
@@ -454,6 +456,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     if (locksHeldByMe() !== 0) return null;
     const m = new Magazine();
     this.magazines[cpu] = m;
+    this.magazineCount++;
     return m;
   }
 
@@ -545,6 +548,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
   /** Chunks in every CPU's magazine. */
   private inMagazines(): u64 {
     let n: u64 = 0n;
+    if (this.magazineCount === 0) return n;
     for (let cpu: u32 = 0; cpu < MAX_CPUS; cpu++) {
       const m = this.magazines[cpu];
       if (m !== null) n += u64(m.size());
