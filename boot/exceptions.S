@@ -78,6 +78,10 @@ exception_stub_\vector:
 	.irp vector, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	STUB_NOERR \vector
 	.endr
+	/* Inter-processor interrupts (kernel/smp/shootdown.ts): 48 the TLB shootdown (and
+	 * wake-up), 49 the local APIC's spurious vector. */
+	STUB_NOERR 48
+	STUB_NOERR 49
 
 /* Saves the registers (layout at the top of this file) and calls the handler. The CPU
  * aligned RSP to 16 bytes before its pushes; 22 quadwords later it is still aligned, as
@@ -145,12 +149,27 @@ keel_ud2:
 	ud2
 	.size keel_ud2, . - keel_ud2
 
-/* The stubs' addresses, indexed by vector 0..47 (keel_exceptionStubAddress). */
+/* bool keel_probeRead(uint64_t addr): reads 8 bytes at addr, true; when the read faults,
+ * the page-fault handler (kernel/arch/x86_64/exceptions.ts) sees the rip keel_probe_fault
+ * and resumes at keel_probe_fixup, which returns false (Linux's exception table, one entry). */
+	.globl keel_probeRead, keel_probe_fault, keel_probe_fixup
+	.type keel_probeRead, @function
+keel_probeRead:
+keel_probe_fault:
+	movq (%rdi), %rax
+	movl $1, %eax
+	ret
+keel_probe_fixup:
+	xorl %eax, %eax
+	ret
+	.size keel_probeRead, . - keel_probeRead
+
+/* The stubs' addresses, indexed by vector 0..49 (keel_exceptionStubAddress). */
 	.section .rodata, "a"
 	.balign 8
 	.globl keel_exception_stubs
 keel_exception_stubs:
-	.irp vector, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	.irp vector, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49
 	.quad exception_stub_\vector
 	.endr
 

@@ -60,11 +60,17 @@ void keel_enableInterrupts(void) {
     __asm__ volatile("sti" : : : "memory");
 }
 
+/* sti's one-instruction shadow covers hlt: an interrupt pending at sti wakes the hlt. */
+void keel_waitForInterrupt(void) {
+    __asm__ volatile("sti; hlt" : : : "memory");
+}
+
 /* Linker script and assembly symbols: only their addresses mean anything. */
 extern char __text_start[], __text_end[], __kernel_vma[];
 extern char __boot_stack_guard[], __boot_stack_bottom[], __boot_stack_top[];
 extern char keel_double_fault_stack_bottom[], keel_double_fault_stack_top[];
-extern const uint64_t keel_exception_stubs[48];
+extern const uint64_t keel_exception_stubs[50];
+extern char keel_probe_fault[], keel_probe_fixup[];
 extern char keel_idt[], keel_gdt[], keel_gdt_end[], keel_tss[], keel_guard_page_table[];
 
 #define ADDR(sym) ((uint64_t)(uintptr_t)(sym))
@@ -77,7 +83,9 @@ uint64_t keel_bootStackBottom(void) { return ADDR(__boot_stack_bottom); }
 uint64_t keel_bootStackTop(void) { return ADDR(__boot_stack_top); }
 uint64_t keel_doubleFaultStackBottom(void) { return ADDR(keel_double_fault_stack_bottom); }
 uint64_t keel_doubleFaultStackTop(void) { return ADDR(keel_double_fault_stack_top); }
-uint64_t keel_exceptionStubAddress(uint32_t vector) { return vector < 48 ? keel_exception_stubs[vector] : 0; }
+uint64_t keel_exceptionStubAddress(uint32_t vector) { return vector < 50 ? keel_exception_stubs[vector] : 0; }
+uint64_t keel_probeFaultAddress(void) { return ADDR(keel_probe_fault); }
+uint64_t keel_probeFixupAddress(void) { return ADDR(keel_probe_fixup); }
 uint64_t keel_idtAddress(void) { return ADDR(keel_idt); }
 uint64_t keel_gdtAddress(void) { return ADDR(keel_gdt); }
 uint16_t keel_gdtLimit(void) { return (uint16_t)(keel_gdt_end - keel_gdt - 1); }

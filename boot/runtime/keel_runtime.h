@@ -116,6 +116,11 @@ void *keel_heap_alloc(uint64_t size);
 
 /* Interrupts and the in-kernel test watchdog (boot/guarded_call.S; hosted: keel_hosted.c). */
 void keel_enableInterrupts(void);
+void keel_waitForInterrupt(void);
+/* A read that may fault (boot/exceptions.S): false when it did. */
+bool keel_probeRead(uint64_t addr);
+uint64_t keel_probeFaultAddress(void);
+uint64_t keel_probeFixupAddress(void);
 bool keel_runGuarded(void (*body)(void));
 _Noreturn void keel_abandonGuarded(void);
 

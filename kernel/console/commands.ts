@@ -14,6 +14,8 @@ import { addressArgument, type Words } from "./words";
 import type { BootMemory } from "../boot/regions";
 import { describeKernelTables, describeMemory } from "./views";
 import { unmap } from "./unmap";
+import { runStress } from "../smp/stress";
+import { panic } from "../lib/panic";
 
 // Command words, packed as Words.code packs them (first byte lowest).
 const HELP: u64 = 0x706c6568n; // "help"
@@ -28,6 +30,8 @@ const WALK: u64 = 0x6b6c6177n; // "walk"
 const QUIT: u64 = 0x74697571n; // "quit"
 const MEM: u64 = 0x6d656dn; // "mem"
 const TABLES: u64 = 0x73656c626174n; // "tables"
+const STRESS: u64 = 0x737365727473n; // "stress"
+const NOSHOOT: u64 = 0x746f6f68736f6en; // "noshoot"
 
 /** What a command asks of the console loop. */
 export const enum Next {
@@ -56,6 +60,7 @@ export function runCommand(w: Words, h: Handles, mem: BootMemory): Next {
   else if (cmd === MAP) map(w, h);
   else if (cmd === UNMAP) unmap(w, h);
   else if (cmd === WALK) walk(w);
+  else if (cmd === STRESS) stress(w);
   else println("error: unknown command (help lists them)");
   return Next.Continue;
 }
@@ -74,6 +79,8 @@ function printHelp(): void {
   println("                      released; the pages before and after stay mapped as mK handles)");
   println("  free ID             release a handle (mK unmaps and releases its pages and frames)");
   println("  walk ADDR           what the kernel's page tables map at a virtual address");
+  println("  stress N [noshoot]  every CPU runs N random map/fill/check/unmap operations, then the");
+  println("                      shootdown probe (noshoot: without shootdowns); a failed check panics");
   println("  quit                release every handle and exit QEMU");
 }
 
@@ -194,6 +201,20 @@ function map(w: Words, h: Handles): void {
     return;
   }
   keepMapping(h, ms, m);
+}
+
+/** Operations per CPU that `stress` accepts at most (the long run of make test-all is 100,000). */
+const MAX_STRESS_OPS: u64 = 10_000_000n;
+
+/** `stress N [noshoot]`: the SMP stress test (kernel/smp/stress); a failed check is a panic, so QEMU's exit status says it. */
+function stress(w: Words): void {
+  const n = w.number(1, 0);
+  const skip: bool = w.count() === 3 && w.code(2) === NOSHOOT;
+  if (!n.ok || n.value === 0n || n.value > MAX_STRESS_OPS || (w.count() !== 2 && !skip)) {
+    println(`usage: stress N [noshoot] (N operations per CPU, 1..${MAX_STRESS_OPS})`);
+    return;
+  }
+  if (!runStress(n.value, !skip)) panic("stress: a check failed (the lines above say which)");
 }
 
 /** `walk ADDR`: the physical address and permissions the kernel's tables give a virtual address. */

@@ -143,6 +143,14 @@ export declare function enableInterrupts(): void;
  * `abandonGuarded` unwound it (boot/guarded_call.S, like setjmp/longjmp: the callee-saved
  * registers, the stack and RFLAGS are those of this call). One guarded call at a time.
  */
+/** Enables interrupts and halts until one arrives (`sti; hlt`: none slips in between); returns with interrupts on. */
+export declare function waitForInterrupt(): void;
+/** Reads the 8 bytes at `addr`; false when that faults (the page-fault handler resumes at the probe's fixup, boot/exceptions.S). */
+export declare function probeRead(addr: u64): bool;
+/** Address of probeRead's one faulting instruction (the page-fault handler's exception table of one entry). */
+export declare function probeFaultAddress(): u64;
+/** Where a faulting probeRead resumes: it returns false from there. */
+export declare function probeFixupAddress(): u64;
 export declare function runGuarded(body: () => void): bool;
 /** Abandons the running guarded call: `runGuarded` returns true. Only from its callee or an interrupt in it. */
 export declare function abandonGuarded(): never;

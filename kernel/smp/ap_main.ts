@@ -1,16 +1,19 @@
 // Where an application processor enters TypeScript: boot/ap_trampoline.S's ap_start64 calls
 // apMain(cpuIndex) on the AP's own stack, with the kernel's page tables and boot GDT. It
 // points its gs at its CPU-local area (arch/x86_64/cpu_local.ts), loads its own GDT and TSS (double faults on its own IST stack) and the shared IDT,
-// reports in (its APIC id, then the online status, in its per-CPU page, which the boot CPU
-// polls) and halts with interrupts off. It touches nothing shared but its own page: the
-// allocators, the heap and the console are not safe on two CPUs yet (issue 12 point 4).
+// software-enables its local APIC (the shootdown IPI's way in), reports in (its APIC id,
+// then the online status, in its per-CPU page, which the boot CPU polls) and waits for
+// jobs (work.ts) with interrupts on.
 import { u32, type u64 } from "../lib/int";
-import { haltForever, load32, load64, store32 } from "../lib/intrinsics";
+import { load32, load64, store32 } from "../lib/intrinsics";
 import { panic } from "../lib/panic";
 import { U64Array } from "../lib/fixed_array";
 import { AtomicU32, RmwOrder } from "../lib/atomic";
 import { installTssAt, loadIdt } from "../arch/x86_64/descriptors";
 import { setCpuLocal } from "../arch/x86_64/cpu_local";
+import { SPURIOUS_VECTOR } from "../arch/x86_64/interrupts";
+import { enableLocalApic } from "./local_apic";
+import { waitForJobs } from "./work";
 import { CPU_APIC_ID, CPU_DOUBLE_FAULT_TOP, CPU_GDT, CPU_GDT_LIMIT, CPU_ONLINE, CPU_STATUS, CPU_TSS } from "./cpu";
 
 /** xAPIC ID register offset (its id in bits 31..24). */
@@ -44,8 +47,9 @@ export function apMain(cpuIndex: u64): void {
   if (page === 0n) panic(`apMain: CPU ${cpuIndex} has no per-CPU page`);
   installTssAt(page + CPU_GDT, CPU_GDT_LIMIT, page + CPU_TSS, load64(page + CPU_DOUBLE_FAULT_TOP));
   loadIdt();
+  enableLocalApic(localApicBase, SPURIOUS_VECTOR);
   store32(page + CPU_APIC_ID, load32(localApicBase + LAPIC_ID) >> 24);
   store32(page + CPU_STATUS, CPU_ONLINE);
   apsReported.fetchAdd(1, RmwOrder.Release);
-  haltForever();
+  waitForJobs();
 }

@@ -19,13 +19,18 @@ import type { Madt } from "../acpi";
 import type { Mapper } from "../mm/paging";
 import type { BootMemory } from "../boot/regions";
 import { reserveDeviceMemory } from "../boot/memory_init";
-import { LocalApic, mapLocalApic } from "./local_apic";
+import { enableLocalApic, LocalApic, mapLocalApic } from "./local_apic";
+import { maskLegacyInterrupts, SPURIOUS_VECTOR } from "../arch/x86_64/interrupts";
+import { enableShootdowns } from "./shootdown";
+import { enableWork } from "./work";
 import { installTrampoline } from "./trampoline";
 import { ApCpu, prepareCpu } from "./cpu";
 import { apsReported, prepareApTable, setApPage } from "./ap_main";
 import { LoadOrder } from "../lib/atomic";
 
 export { apMain } from "./ap_main";
+export { runOnEveryCpu } from "./work";
+export { servePending, shootdownsSent, skipShootdowns } from "./shootdown";
 
 /** ICR low words (Intel SDM vol. 3, 10.6.1): INIT, level assert; start-up (vector in bits 7..0). */
 const ICR_INIT_ASSERT: u32 = 0x0000_4500;
@@ -59,6 +64,12 @@ export function startAps(madt: Madt | null, m: Mapper, mem: BootMemory): void {
   }
   const lapic = mapLocalApic(m, madt.localApic);
   bootApic = lapic;
+  // Interrupts on several CPUs: only the IPIs (the PIC's lines masked, off vector 8), and the
+  // mapper's shootdowns from before the first AP reports in.
+  maskLegacyInterrupts();
+  enableLocalApic(lapic.base(), SPURIOUS_VECTOR);
+  enableShootdowns(lapic.base());
+  enableWork(lapic.base());
   const bsp: u32 = lapic.id();
   const n: u32 = madt.cpuCount();
   cpus = new Array<ApCpu | null>(n + 1).fill(null); // CPU indices 1.. (n + 1: even should the MADT not list the boot CPU)

@@ -21,6 +21,7 @@
 import { type bool, type u32, type u64, wrappingAdd } from "../lib/int";
 import { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "../lib/atomic";
 import { disableInterrupts, restoreInterrupts, spinHint } from "../lib/intrinsics";
+import { spinPoll } from "../lib/spin";
 import { Owned, type Consumed } from "../lib/owned";
 import { panic, panicStop } from "../lib/panic";
 import { println } from "../lib/console";
@@ -90,7 +91,10 @@ export class SpinLock {
 
   /** Spins until `ticket` is served (the contended path, out of the fast one). */
   private waitTurn(ticket: u64): void {
-    while (this.nowServing.load(LoadOrder.Acquire) !== ticket) spinHint();
+    while (this.nowServing.load(LoadOrder.Acquire) !== ticket) {
+      spinHint();
+      spinPoll(); // serves TLB shootdowns meanwhile (lib/spin.ts)
+    }
     this.contentions += 1n;
   }
 

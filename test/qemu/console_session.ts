@@ -6,10 +6,10 @@ import { qemuArgs } from '../../qemu/args.ts';
 const ISO = 'build/run/keel.iso';
 export const TIMEOUT_MS = 90_000;
 
-/** Boots the run image (with `extraArgs`), types `commands` once the console is up; resolves with the serial text and QEMU's status. */
-export async function session(commands: string[], extraArgs: string[] = []): Promise<{ text: string; status: number | undefined }> {
+/** Boots the run image (with `extraArgs`), types `commands` once the console is up; resolves with the serial text and QEMU's status (QEMU is killed after `timeoutMs`). */
+export async function session(commands: string[], extraArgs: string[] = [], timeoutMs: number = TIMEOUT_MS): Promise<{ text: string; status: number | undefined }> {
   const qemu = execa('qemu-system-x86_64', qemuArgs({ iso: ISO, extraArgs, envExtra: process.env.QEMU_EXTRA }), {
-    stdin: 'pipe', reject: false, timeout: TIMEOUT_MS, cleanup: true, all: true,
+    stdin: 'pipe', reject: false, timeout: timeoutMs, cleanup: true, all: true,
   });
   let text = '';
   let typed = false;

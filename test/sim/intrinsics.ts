@@ -47,6 +47,11 @@ export function lgdt(base: bigint, limit: number): void { simCpu.gdt = { base, l
 export function ltr(selector: number): void { simCpu.tr = selector; }
 /** The simulated machine has no timer: interrupts never arrive (RFLAGS.IF is kept per simulated CPU), a guarded call simply runs. */
 export function enableInterrupts(): void { currentSimCpu().interrupts = true; }
+export function waitForInterrupt(): void { currentSimCpu().interrupts = true; }
+/** The simulated machine has no page faults on reads: a probe always succeeds. */
+export function probeRead(_addr: bigint): boolean { return true; }
+export function probeFaultAddress(): bigint { return 0n; }
+export function probeFixupAddress(): bigint { return 0n; }
 export function runGuarded(body: () => void): boolean { body(); return false; }
 export function abandonGuarded(): never { throw new Error("abandonGuarded: the simulated machine has no watchdog"); }
 export function ud2(): never { throw new Error("invalid opcode (ud2) on the simulated machine"); }

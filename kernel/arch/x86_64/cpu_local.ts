@@ -9,6 +9,7 @@
 import type { u32 } from "../../lib/int";
 import { cpuIndex, installCpuLocal } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
+import { markCpuLocalInstalled } from "../../lib/cpu_index";
 
 /** CPUs the kernel can index (KEEL_MAX_CPUS of keel_runtime.h). */
 export const MAX_CPUS: u32 = 64;
@@ -17,6 +18,7 @@ export const MAX_CPUS: u32 = 64;
 export function setCpuLocal(index: u32): void {
   if (index >= MAX_CPUS) panic(`CPU index ${index} out of range: the kernel handles ${MAX_CPUS} CPUs`);
   installCpuLocal(index);
+  markCpuLocalInstalled();
 }
 
 /** The calling CPU's index (0 = the bootstrap CPU), read through gs. */
@@ -40,6 +42,11 @@ export class PerCpu<T> {
   /** CPU `index`'s value. */
   of(index: u32): T {
     return this.slots[index];
+  }
+
+  /** Sets CPU `index`'s value (between runs of the CPUs that own the slots). */
+  set(index: u32, value: T): void {
+    this.slots[index] = value;
   }
 
   /** Sets the calling CPU's value. */

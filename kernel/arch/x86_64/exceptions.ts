@@ -18,9 +18,10 @@ import type { bool, u64 } from "../../lib/int";
 import { print, println } from "../../lib/console";
 import { hex } from "../../lib/fmt";
 import { panicStopQuietly, setPanicHook } from "../../lib/panic";
-import { bootStackBottom, bootStackGuard, bootStackTop, load64, readCr2, sourceFileOf, sourceLineOf, functionNameOf } from "../../lib/intrinsics";
+import { bootStackBottom, bootStackGuard, bootStackTop, load64, probeFaultAddress, probeFixupAddress, readCr2, store64, sourceFileOf, sourceLineOf, functionNameOf } from "../../lib/intrinsics";
 import { installIdt, installTss } from "./descriptors";
-import { handleInterrupt, isInterruptVector } from "./interrupts";
+import { cpuIndexOrBoot } from "../../lib/cpu_index";
+import { handleInterrupt, handleIpi, isInterruptVector, isIpiVector } from "./interrupts";
 import { guardBootStack, inBootStackGuard } from "./stack_guard";
 import { printBacktrace, printCallerBacktrace, printLocation, typeScriptSite } from "./backtrace";
 
@@ -95,7 +96,20 @@ export function installExceptionHandlers(): void {
   installIdt();
   guardBootStack();
   // Every panic (panic(), a failed check) prints where it came from, as exceptions do.
-  setPanicHook(printCallerBacktrace);
+  setPanicHook(reportPanic);
+}
+
+/** After the panic line: the CPU it happened on (application processors only), then the caller's backtrace. */
+function reportPanic(): void {
+  const cpu = cpuIndexOrBoot();
+  if (cpu !== 0) println(`  on CPU ${cpu}`);
+  printCallerBacktrace();
+}
+
+/** ` on CPU 2` after an exception's first line on an application processor (the boot CPU's reports stay as they were). */
+function printCpuOfException(): void {
+  const cpu = cpuIndexOrBoot();
+  if (cpu !== 0) print(` on CPU ${cpu}`);
 }
 
 /** The exception's name: `page fault`. */
@@ -224,7 +238,13 @@ function printSummary(vector: u64, code: u64, cr2: u64, overflow: bool): void {
  */
 export function handleException(vector: u64, errorCode: u64, frame: u64): void {
   if (isInterruptVector(vector)) return handleInterrupt(vector);
+  if (isIpiVector(vector)) return handleIpi(vector);
   const rip = load64(frame + FRAME_RIP);
+  if (vector === VECTOR_PAGE_FAULT && rip === probeFaultAddress() && rip !== 0n) {
+    // probeRead's read faulted, as the caller allowed: resume at its fixup, which returns false.
+    store64(frame + FRAME_RIP, probeFixupAddress());
+    return;
+  }
   if (reporting) {
     print(`exception: ${exceptionName(vector)} (`);
     printMnemonic(vector);
@@ -242,7 +262,9 @@ export function handleException(vector: u64, errorCode: u64, frame: u64): void {
 
   print(`exception: ${exceptionName(vector)} (`);
   printMnemonic(vector);
-  println(")");
+  print(")");
+  printCpuOfException();
+  println("");
   print(`  error code ${hex(errorCode)}: `);
   printErrorBits(vector, errorCode);
   println("");

@@ -2,8 +2,8 @@
 // exceptions) and the 8254 PIT's channel 0 as a periodic timer on IRQ 0. Every line but the
 // timer stays masked. boot/exceptions.S sends vectors 32..47 down the exceptions' path;
 // handleException hands them to handleInterrupt, which acknowledges them and returns.
-// Used by the test kernel's watchdog (kernel/lib/ktap.ts); the run kernel never enables
-// interrupts.
+// Used by the test kernel's watchdog (kernel/lib/ktap.ts). The run kernel masks every PIC
+// line and takes only inter-processor interrupts (kernel/smp/shootdown.ts): vectors 48 and 49.
 import { type bool, u8, type u16, u32, type u64 } from "../../lib/int";
 import { enableInterrupts, outb, inb } from "../../lib/intrinsics";
 import { installInterruptGates } from "./descriptors";
@@ -35,11 +35,16 @@ let onTick: () => void = nothing;
 /** Timer ticks since startTimer. */
 let ticks: u64 = 0n;
 
-/** Remaps the PICs, programs the PIT to `hz` ticks a second, calls `tick` on each, enables interrupts. */
-export function startTimer(hz: u32, tick: () => void): void {
-  onTick = tick;
+/** Remaps the PICs to vectors 32..47 and masks every line (the run kernel enables interrupts only for IPIs; the BIOS left the timer on vector 8, the double fault's). */
+export function maskLegacyInterrupts(): void {
   installInterruptGates(IRQ_BASE_VECTOR, IRQ_LINES);
-  // ICW1..ICW4: vectors 32..39 and 40..47, cascade on line 2.
+  remapPics();
+  outb(PIC1_DATA, 0xff);
+  outb(PIC2_DATA, 0xff);
+}
+
+/** ICW1..ICW4: vectors 32..39 and 40..47, cascade on line 2 (every line left unmasked: the caller masks). */
+function remapPics(): void {
   outb(PIC1_COMMAND, ICW1_INIT_ICW4);
   outb(PIC2_COMMAND, ICW1_INIT_ICW4);
   outb(PIC1_DATA, u8(IRQ_BASE_VECTOR));
@@ -48,6 +53,13 @@ export function startTimer(hz: u32, tick: () => void): void {
   outb(PIC2_DATA, CASCADE_LINE);
   outb(PIC1_DATA, ICW4_8086);
   outb(PIC2_DATA, ICW4_8086);
+}
+
+/** Remaps the PICs, programs the PIT to `hz` ticks a second, calls `tick` on each, enables interrupts. */
+export function startTimer(hz: u32, tick: () => void): void {
+  onTick = tick;
+  installInterruptGates(IRQ_BASE_VECTOR, IRQ_LINES);
+  remapPics();
   outb(PIC1_DATA, 0xfe); // only IRQ 0
   outb(PIC2_DATA, 0xff);
   const divisor: u32 = PIT_HZ / hz;
@@ -55,6 +67,29 @@ export function startTimer(hz: u32, tick: () => void): void {
   outb(PIT_CHANNEL0, u8(divisor & 0xff));
   outb(PIT_CHANNEL0, u8((divisor >> 8) & 0xff));
   enableInterrupts();
+}
+
+/** The inter-processor interrupt vectors (boot/exceptions.S has their stubs): the TLB shootdown, which also wakes a halted CPU, and the local APIC's spurious vector. */
+export const IPI_VECTOR: u64 = 48n;
+export const SPURIOUS_VECTOR: u64 = 49n;
+
+/** What IPI_VECTOR runs (kernel/smp/shootdown.ts registers it; it acknowledges to its local APIC). */
+let onIpi: () => void = nothing;
+
+/** Installs the gates of the IPI and spurious vectors; `handler` runs on each IPI (it sends the EOI). */
+export function installIpiGates(handler: () => void): void {
+  onIpi = handler;
+  installInterruptGates(IPI_VECTOR, 2n);
+}
+
+/** True for the IPI and spurious vectors. */
+export function isIpiVector(vector: u64): bool {
+  return vector === IPI_VECTOR || vector === SPURIOUS_VECTOR;
+}
+
+/** Runs the IPI handler; a spurious interrupt is ignored (the local APIC wants no EOI for it). */
+export function handleIpi(vector: u64): void {
+  if (vector === IPI_VECTOR) onIpi();
 }
 
 /** Timer ticks since startTimer. */

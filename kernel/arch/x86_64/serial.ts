@@ -1,5 +1,6 @@
 // 16550 UART driver for COM1: the kernel's console (make run) and the KTAP channel
 // (make test). Polling only; interrupts come later.
+import { spinPause } from "../../lib/spin";
 import type { bool, u8, u16 } from "../../lib/int";
 import { inb, outb } from "../../lib/intrinsics";
 import { setConsoleSink } from "../../lib/console";
@@ -49,8 +50,8 @@ export function serialHasByte(): bool {
 
 /** Reads a received byte, waiting for one. */
 export function serialReadByte(): u8 {
-  while (!serialHasByte()) {
-    // Polling: no interrupts yet.
-  }
+  // Polling (the boot CPU runs the console with interrupts off): each turn also serves the
+  // TLB shootdowns other CPUs post meanwhile (lib/spin.ts).
+  while (!serialHasByte()) spinPause();
   return inb(COM1 + DATA);
 }

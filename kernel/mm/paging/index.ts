@@ -10,4 +10,5 @@ export { MapError, MapResult, MapStatus, Mapper, Translation, mapErrorName } fro
 export { mapHugePage, mapHugeRange, unmapHugePage, unmapHugeRange } from "./huge";
 export { MappedPages } from "./mapped_pages";
 export { PageTable } from "./table";
+export { FLUSH_ALL_PAGES, setRemoteFlush } from "./remote_flush";
 export { LEVEL_P1, LEVEL_P2, LEVEL_P3, LEVEL_P4, NO_SLOT, TableWalk, walk } from "./walk";

@@ -19,7 +19,10 @@
 // tables on top. Tables are trusted to lie within reach: the mapper makes them below its
 // table-frame limit, so the walk checks nothing per level.
 //
-// Every change to a loaded table flushes the page's TLB entry (invlpg). A map that fails
+// Every CPU shares the kernel's tables: every operation holds the mapper's spinlock, and
+// removing or changing a mapping of loaded tables flushes the page's TLB entry (invlpg) and,
+// before the lock is released, the other CPUs' (remote_flush.ts: one shootdown per call,
+// not per page). A new mapping needs no remote flush: no CPU caches a not-present entry. A map that fails
 // half way unmaps what it mapped and gives the pages and frames back to their allocators.
 // No mapping is both writable and executable.
 import { u32, u64, wrappingAdd, type bool } from "../../lib/int";
@@ -35,6 +38,8 @@ import {
 import { PageFlags } from "./flags";
 import { fillRun, PageTable } from "./table";
 import { LEVEL_P1, LEVEL_P2, LEVEL_P3, NO_SLOT, type TableWalk, walk } from "./walk";
+import { FLUSH_ALL_PAGES, flushOtherCpus } from "./remote_flush";
+import { RANK_MAPPER, SpinLock, type SpinGuard } from "../../sync";
 
 /** Why a mapper operation failed: one kind per cause. */
 export const enum MapError {
@@ -152,8 +157,12 @@ export class Mapper {
   private readonly frames: FrameAllocator;
   private tables: TableFrame | null;
   private spareNodes: TableFrame | null = null;
+  /** Nodes in spareNodes. */
+  private spareCount: u64 = 0n;
   private tableCount: u64 = 0n;
   private active: bool = false;
+  /** Held by every operation: the tables (and this object) are shared by all CPUs. */
+  private readonly lock: SpinLock;
 
   /** A mapper with an empty P4 table from `frames`; panics when no frame is left. See `create`. */
   constructor(frames: FrameAllocator, physOffset: u64, tableLimit: u64) {
@@ -161,6 +170,7 @@ export class Mapper {
     this.physOffset = physOffset;
     this.tableLimit = tableLimit;
     this.tables = null;
+    this.lock = SpinLock.ranked("mapper", RANK_MAPPER);
     const p4 = this.newTable();
     if (p4 === null) panic("Mapper: no frame for the P4 table");
     this.p4 = p4.startValue();
@@ -204,6 +214,7 @@ export class Mapper {
    */
   activate(newOffset: u64, newTableLimit: u64): void {
     if (newTableLimit === 0n) panic("Mapper.activate: a table-frame limit of 0 leaves no frame for tables");
+    using g = this.lock.acquire();
     writeCr3(this.p4);
     this.active = true;
     this.physOffset = newOffset;
@@ -231,31 +242,50 @@ export class Mapper {
     const first = pages.start();
     const frame = frames.start();
     if (first === null || frame === null) return ok();
-    if (pages.sizeInChunks() === 1n) return this.mapPage(first, frame, flags);
-    return this.mapContiguous(first.start(), frame.start(), pages.sizeInChunks(), CHUNK_SIZE, flags);
+    using g = this.lockWithSpares(tableNodesFor(pages.sizeInChunks()));
+    if (pages.sizeInChunks() === 1n) return this.mapPageLocked(first, frame, flags);
+    return this.mapContiguousLocked(first.start(), frame.start(), pages.sizeInChunks(), CHUNK_SIZE, flags);
   }
 
   /** Unmaps every page of `pages`; stops at the first that is not mapped. */
   unmapRange(pages: PageRange): MapStatus {
+    using g = this.lock.acquire();
+    let done: u64 = 0n;
     for (const page of pages) {
-      const s = this.unmapPage(page);
-      if (!s.isOk()) return s;
+      const s = this.unmapPageLocked(page);
+      if (!s.isOk()) return this.flushOthers(pages, done, s);
+      done++;
     }
-    return ok();
+    return this.flushOthers(pages, done, ok());
+  }
+
+  /** The other CPUs' TLB entries of the first `done` pages of `pages` go (lock held); returns `status`. */
+  private flushOthers(pages: PageRange, done: u64, status: MapStatus): MapStatus {
+    const first = pages.start();
+    if (this.active && done !== 0n && first !== null) flushOtherCpus(first.startValue(), done);
+    return status;
   }
 
   /** Changes the flags of the mapped 4 KiB pages `pages`; stops at the first that is not mapped. */
   remapRange(pages: PageRange, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
+    using g = this.lock.acquire();
+    let done: u64 = 0n;
     for (const page of pages) {
-      const s = this.remapPage(page, flags);
-      if (!s.isOk()) return s;
+      const s = this.remapPageLocked(page, flags);
+      if (!s.isOk()) return this.flushOthers(pages, done, s);
+      done++;
     }
-    return ok();
+    return this.flushOthers(pages, done, ok());
   }
 
   /** Maps one 4 KiB page to `frame`. */
   mapPage(page: Page, frame: Frame, flags: PageFlags): MapStatus {
+    using g = this.lockWithSpares(tableNodesFor(1n));
+    return this.mapPageLocked(page, frame, flags);
+  }
+
+  private mapPageLocked(page: Page, frame: Frame, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
     const w = this.ensure(page, LEVEL_P1);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.OutOfFrames));
@@ -277,6 +307,11 @@ export class Mapper {
    * 512 pages, never one per page. All or nothing: on an error nothing stays mapped.
    */
   mapContiguous(virt: VirtualAddress, phys: PhysicalAddress, count: u64, size: u64, flags: PageFlags): MapStatus {
+    using g = this.lockWithSpares(tableNodesFor(count));
+    return this.mapContiguousLocked(virt, phys, count, size, flags);
+  }
+
+  private mapContiguousLocked(virt: VirtualAddress, phys: PhysicalAddress, count: u64, size: u64, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
     if (size !== CHUNK_SIZE && size !== HUGE_2M && size !== HUGE_1G) return failed(MapError.UnsupportedSize);
     if ((virt.value() & (size - 1n)) !== 0n || (phys.value() & (size - 1n)) !== 0n) return failed(MapError.Misaligned);
@@ -287,6 +322,7 @@ export class Mapper {
     const mask: u64 = ENTRY_ADDRESS_MASK & ~(size - 1n);
     const bits: u64 = level === LEVEL_P1 ? flags.entryBits() : flags.entryBits() | ENTRY_HUGE;
     let done: u64 = 0n;
+    let tableFreed: bool = false;
     while (done < count) {
       const v = VirtualAddress.checked(virt.value() + done * size);
       if (v === null) return this.undoRun(virt, done, size, failed(MapError.OutOfRange));
@@ -315,9 +351,11 @@ export class Mapper {
             // (the invlpg below also drops it from the paging-structure caches).
             store64(slot, 0n);
             this.freeTable(entryFrame(old));
+            tableFreed = true;
           } else {
             countUp(w.parent, i);
             const s = level === LEVEL_P1 || isHuge(old) ? alreadyMapped(old, level) : failed(MapError.TableInTheWay);
+            if (tableFreed && this.active) flushOtherCpus(0n, FLUSH_ALL_PAGES);
             return this.undoRun(virt, done + i, size, s);
           }
         }
@@ -329,6 +367,8 @@ export class Mapper {
       done += n;
     }
     if (this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
+    // Another CPU's paging-structure caches may still hold a table freed above.
+    if (tableFreed && this.active) flushOtherCpus(0n, FLUSH_ALL_PAGES);
     return ok();
   }
 
@@ -349,6 +389,13 @@ export class Mapper {
 
   /** Removes the 4 KiB mapping of `page`; its P1 table stays, even when empty (see `prune`). */
   unmapPage(page: Page): MapStatus {
+    using g = this.lock.acquire();
+    const s = this.unmapPageLocked(page);
+    if (s.isOk() && this.active) flushOtherCpus(page.startValue(), 1n);
+    return s;
+  }
+
+  private unmapPageLocked(page: Page): MapStatus {
     const w = this.walkTo(page, LEVEL_P1);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.NotMapped));
     if (!isPresent(w.entry)) return failed(MapError.NotMapped);
@@ -363,12 +410,15 @@ export class Mapper {
   unmapHuge(page: Page, size: u64): MapStatus {
     if (size !== HUGE_2M && size !== HUGE_1G) return failed(MapError.UnsupportedSize);
     if ((page.startValue() & (size - 1n)) !== 0n) return failed(MapError.Misaligned);
+    using g = this.lock.acquire();
     const level: u32 = levelOf(size);
     const w = this.walkTo(page, level);
     if (w.level !== level) return failed(stopError(w, MapError.NotMapped));
     if (!isPresent(w.entry)) return failed(MapError.NotMapped);
     if (!isHuge(w.entry)) return failed(MapError.TableInTheWay);
-    return this.clearLeaf(w, page);
+    const s = this.clearLeaf(w, page);
+    if (this.active) flushOtherCpus(page.startValue(), size >> CHUNK_SHIFT);
+    return s;
   }
 
   /** Clears the present leaf entry the walk `w` of `page` found (the parent's count, the TLB). */
@@ -381,6 +431,13 @@ export class Mapper {
 
   /** Changes the flags of the mapped 4 KiB page `page`. */
   remapPage(page: Page, flags: PageFlags): MapStatus {
+    using g = this.lock.acquire();
+    const s = this.remapPageLocked(page, flags);
+    if (s.isOk() && this.active) flushOtherCpus(page.startValue(), 1n);
+    return s;
+  }
+
+  private remapPageLocked(page: Page, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
     const w = this.walkTo(page, LEVEL_P1);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.NotMapped));
@@ -392,6 +449,7 @@ export class Mapper {
 
   /** The physical address `addr` maps to (4 KiB, 2 MiB or 1 GiB pages), or null. */
   translate(addr: VirtualAddress): PhysicalAddress | null {
+    using g = this.lock.acquire();
     const w = this.walkTo(Page.containing(addr), LEVEL_P1);
     if (!isPresent(w.entry)) return null;
     const within: u64 = offsetMask(w.level);
@@ -400,6 +458,7 @@ export class Mapper {
 
   /** What maps `addr`: the physical address, the size of the page (4 KiB, 2 MiB or 1 GiB) and its flags; null when nothing does. */
   translateMapping(addr: VirtualAddress): Translation | null {
+    using g = this.lock.acquire();
     const w = this.walkTo(Page.containing(addr), LEVEL_P1);
     if (!isPresent(w.entry)) return null;
     const within: u64 = offsetMask(w.level);
@@ -411,6 +470,7 @@ export class Mapper {
    * it. For checks of permissions.
    */
   leafEntry(addr: VirtualAddress): u64 {
+    using g = this.lock.acquire();
     const w = this.walkTo(Page.containing(addr), LEVEL_P1);
     return isPresent(w.entry) ? w.entry : 0n;
   }
@@ -427,6 +487,11 @@ export class Mapper {
    * when asked (leak checks, before counting) and when a table frame request fails.
    */
   prune(): u64 {
+    using g = this.lock.acquire();
+    return this.pruneLocked();
+  }
+
+  private pruneLocked(): u64 {
     let freed: u64 = 0n;
     const p4 = this.table(this.p4);
     for (let i4: u32 = 0; u64(i4) < ENTRIES_PER_TABLE; i4++) {
@@ -454,7 +519,10 @@ export class Mapper {
     }
     // Reloading CR3 drops the freed tables from the paging-structure caches (no leaf
     // mapping went: an empty table maps nothing).
-    if (freed !== 0n && this.active) writeCr3(this.p4);
+    if (freed !== 0n && this.active) {
+      writeCr3(this.p4);
+      flushOtherCpus(0n, FLUSH_ALL_PAGES);
+    }
     return freed;
   }
 
@@ -486,7 +554,7 @@ export class Mapper {
     while (w.level > level && !isPresent(w.entry)) {
       const fresh = this.newTable();
       if (fresh === null) {
-        if (pruned || this.prune() === 0n) return w;
+        if (pruned || this.pruneLocked() === 0n) return w;
         // Memory pressure: the empty tables went back, perhaps some on this path: walk again.
         pruned = true;
         w = this.walkTo(page, level);
@@ -497,6 +565,28 @@ export class Mapper {
       w = this.walkTo(page, level); // from the top again: rare, as tables stay once made
     }
     return w;
+  }
+
+  /**
+   * Takes the lock with at least `need` spare list nodes ready for new tables: a node is an
+   * object (`new` takes the heap's lock, which ranks before the mapper's: kernel/sync/lock_order.ts),
+   * so it is made only with the mapper's lock not held.
+   */
+  private lockWithSpares(need: u64): SpinGuard {
+    for (;;) {
+      const g = this.lock.acquire();
+      if (this.spareCount >= need) return g;
+      g.release();
+      this.addSpare(new TableFrame(null, null));
+    }
+  }
+
+  /** Adds `node` to the spare nodes. */
+  private addSpare(node: TableFrame): void {
+    using g = this.lock.acquire();
+    node.next = this.spareNodes;
+    this.spareNodes = node;
+    this.spareCount++;
   }
 
   /** A zeroed table frame below the table-frame limit, or null when no frame is left. */
@@ -511,10 +601,12 @@ export class Mapper {
     }
     const frame = f.start();
     const node = this.spareNodes;
+    // No spare only for the P4, made in the constructor: every map reserves its nodes (lockWithSpares).
     if (node === null) {
       this.tables = new TableFrame(f, this.tables);
     } else {
       this.spareNodes = node.next;
+      this.spareCount--;
       node.frames = f;
       node.next = this.tables;
       this.tables = node;
@@ -537,6 +629,7 @@ export class Mapper {
         frames.release();
         t.next = this.spareNodes;
         this.spareNodes = t;
+        this.spareCount++;
         this.tableCount--;
         return;
       }
@@ -550,6 +643,17 @@ export class Mapper {
   private flush(page: Page): void {
     if (this.active) invlpg(page.startValue());
   }
+}
+
+/** Table nodes a map of `count` 4 KiB pages may need at most (fewer for huge pages): the P1, P2 and P3 tables its run crosses. */
+function tableNodesFor(count: u64): u64 {
+  if (count === 0n) return 0n;
+  return tablesCrossed(count, 512n) + tablesCrossed(count, 512n * 512n) + tablesCrossed(count, 512n * 512n * 512n);
+}
+
+/** Tables of `per` entries a run of `count` (>= 1) consecutive entries crosses at most. */
+function tablesCrossed(count: u64, per: u64): u64 {
+  return 1n + (count - 1n + per - 1n) / per;
 }
 
 /** Success (made at each use: two constant stores, no global to copy). */
