@@ -14,7 +14,7 @@ import { addressArgument, type Words } from "./words";
 import type { BootMemory } from "../boot/regions";
 import { describeKernelTables, describeMemory } from "./views";
 import { unmap } from "./unmap";
-import { runStress } from "../smp/stress";
+import { runFastPath, runStress } from "../smp/stress";
 import { panic } from "../lib/panic";
 
 // Command words, packed as Words.code packs them (first byte lowest).
@@ -32,6 +32,7 @@ const MEM: u64 = 0x6d656dn; // "mem"
 const TABLES: u64 = 0x73656c626174n; // "tables"
 const STRESS: u64 = 0x737365727473n; // "stress"
 const NOSHOOT: u64 = 0x746f6f68736f6en; // "noshoot"
+const FASTPATH: u64 = 0x6874617074736166n; // "fastpath"
 
 /** What a command asks of the console loop. */
 export const enum Next {
@@ -61,6 +62,7 @@ export function runCommand(w: Words, h: Handles, mem: BootMemory): Next {
   else if (cmd === UNMAP) unmap(w, h);
   else if (cmd === WALK) walk(w);
   else if (cmd === STRESS) stress(w);
+  else if (cmd === FASTPATH) fastPath(w);
   else println("error: unknown command (help lists them)");
   return Next.Continue;
 }
@@ -81,6 +83,7 @@ function printHelp(): void {
   println("  walk ADDR           what the kernel's page tables map at a virtual address");
   println("  stress N [noshoot]  every CPU runs N random map/fill/check/unmap operations, then the");
   println("                      shootdown probe (noshoot: without shootdowns); a failed check panics");
+  println("  fastpath N          every CPU allocates and releases one frame N times at once: pairs/s");
   println("  quit                release every handle and exit QEMU");
 }
 
@@ -215,6 +218,16 @@ function stress(w: Words): void {
     return;
   }
   if (!runStress(n.value, !skip)) panic("stress: a check failed (the lines above say which)");
+}
+
+/** `fastpath N`: how the single-frame fast path scales with the CPUs (kernel/smp/stress/fast_path.ts); counts not back is a panic. */
+function fastPath(w: Words): void {
+  const n = w.number(1, 0);
+  if (!n.ok || n.value === 0n || n.value > MAX_STRESS_OPS || w.count() !== 2) {
+    println(`usage: fastpath N (N allocate+release pairs per CPU, 1..${MAX_STRESS_OPS})`);
+    return;
+  }
+  if (!runFastPath(n.value)) panic("fastpath: the frame allocator's counts are not back where they were");
 }
 
 /** `walk ADDR`: the physical address and permissions the kernel's tables give a virtual address. */

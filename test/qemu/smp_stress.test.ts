@@ -36,6 +36,13 @@ describe('SMP stress: four CPUs at once on the allocators and the mapper, with T
     expect(text, text).toMatch(/ops\/s; \d+ pages mapped, filled, checked and unmapped; [1-9]\d* shootdowns/);
   }, TIMEOUT_MS + 30_000);
 
+  it('-smp 4, parallel TCG: fastpath runs the single-frame fast path on every CPU at once and gives every frame back', async () => {
+    const { text, status } = await session(['fastpath 20000', 'quit'], SMP4_PARALLEL);
+    expect(status, text).toBe(33);
+    expect(text, text).toMatch(/fastpath: 4 CPUs x 20000 single-frame allocate\+release pairs in \d+ ms \(boot CPU's TSC\): [1-9]\d* pairs\/s, [1-9]\d* per CPU; frames allocated (\d+) \(before \1\)\n/);
+    expect(text, text).not.toContain('MISMATCH');
+  }, TIMEOUT_MS + 30_000);
+
   // make test-all only (make test's budget): defined there, not skipped here.
   if (process.env.KEEL_TEST_ALL) {
     it('without shootdowns the probe fails: other CPUs still read the unmapped pages through stale TLB entries', async () => {

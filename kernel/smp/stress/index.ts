@@ -21,18 +21,16 @@ import { heapBytesMapped } from "../../mm/heap";
 import type { Mapper } from "../../mm/paging";
 import { kernelPageTables } from "../../boot/memory_init";
 import { currentCpu } from "../../arch/x86_64/cpu_local";
-import { delayMicros } from "../../arch/x86_64/pit_delay";
 import { Barrier } from "../barrier";
 import { apsReported } from "../ap_main";
 import { runOnEveryCpu } from "../work";
 import { shootdownsSent, skipShootdowns } from "../shootdown";
 import { corruptWords, foreignWords, framesHeld, nextRandom, opsDone, pagesFilled, pagesHeld, randomOps, refused, releaseAll, resetCounters } from "./ops";
+import { tscTicksPerMs } from "./fast_path";
 import { flushOwnTlb, missedBefore, probeRound, probesAfter, resetProbeCounters, staleReads } from "./probe";
 
 /** Probe rounds (the initiator goes round the CPUs). */
 const PROBE_ROUNDS: u32 = 8;
-/** TSC calibration window. */
-const CALIBRATION_MICROS: u64 = 50_000n;
 
 /** What every CPU of a run reads (set by the boot CPU before posting the job). */
 let opsPerCpu: u64 = 0n;
@@ -73,9 +71,7 @@ export function runStress(ops: u64, shootdowns: bool): bool {
   tablesBefore = m.tableFrameCount();
   heapBefore = heapBytesMapped();
   const shootdownsBefore = shootdownsSent();
-  const t0 = readTsc();
-  delayMicros(CALIBRATION_MICROS);
-  const tscPerMs: u64 = (readTsc() - t0) / (CALIBRATION_MICROS / 1000n);
+  const tscPerMs = tscTicksPerMs();
   runOnEveryCpu(stressEveryCpu);
   m.prune();
   checkAccounting("at the end");
@@ -161,3 +157,5 @@ function report(tscPerMs: u64, shootdowns: u64): bool {
   println(ok ? "stress: ok" : "stress: FAILED");
   return ok;
 }
+
+export { runFastPath } from "./fast_path";
