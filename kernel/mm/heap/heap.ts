@@ -19,7 +19,8 @@
 // page allocator, the frame allocator and the mapper (each taking its own lock, later in the
 // order). A `new` on the CPU holding the heap lock (objects growth makes) gets arena storage
 // (objectAlloc returns 0 there), as a reentrant one always did.
-import { u64, type bool, wrappingAdd } from "../../lib/int";
+import { u64, type bool } from "../../lib/int";
+import { zeroBytes } from "../../lib/zero";
 import { load64, store64 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
 import type { Consumed } from "../../lib/owned";
@@ -113,35 +114,10 @@ export function objectAlloc(size: u64): u64 {
   const a = heapAlloc(size);
   if (a === 0n) return 0n;
   // The block is this CPU's now: zeroed with the lock released.
-  zeroBlock(a, (load64(a - HEADER) & SIZE_MASK) - HEADER);
+  zeroBytes(a, (load64(a - HEADER) & SIZE_MASK) - HEADER);
   return a;
 }
 
-/**
- * Zeroes the `size` bytes (a multiple of 16) of a block's payload at `a`: 64 bytes a step,
- * then 16. The end is a checked add, so the stores below it use wrapping adds: about 11
- * instructions per 64 bytes, where a checked add per store took 5 per 8 (the node pools'
- * arrays made this a fifth of memory init).
- */
-function zeroBlock(a: u64, size: u64): void {
-  const end: u64 = a + size;
-  let p: u64 = a;
-  while (end - p >= 64n) {
-    store64(p, 0n);
-    store64(wrappingAdd(p, 8n), 0n);
-    store64(wrappingAdd(p, 16n), 0n);
-    store64(wrappingAdd(p, 24n), 0n);
-    store64(wrappingAdd(p, 32n), 0n);
-    store64(wrappingAdd(p, 40n), 0n);
-    store64(wrappingAdd(p, 48n), 0n);
-    store64(wrappingAdd(p, 56n), 0n);
-    p = wrappingAdd(p, 64n);
-  }
-  for (; p < end; p = wrappingAdd(p, 16n)) {
-    store64(p, 0n);
-    store64(wrappingAdd(p, 8n), 0n);
-  }
-}
 
 /** Bytes in used blocks, headers included. */
 export function heapBytesUsed(): u64 {

@@ -4,6 +4,7 @@
 import { u64, wrappingAdd, type bool, type u32 } from "../../lib/int";
 import { load64, store64 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
+import { zeroBytes } from "../../lib/zero";
 import { ENTRIES_PER_TABLE, ENTRY_SIZE } from "./entry";
 
 /** A page table: its frame's physical address and where the kernel sees that frame. A value class. */
@@ -36,25 +37,11 @@ export class PageTable {
     store64(this.entryAddress(index), entry);
   }
 
-  /**
-   * Clears all 512 entries, eight per step. `end` is computed with a checked add, so every
-   * address below it is in range and the stores can use wrapping (unchecked) adds: the loop
-   * is nine instructions per eight entries, where a checked add per store took nine each.
-   */
+  /** Clears all 512 entries (lib/zero.ts: eight per step, nine instructions per eight entries). */
   zero(): void {
-    const base: u64 = this.phys + this.offset;
-    const end: u64 = base + ENTRIES_PER_TABLE * ENTRY_SIZE;
-    for (let a: u64 = base; a < end; a = wrappingAdd(a, 64n)) {
-      store64(a, 0n);
-      store64(wrappingAdd(a, 8n), 0n);
-      store64(wrappingAdd(a, 16n), 0n);
-      store64(wrappingAdd(a, 24n), 0n);
-      store64(wrappingAdd(a, 32n), 0n);
-      store64(wrappingAdd(a, 40n), 0n);
-      store64(wrappingAdd(a, 48n), 0n);
-      store64(wrappingAdd(a, 56n), 0n);
-    }
+    zeroBytes(this.phys + this.offset, ENTRIES_PER_TABLE * ENTRY_SIZE);
   }
+
 }
 
 /**
