@@ -360,15 +360,12 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** Free single chunks held in the calling CPU's magazine, outside the free regions. */
   magazineSize(): u32 {
-    const m = this.magazines[currentCpu()];
-    return m === null ? 0 : m.size();
+    return this.magazineSizeOf(currentCpu());
   }
 
   /** Chunk `i` of those in the calling CPU's magazine (0 = oldest). */
   magazineChunk(i: u32): R {
-    const m = this.magazines[currentCpu()];
-    if (m === null) return panic(`ChunkAllocator.magazineChunk: CPU ${currentCpu()} has no magazine`);
-    return this.noChunks.withNumbers(m.at(i), 1n);
+    return this.magazineChunkOf(currentCpu(), i);
   }
 
   /** Free single chunks in CPU `cpu`'s magazine (0 before its first single-chunk request). */
@@ -430,9 +427,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     const first = chunks.firstNumber();
     const last = chunks.lastNumber();
     if (!reserved && first === last) {
-      const cpu = currentCpu();
-      const mine = this.magazines[cpu];
-      const m = mine !== null ? mine : this.makeMagazine(cpu);
+      const m = this.ownMagazine();
       if (m !== null) {
         this.keepSingle(m, first);
         return;
@@ -443,6 +438,13 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
     else this.free.give(first, last);
     const hook = this.poison;
     if (hook !== null && !reserved) framesReleased(hook, first, last);
+  }
+
+  /** The calling CPU's magazine, made if it has none yet (null when it cannot be now: makeMagazine). For the slow paths. */
+  private ownMagazine(): Magazine | null {
+    const cpu = currentCpu();
+    const mine = this.magazines[cpu];
+    return mine !== null ? mine : this.makeMagazine(cpu);
   }
 
   /**
@@ -470,9 +472,7 @@ export class ChunkAllocator<A extends Address<A>, C extends Chunk<A, C>, R exten
 
   /** Everything allocateOne's fast path leaves: a first magazine, an empty one (refill), the debug hook. */
   private allocateOneSlow(): AllocResult<Allocated<A, C, R>> {
-    const cpu = currentCpu();
-    const mine = this.magazines[cpu];
-    const m = mine !== null ? mine : this.makeMagazine(cpu);
+    const m = this.ownMagazine();
     if (m === null) return this.request(1n, 1n, 0n, MAX_CHUNK_NUMBER);
     if (m.isEmpty() && !this.refill(m)) return this.failure(AllocError.OutOfMemory);
     const num: u64 = m.takeNewest();
