@@ -248,41 +248,48 @@ export class Mapper {
     const first = pages.start();
     const frame = frames.start();
     if (first === null || frame === null) return ok();
+    if (pages.sizeInChunks() === 1n) return this.mapPage(first, frame, flags); // the common case
     using g = this.lockWithSpares(tableNodesFor(pages.sizeInChunks()));
-    if (pages.sizeInChunks() === 1n) return this.mapPageLocked(first, frame, flags);
     return this.mapContiguousLocked(first.start(), frame.start(), pages.sizeInChunks(), CHUNK_SIZE, flags);
   }
 
   /** Unmaps every page of `pages`; stops at the first that is not mapped. */
   unmapRange(pages: PageRange): MapStatus {
+    const first = pages.start();
+    if (first === null) return ok();
+    if (pages.sizeInChunks() === 1n) return this.unmapPage(first); // the common case: no iteration
     using g = this.lock.acquire();
     let done: u64 = 0n;
+    let error = MapError.None;
     for (const page of pages) {
-      const s = this.unmapPageLocked(page);
-      if (!s.isOk()) return this.flushOthers(pages, done, s);
+      error = this.unmapPageLocked(page).error;
+      if (error !== MapError.None) break;
       done++;
     }
-    return this.flushOthers(pages, done, ok());
+    this.flushOthers(first, done);
+    return failed(error); // unmapping fails only with kinds that carry no frame
   }
 
-  /** The other CPUs' TLB entries of the first `done` pages of `pages` go (lock held); returns `status`. */
-  private flushOthers(pages: PageRange, done: u64, status: MapStatus): MapStatus {
-    const first = pages.start();
-    if (this.active && done !== 0n && first !== null) flushOtherCpus(first.startValue(), done);
-    return status;
+  /** The other CPUs' TLB entries of `done` pages from `first` go (lock held). */
+  private flushOthers(first: Page, done: u64): void {
+    if (this.active && done !== 0n) flushOtherCpus(first.startValue(), done);
   }
 
   /** Changes the flags of the mapped 4 KiB pages `pages`; stops at the first that is not mapped. */
   remapRange(pages: PageRange, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
+    const first = pages.start();
+    if (first === null) return ok();
     using g = this.lock.acquire();
     let done: u64 = 0n;
+    let error = MapError.None;
     for (const page of pages) {
-      const s = this.remapPageLocked(page, flags);
-      if (!s.isOk()) return this.flushOthers(pages, done, s);
+      error = this.remapPageLocked(page, flags).error;
+      if (error !== MapError.None) break;
       done++;
     }
-    return this.flushOthers(pages, done, ok());
+    this.flushOthers(first, done);
+    return failed(error); // remapping fails only with kinds that carry no frame
   }
 
   /** Maps one 4 KiB page to `frame`. */
@@ -291,14 +298,19 @@ export class Mapper {
     return this.mapPageLocked(page, frame, flags);
   }
 
+  /**
+   * The body of `mapPage`, the lock held (inlined into the wrappers that take it).
+   * @inline
+   */
   private mapPageLocked(page: Page, frame: Frame, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
     const w = this.ensure(page, LEVEL_P1);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.OutOfFrames));
     if (isPresent(w.entry)) return alreadyMapped(w.entry, LEVEL_P1);
+    // No invlpg: the entry was not present, and no TLB caches a translation through a
+    // not-present entry (Intel SDM 4.10.2.3), so no CPU has one to drop.
     store64(w.slot, frame.startValue() | flags.entryBits());
     countUp(w.parent, 1n);
-    this.flush(page);
     return ok();
   }
 
@@ -401,6 +413,10 @@ export class Mapper {
     return s;
   }
 
+  /**
+   * The body of `unmapPage`, the lock held (inlined into the wrappers that take it).
+   * @inline
+   */
   private unmapPageLocked(page: Page): MapStatus {
     const w = this.walkTo(page, LEVEL_P1);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.NotMapped));
@@ -542,6 +558,7 @@ export class Mapper {
   /**
    * The walk of `page` down to `level`, making missing tables; it stops higher only at a
    * huge page or when no table frame is left even after a prune.
+   * @inline
    */
   private ensure(page: Page, level: u32): TableWalk {
     const w = this.walkTo(page, level);
@@ -550,7 +567,10 @@ export class Mapper {
     return this.makeTables(page, level, w);
   }
 
-  /** ensure's slow path: makes the tables missing below `w` (a walk of `page` that stopped at an absent entry). */
+  /**
+   * ensure's slow path: makes the tables missing below `w` (a walk of `page` that stopped at an absent entry).
+   * @cold
+   */
   private makeTables(page: Page, level: u32, first: TableWalk): TableWalk {
     let w = first;
     let pruned: bool = false;
@@ -574,6 +594,7 @@ export class Mapper {
    * Takes the lock with at least `need` spare list nodes ready for new tables: a node is an
    * object (`new` takes the heap's lock, which ranks before the mapper's: kernel/sync/lock_order.ts),
    * so it is made only with the mapper's lock not held.
+   * @inline
    */
   private lockWithSpares(need: u64): SpinGuard {
     const g = this.lock.acquire();
@@ -677,7 +698,7 @@ function ok(): MapStatus {
   return new MapStatus(MapError.None, null);
 }
 
-/** A failure of kind `error` (not AlreadyMapped). */
+/** A failure of kind `error` (not AlreadyMapped; MapError.None is success). */
 function failed(error: MapError): MapStatus {
   return new MapStatus(error, null);
 }
