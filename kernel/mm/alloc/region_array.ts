@@ -66,6 +66,13 @@ export class RegionArray {
     this.count++;
   }
 
+  /** Narrows region `h` to [first, last], which must lie inside it (the order stays: nothing moves). */
+  shrink(h: u32, first: u64, last: u64): void {
+    if (first < this.first(h) || last > this.last(h) || first > last) panic(`RegionArray.shrink: ${first}..=${last} is not inside region ${this.first(h)}..=${this.last(h)}`);
+    this.firsts.set(h - 1, first);
+    this.lasts.set(h - 1, last);
+  }
+
   /** Removes the region starting at `first`; panics when there is none. */
   remove(first: u64): void {
     const h = this.floor(first);

@@ -372,7 +372,9 @@ export class Mapper {
       countUp(w.parent, n);
       done += n;
     }
-    if (this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
+    // Every entry written was absent, which no TLB caches, unless an empty table was freed
+    // above: then the invlpgs drop it from this CPU's paging-structure caches.
+    if (tableFreed && this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
     // Another CPU's paging-structure caches may still hold a table freed above.
     if (tableFreed && this.active) flushOtherCpus(0n, FLUSH_ALL_PAGES);
     return ok();
