@@ -42,7 +42,7 @@ import {
   ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_COUNT_ONE, ENTRY_HUGE, ENTRY_SIZE, TABLE_ENTRY_FLAGS, entryAddress, entryCount, entryFrame, isHuge, isPresent,
 } from "./entry";
 import { PageFlags } from "./flags";
-import { fillRun, PageTable } from "./table";
+import { anyPresent, fillRun, PageTable } from "./table";
 import { LEVEL_P1, LEVEL_P2, LEVEL_P3, NO_SLOT, type TableWalk, walk } from "./walk";
 import { FLUSH_ALL_PAGES, flushOtherCpus } from "./remote_flush";
 import { RANK_MAPPER, SpinLock, type SpinGuard } from "../../sync";
@@ -248,7 +248,7 @@ export class Mapper {
     const first = pages.start();
     const frame = frames.start();
     if (first === null || frame === null) return ok();
-    using g = this.lockWithSpares(tableNodesFor(pages.sizeInChunks()));
+    using g = this.lockWithSpares(tableNodesForRun(first.startValue(), pages.sizeInChunks(), CHUNK_SIZE));
     if (pages.sizeInChunks() === 1n) return this.mapPageLocked(first, frame, flags);
     return this.mapContiguousLocked(first.start(), frame.start(), pages.sizeInChunks(), CHUNK_SIZE, flags);
   }
@@ -313,7 +313,7 @@ export class Mapper {
    * 512 pages, never one per page. All or nothing: on an error nothing stays mapped.
    */
   mapContiguous(virt: VirtualAddress, phys: PhysicalAddress, count: u64, size: u64, flags: PageFlags): MapStatus {
-    using g = this.lockWithSpares(tableNodesFor(count));
+    using g = this.lockWithSpares(tableNodesForRun(virt.value(), count, size));
     return this.mapContiguousLocked(virt, phys, count, size, flags);
   }
 
@@ -341,9 +341,10 @@ export class Mapper {
       // so the slot and the entry advance by unchecked adds.
       let slot: u64 = w.slot;
       let entry: u64 = ((phys.value() + done * size) & mask) | bits;
-      if (w.parent !== NO_SLOT && entryCount(load64(w.parent)) === 0n) {
-        // The table is empty (the entry pointing to it counts no present entry): nothing
-        // there to check or to give back, so the run is a plain fill (a new table's case).
+      if ((w.parent !== NO_SLOT && entryCount(load64(w.parent)) === 0n) || !anyPresent(slot, n)) {
+        // The table is empty (the entry pointing to it counts no present entry: a new
+        // table's case), or the run's own entries are all absent: nothing there to check
+        // or to give back, so the run is a plain fill.
         fillRun(slot, entry, size, n);
         countUp(w.parent, n);
         done += n;
@@ -660,6 +661,30 @@ function tableNodesFor(count: u64): u64 {
 /** Tables of `per` entries a run of `count` (>= 1) consecutive entries crosses at most. */
 function tablesCrossed(count: u64, per: u64): u64 {
   return 1n + (count - 1n + per - 1n) / per;
+}
+
+/**
+ * Table nodes a run of `count` pages of `size` bytes from `first` may need: the P3, P2 and
+ * P1 tables holding its entries, down to the level of its pages (a 1 GiB run needs P3s
+ * only), counted from its addresses, so a run within one table asks for one node a level
+ * (boot's image sections and direct map made twice the nodes they used). 0 when the run is
+ * invalid (mapContiguousLocked then fails before making a table).
+ */
+function tableNodesForRun(first: u64, count: u64, size: u64): u64 {
+  if (count === 0n || (size !== CHUNK_SIZE && size !== HUGE_2M && size !== HUGE_1G)) return 0n;
+  if (count === 1n) return u64(LEVEL_P3 + 1 - levelOf(size)); // one table a level: no divisions
+  if (count - 1n > (U64_MAX - first) / size) return 0n;
+  const last: u64 = first + (count - 1n) * size;
+  // A P1 table maps 2 MiB, a P2 1 GiB, a P3 512 GiB.
+  let n: u64 = tablesTouched(first, last, HUGE_1G * ENTRIES_PER_TABLE);
+  if (size !== HUGE_1G) n += tablesTouched(first, last, HUGE_1G);
+  if (size === CHUNK_SIZE) n += tablesTouched(first, last, HUGE_2M);
+  return n;
+}
+
+/** The tables mapping `span` bytes each that bytes `first..=last` touch. */
+function tablesTouched(first: u64, last: u64, span: u64): u64 {
+  return last / span - first / span + 1n;
 }
 
 /** Success (made at each use: two constant stores, no global to copy). */

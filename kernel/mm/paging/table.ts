@@ -5,7 +5,7 @@ import { u64, wrappingAdd, type bool, type u32 } from "../../lib/int";
 import { load64, store64 } from "../../lib/intrinsics";
 import { panic } from "../../lib/panic";
 import { zeroBytes } from "../../lib/zero";
-import { ENTRIES_PER_TABLE, ENTRY_SIZE } from "./entry";
+import { ENTRIES_PER_TABLE, ENTRY_PRESENT, ENTRY_SIZE } from "./entry";
 
 /** A page table: its frame's physical address and where the kernel sees that frame. A value class. */
 export class PageTable {
@@ -81,4 +81,27 @@ export function fillRun(slot: u64, entry: u64, step: u64, n: u64): void {
     s = wrappingAdd(s, ENTRY_SIZE);
     e = wrappingAdd(e, step);
   }
+}
+
+/**
+ * True when any of the `n` (at most 512) entries at `slot` onwards is present: the check
+ * before a run goes into a table that already maps something (the kernel image's sections
+ * share tables), eight entries ORed a step, so that an all-absent run is a fillRun.
+ */
+export function anyPresent(slot: u64, n: u64): bool {
+  if (n > ENTRIES_PER_TABLE) panic(`anyPresent: ${n} entries do not fit in one table`);
+  const eights: u64 = slot + (n & ~7n) * ENTRY_SIZE;
+  const end: u64 = slot + n * ENTRY_SIZE;
+  let bits: u64 = 0n;
+  let s: u64 = slot;
+  while (s < eights) {
+    bits |= load64(s) | load64(wrappingAdd(s, 8n)) | load64(wrappingAdd(s, 16n)) | load64(wrappingAdd(s, 24n))
+      | load64(wrappingAdd(s, 32n)) | load64(wrappingAdd(s, 40n)) | load64(wrappingAdd(s, 48n)) | load64(wrappingAdd(s, 56n));
+    s = wrappingAdd(s, 64n);
+  }
+  while (s < end) {
+    bits |= load64(s);
+    s = wrappingAdd(s, ENTRY_SIZE);
+  }
+  return (bits & ENTRY_PRESENT) !== 0n;
 }
