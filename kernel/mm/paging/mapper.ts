@@ -177,7 +177,7 @@ export class Mapper {
     this.tableLimit = tableLimit;
     this.tables = null;
     this.lock = SpinLock.ranked("mapper", RANK_MAPPER);
-    const p4 = this.newTable();
+    const p4 = this.newTable(0, 0n);
     if (p4 === null) panic("Mapper: no frame for the P4 table");
     this.p4 = p4.startValue();
   }
@@ -293,7 +293,7 @@ export class Mapper {
 
   private mapPageLocked(page: Page, frame: Frame, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
-    const w = this.ensure(page, LEVEL_P1);
+    const w = this.ensure(page, LEVEL_P1, 0n);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.OutOfFrames));
     if (isPresent(w.entry)) return alreadyMapped(w.entry, LEVEL_P1);
     store64(w.slot, frame.startValue() | flags.entryBits());
@@ -333,10 +333,10 @@ export class Mapper {
       const v = VirtualAddress.checked(virt.value() + done * size);
       if (v === null) return this.undoRun(virt, done, size, failed(MapError.OutOfRange));
       const page = Page.containing(v);
-      const w = this.ensure(page, level);
-      if (w.level !== level) return this.undoRun(virt, done, size, failed(stopError(w, MapError.OutOfFrames)));
       const room: u64 = ENTRIES_PER_TABLE - u64(page.tableIndex(level));
       const n: u64 = count - done < room ? count - done : room;
+      const w = this.ensure(page, level, n);
+      if (w.level !== level) return this.undoRun(virt, done, size, failed(stopError(w, MapError.OutOfFrames)));
       // The run stays inside this table (n <= room) and below PHYSICAL_MAX (checked above),
       // so the slot and the entry advance by unchecked adds.
       let slot: u64 = w.slot;
@@ -544,21 +544,23 @@ export class Mapper {
 
   /**
    * The walk of `page` down to `level`, making missing tables; it stops higher only at a
-   * huge page or when no table frame is left even after a prune.
+   * huge page or when no table frame is left even after a prune. `run`: the entries from
+   * `page`'s on that the caller writes at once into the table of `level` (0: none).
    */
-  private ensure(page: Page, level: u32): TableWalk {
+  private ensure(page: Page, level: u32, run: u64): TableWalk {
     const w = this.walkTo(page, level);
     // The common case, every table present, is this one walk; making tables is out of line.
     if (w.level === level || isPresent(w.entry)) return w;
-    return this.makeTables(page, level, w);
+    return this.makeTables(page, level, w, run);
   }
 
   /** ensure's slow path: makes the tables missing below `w` (a walk of `page` that stopped at an absent entry). */
-  private makeTables(page: Page, level: u32, first: TableWalk): TableWalk {
+  private makeTables(page: Page, level: u32, first: TableWalk, run: u64): TableWalk {
     let w = first;
     let pruned: bool = false;
     while (w.level > level && !isPresent(w.entry)) {
-      const fresh = this.newTable();
+      // The table of `level` itself gets the caller's run at once: its entries need no zeroing.
+      const fresh = this.newTable(page.tableIndex(level), w.level === level + 1 ? run : 0n);
       if (fresh === null) {
         if (pruned || this.pruneLocked() === 0n) return w;
         // Memory pressure: the empty tables went back, perhaps some on this path: walk again.
@@ -595,8 +597,13 @@ export class Mapper {
     this.spareCount++;
   }
 
-  /** A zeroed table frame below the table-frame limit, or null when no frame is left. */
-  private newTable(): Frame | null {
+  /**
+   * A zeroed table frame below the table-frame limit, or null when no frame is left. The
+   * entries `runFrom`..+`run` are the caller's to fill at once: in tables not yet loaded they
+   * are left unzeroed (nothing reads them before; a loaded table could be walked
+   * speculatively by the CPU meanwhile, so it is zeroed whole).
+   */
+  private newTable(runFrom: u32, run: u64): Frame | null {
     const r = this.tableLimit === NO_LIMIT
       ? this.frames.allocate(1n)
       : this.frames.allocateIn(FrameRange.empty().withNumbers(0n, this.tableLimit >> CHUNK_SHIFT), 1n);
@@ -618,7 +625,8 @@ export class Mapper {
       this.tables = node;
     }
     this.tableCount++;
-    this.table(frame.startValue()).zero();
+    if (run === 0n || this.active) this.table(frame.startValue()).zero();
+    else this.table(frame.startValue()).zeroAround(runFrom, run);
     return frame;
   }
 

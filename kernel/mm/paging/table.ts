@@ -42,6 +42,24 @@ export class PageTable {
     zeroBytes(this.phys + this.offset, ENTRIES_PER_TABLE * ENTRY_SIZE);
   }
 
+  /**
+   * Clears every entry but those of `from`..+`count` (within the table), which the caller
+   * writes next (zeroBytes works in 16-byte steps: an entry at either end of them may be
+   * cleared too).
+   */
+  zeroAround(from: u32, count: u64): void {
+    if (u64(from) + count > ENTRIES_PER_TABLE) panic(`PageTable.zeroAround: entries ${from}..+${count} leave the table`);
+    const base: u64 = this.phys + this.offset;
+    const keepStart: u64 = (u64(from) * ENTRY_SIZE + 15n) & ~15n;
+    const keepEnd: u64 = ((u64(from) + count) * ENTRY_SIZE) & ~15n;
+    if (keepEnd <= keepStart) {
+      this.zero();
+      return;
+    }
+    zeroBytes(base, keepStart);
+    zeroBytes(base + keepEnd, ENTRIES_PER_TABLE * ENTRY_SIZE - keepEnd);
+  }
+
 }
 
 /**
