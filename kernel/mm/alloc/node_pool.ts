@@ -86,12 +86,13 @@ export class NodePool {
   allocNode(first: u64, last: u64): u32 {
     const id = this.takeId();
     if (id === NO_NODE) return NO_NODE;
-    this.setWide(id, FIRST, first);
-    this.setWide(id, LAST, last);
-    this.setWide(id, MAX_SIZE, last - first + 1n);
-    this.setNarrow(id, LEFT, NO_NODE);
-    this.setNarrow(id, RIGHT, NO_NODE);
-    this.setNarrow(id, HEIGHT, 1);
+    const at: u32 = FIELDS * id;
+    this.wide.set(at + FIRST, first);
+    this.wide.set(at + LAST, last);
+    this.wide.set(at + MAX_SIZE, last - first + 1n);
+    this.narrow.set(at + LEFT, NO_NODE);
+    this.narrow.set(at + RIGHT, NO_NODE);
+    this.narrow.set(at + HEIGHT, 1);
     return id;
   }
 
@@ -103,8 +104,9 @@ export class NodePool {
   allocBranch(first: u64, last: u64, left: u32, right: u32): u32 {
     const id = this.takeId();
     if (id === NO_NODE) return NO_NODE;
-    this.setWide(id, FIRST, first);
-    this.setWide(id, LAST, last);
+    const at: u32 = FIELDS * id;
+    this.wide.set(at + FIRST, first);
+    this.wide.set(at + LAST, last);
     this.link(id, left, right);
     return id;
   }
@@ -126,10 +128,11 @@ export class NodePool {
   /** Returns node `id` to the pool. */
   freeNode(id: u32): void {
     if (id === NO_NODE || id > this.cap) panic(`NodePool.freeNode: bad node ${id}`);
-    this.setNarrow(id, HEIGHT, 0);
-    this.setWide(id, MAX_SIZE, 0n);
-    this.setNarrow(id, LEFT, this.freeHead);
-    this.setNarrow(id, RIGHT, NO_NODE);
+    const at: u32 = FIELDS * id;
+    this.narrow.set(at + HEIGHT, 0);
+    this.wide.set(at + MAX_SIZE, 0n);
+    this.narrow.set(at + LEFT, this.freeHead);
+    this.narrow.set(at + RIGHT, NO_NODE);
     this.freeHead = id;
     this.inUse--;
   }
@@ -204,24 +207,19 @@ export class NodePool {
 
   /** Sets both children of `id` and recomputes its height and subtree maximum. */
   link(id: u32, left: u32, right: u32): void {
-    this.setNarrow(id, LEFT, left);
-    this.setNarrow(id, RIGHT, right);
-    const hl = this.height(left);
-    const hr = this.height(right);
-    this.setNarrow(id, HEIGHT, (hl > hr ? hl : hr) + 1);
-    let m: u64 = this.last(id) - this.first(id) + 1n;
-    if (this.maxSize(left) > m) m = this.maxSize(left);
-    if (this.maxSize(right) > m) m = this.maxSize(right);
-    this.setWide(id, MAX_SIZE, m);
-  }
-
-  /** Sets u64 field `field` (FIRST, LAST, MAX_SIZE) of node `id`. */
-  private setWide(id: u32, field: u32, value: u64): void {
-    this.wide.set(FIELDS * id + field, value);
-  }
-
-  /** Sets u32 field `field` (LEFT, RIGHT, HEIGHT) of node `id`. */
-  private setNarrow(id: u32, field: u32, value: u32): void {
-    this.narrow.set(FIELDS * id + field, value);
+    const at: u32 = FIELDS * id;
+    const l: u32 = FIELDS * left;
+    const r: u32 = FIELDS * right;
+    this.narrow.set(at + LEFT, left);
+    this.narrow.set(at + RIGHT, right);
+    const hl = this.narrow.get(l + HEIGHT);
+    const hr = this.narrow.get(r + HEIGHT);
+    this.narrow.set(at + HEIGHT, (hl > hr ? hl : hr) + 1);
+    let m: u64 = this.wide.get(at + LAST) - this.wide.get(at + FIRST) + 1n;
+    const ml = this.wide.get(l + MAX_SIZE);
+    const mr = this.wide.get(r + MAX_SIZE);
+    if (ml > m) m = ml;
+    if (mr > m) m = mr;
+    this.wide.set(at + MAX_SIZE, m);
   }
 }
