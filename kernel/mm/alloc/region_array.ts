@@ -89,10 +89,15 @@ export class RegionArray {
     this.count = 0;
   }
 
-  /** How many regions have first <= n (binary search). */
+  /**
+   * How many regions have first <= n (binary search). Boot adds the memory map's regions in
+   * order, so n at or above the highest region (all of them) is answered first, in one
+   * comparison.
+   */
   private countAtOrBelow(n: u64): u32 {
+    if (this.count === 0 || this.firsts.get(this.count - 1) <= n) return this.count;
     let lo: u32 = 0;
-    let hi: u32 = this.count;
+    let hi: u32 = this.count - 1;
     while (lo < hi) {
       const mid: u32 = lo + ((hi - lo) >> 1);
       if (this.firsts.get(mid) <= n) lo = mid + 1;
