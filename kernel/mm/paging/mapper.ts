@@ -691,8 +691,8 @@ function tablesCrossed(count: u64, per: u64): u64 {
  * invalid (mapContiguousLocked then fails before making a table).
  */
 function tableNodesForRun(first: u64, count: u64, size: u64): u64 {
+  if (count === 1n) return 3n; // the common case, without the divisions below: one table a level at most
   if (count === 0n || (size !== CHUNK_SIZE && size !== HUGE_2M && size !== HUGE_1G)) return 0n;
-  if (count === 1n) return u64(LEVEL_P3 + 1 - levelOf(size)); // one table a level: no divisions
   if (count - 1n > (U64_MAX - first) / size) return 0n;
   const last: u64 = first + (count - 1n) * size;
   // A P1 table maps 2 MiB, a P2 1 GiB, a P3 512 GiB.
