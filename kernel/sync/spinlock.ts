@@ -88,8 +88,9 @@ export class SpinLock {
     const rank = this.rank;
     if (rank !== UNRANKED && rank <= outer) lockOrderViolated(this.name, rank, outer, cpu, at);
     // The state while held, computed before the atomics (which make C read fields again):
-    // one lock more (fewer than 2^24 are held: each needs a guard), the highest rank.
-    const held = ((state & ~RANK_MASK) + COUNT_ONE) | (rank > outer ? rank : outer);
+    // one lock more (the count cannot wrap: 2^24 locks held would need as many live
+    // guards), the highest rank.
+    const held = wrappingAdd(state & ~RANK_MASK, COUNT_ONE) | (rank > outer ? rank : outer);
     const interrupts = disableInterrupts();
     const ticket = this.nextTicket.wrappingFetchAdd(1n, RmwOrder.Relaxed);
     // The uncontended path calls nothing, so it saves no registers; waiting is out of line,

@@ -589,7 +589,7 @@ export class Mapper {
         continue;
       }
       store64(w.slot, fresh.startValue() | TABLE_ENTRY_FLAGS);
-      countUp(w.parent, 1n);
+      if (w.parent !== NO_SLOT) countUp(w.parent, 1n); // the P4 has no entry that counts its entries
       w = this.walkTo(page, level); // from the top again: rare, as tables stay once made
     }
     return w;
@@ -748,14 +748,17 @@ function stopError(w: TableWalk, absent: MapError): MapError {
   return isPresent(w.entry) ? MapError.HugePageInTheWay : absent;
 }
 
-/** Adds `n` to the present-entry count kept in the table entry at `slot` (nothing for the P4's NO_SLOT). */
+// The counts live in the entry pointing to a table, so a table below the P4 has one: every
+// caller passes the parent slot of a leaf (level 3 at most) or of a table below the P4;
+// only makeTables meets the P4's NO_SLOT, and tests for it.
+
+/** Adds `n` to the present-entry count kept in the table entry at `slot` (not NO_SLOT). */
 function countUp(slot: u64, n: u64): void {
-  if (slot !== NO_SLOT) store64(slot, load64(slot) + n * ENTRY_COUNT_ONE);
+  store64(slot, load64(slot) + n * ENTRY_COUNT_ONE);
 }
 
-/** Takes `n` from the present-entry count kept in the table entry at `slot`. */
+/** Takes `n` from the present-entry count kept in the table entry at `slot` (not NO_SLOT). */
 function countDown(slot: u64, n: u64): void {
-  if (slot === NO_SLOT) return;
   const e = load64(slot);
   if (entryCount(e) < n) panic(`Mapper: table entry count ${entryCount(e)} below ${n}`);
   store64(slot, e - n * ENTRY_COUNT_ONE);
