@@ -46,7 +46,7 @@ export async function bundledMain(key = sourceKey()) {
       }
       renameSync(tmp, file);
     }
-    return requireWithCodeCache(file, CODE_CACHE).main;
+    return (process.env.KEELC_CODE_CACHE === "0" ? require(file) : requireWithCodeCache(file, CODE_CACHE)).main;
   } catch {
     return null;
   }
@@ -54,5 +54,5 @@ export async function bundledMain(key = sourceKey()) {
 
 /** Keeps V8's code cache of a bundled keelc's modules that had none (after a compilation: see code_cache.mjs). */
 export function saveBundleCodeCache() {
-  saveCodeCache(CODE_CACHE);
+  if (process.env.KEELC_CODE_CACHE !== "0") saveCodeCache(CODE_CACHE);
 }

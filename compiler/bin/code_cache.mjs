@@ -42,6 +42,7 @@ export function requireWithCodeCache(file, dir) {
     const mod = this;
     const require = (id) => mod.require(id);
     require.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
+    require.resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
     require.main = process.mainModule;
     require.extensions = Module._extensions;
     require.cache = Module._cache;
