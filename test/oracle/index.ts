@@ -96,7 +96,10 @@ export class Oracle {
     // The runtime module writes panics through the console and stops through the machine.
     const always = [CONSOLE, INTRINSICS].map((f) => project.addSourceFileAtPath(path.join(ROOT, f)).compilerNode);
     project.resolveSourceFileDependencies();
-    const checker = project.getTypeChecker().compilerObject;
+    // ts-morph carries its own copy of the compiler (the same version as `typescript`, pinned
+    // together in package.json): its checker is this one, and tsc gives up comparing the two
+    // copies' declarations structurally (TS2321), so say so.
+    const checker = project.getTypeChecker().compilerObject as unknown as ts.TypeChecker;
     // Each module once (the library is shared by every program), then one emit for all.
     const tsText = new Map<string, string>();
     const closures = new Map<string, string[]>();
