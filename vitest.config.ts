@@ -2,6 +2,7 @@
 // `npx vitest run` runs both projects; `vitest run --project unit` skips QEMU.
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const simIntrinsics = `${root}test/sim/intrinsics.ts`;
@@ -28,11 +29,43 @@ function simulatedIntrinsics(): Plugin {
   };
 }
 
+/**
+ * The longest test files, longest first. With two workers the run ends when the last long
+ * file does: started last (vitest's fresh-clone order is by file size, and these files are
+ * small), the differential corpus alone ran for minutes after everything else had finished.
+ */
+const LONGEST_FIRST = [
+  'test/differential/corpus.test.ts',
+  'test/differential/random_programs.test.ts',
+  'test/compiler/emit_c.test.ts',
+  'test/qemu/boot_matrix.test.ts',
+  'test/compiler/cli.test.ts',
+];
+
+/** Vitest's order (failed first, then by the last run's durations or by size), the known longest files first. */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification) => {
+      const i = LONGEST_FIRST.findIndex((name) => f.moduleId.endsWith(`/${name}`));
+      return i < 0 ? LONGEST_FIRST.length : i;
+    };
+    return sorted.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
+  }
+}
+
 export default defineConfig({
   plugins: [simulatedIntrinsics()],
   test: {
     // Forks, not threads: QEMU children must be killed with their worker process.
     pool: 'forks',
+    // Two test files at a time. Vitest's default on two cores is one worker (cores - 1), and
+    // then every file runs in a row while the other core waits: most files are single-threaded
+    // JavaScript, a QEMU boot or a gcc run. Files that start many processes limit themselves
+    // (the differential harness's process pool, the boot matrix's maxConcurrency).
+    maxWorkers: 2,
+    minWorkers: 1,
+    sequence: { sequencer: LongestFirst },
     // Names any test that blocks a worker's event loop for long (see the file).
     setupFiles: ['./test/harness/event_loop_watch.ts'],
     projects: [
