@@ -74,8 +74,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'kernel/**/*.test.ts', 'compiler/**/*.test.ts'],
-          // Many tests compile a whole kernel program (a few seconds on a busy 2-core machine).
-          testTimeout: 60_000,
+          // Many tests compile a whole kernel program (a few seconds on a busy 2-core machine);
+          // two files run at a time, so a test may get half the machine: a hang guard, not a speed limit.
+          testTimeout: 120_000,
           exclude: ['test/qemu/**', '**/node_modules/**'],
         },
       },
