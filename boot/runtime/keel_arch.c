@@ -19,10 +19,6 @@ void keel_writeCr3(uint64_t value) {
     __asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory");
 }
 
-void keel_invlpg(uint64_t addr) {
-    __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
-}
-
 /* The caller's stack and frame pointers: noinline so "the caller" is well defined. */
 __attribute__((noinline)) uint64_t keel_readRsp(void) {
     uint64_t value;

@@ -163,7 +163,9 @@ class CEmitter extends BraceStatements {
 
   private proto(f: Func): string {
     const params = f.params.length ? f.params.map((p) => this.decl(p.ty, p.name)).join(", ") : "void";
-    return `${f.ret.k === "never" ? "_Noreturn " : ""}${this.ty(f.ret)} ${f.cname}(${params})`;
+    // `@cold`: out of line, so a caller's fast path needs no registers saved for it (kernel/sync/spinlock.ts's contended wait).
+    const cold = f.cold ? "__attribute__((cold, noinline)) " : "";
+    return `${cold}${f.ret.k === "never" ? "_Noreturn " : ""}${this.ty(f.ret)} ${f.cname}(${params})`;
   }
 
   // ---- files ----

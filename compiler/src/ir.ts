@@ -115,6 +115,8 @@ export interface Func {
   ret: Ty;
   body: Stmt[];
   exported: boolean;
+  /** Marked `@cold` in its doc comment: rarely run, so the C backend keeps it out of line (its callers' fast paths stay small). */
+  cold: boolean;
   file: string;
   line: number;
 }

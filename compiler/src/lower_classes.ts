@@ -128,6 +128,7 @@ export class ClassLowering {
         { line, s: "return", x: object },
       ],
       exported: true,
+      cold: false,
       file: displayPath(info.decl.getSourceFile()),
       line,
     });
@@ -165,6 +166,7 @@ export class ClassLowering {
         ret: T.void,
         body: out,
         exported: true,
+        cold: false,
         file: displayPath(level.decl.getSourceFile()),
         line: lineOf(own ?? level.decl),
       });

@@ -46,6 +46,7 @@ export class StatementLowering {
       ret: flow.ret,
       body: this.block(body, flow),
       exported: head.exported,
+      cold: isCold(decl),
       file: displayPath(decl.getSourceFile()),
       line: lineOf(decl),
     };
@@ -387,4 +388,9 @@ export class StatementLowering {
     for (const arm of arms.reverse()) chain = [{ line, s: "if", c: arm.c, then: arm.body, else: chain }];
     return [{ line, s: "block", body: [{ line, s: "let", name, ty, init: disc }, ...(chain ?? [])] }];
   }
+}
+
+/** True when `decl`'s doc comment has the `@cold` tag (a hint for the C backend only: it never changes what the function does). */
+function isCold(decl: FunctionDeclaration | MethodDeclaration | GetAccessorDeclaration): boolean {
+  return decl.getJsDocs().some((doc) => doc.getTags().some((tag) => tag.getTagName() === "cold"));
 }

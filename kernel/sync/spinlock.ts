@@ -30,17 +30,22 @@ import { currentCpu, MAX_CPUS } from "../arch/x86_64/cpu_local";
 import { U32Array } from "../lib/fixed_array";
 import { lockOrderViolated, UNRANKED } from "./lock_order";
 
-/** No CPU holds the lock (`holder` is the holding CPU's index + 1). */
-const NO_HOLDER: u32 = 0;
+/** No CPU holds the lock (`holder` is the holding CPU's index). */
+const NO_HOLDER: u32 = 0xffff_ffff;
 
-/** Locks each CPU holds now (ranked or not), indexed by CPU; written only by that CPU. */
-const heldCounts = new U32Array(MAX_CPUS, 0);
-/** The highest rank among the locks each CPU holds (UNRANKED: none ranked); written only by that CPU. */
-const heldRanks = new U32Array(MAX_CPUS, UNRANKED);
+// Each CPU's lock state is one u32, written only by that CPU: the count of locks it holds
+// (ranked or not) above bit 8, the highest rank among them (UNRANKED: none ranked) in the
+// low byte. One word, so acquire and release each read and write it once.
+/** The state's rank byte (ranks are below 256: lock_order.ts). */
+const RANK_MASK: u32 = 0xff;
+/** One more lock held, in the state's count. */
+const COUNT_ONE: u32 = 0x100;
+/** The lock state of each CPU, indexed by CPU. */
+const heldStates = new U32Array(MAX_CPUS, UNRANKED);
 
 /** Spinlocks the calling CPU holds now. */
 export function locksHeldByMe(): u32 {
-  return heldCounts.get(currentCpu());
+  return heldStates.get(currentCpu()) >> 8;
 }
 
 /** A fair spinlock; `acquire()` returns the guard that releases it. */
@@ -49,7 +54,7 @@ export class SpinLock {
   private readonly nextTicket: AtomicU64;
   /** The ticket whose holder may enter. */
   private readonly nowServing: AtomicU64;
-  /** Index + 1 of the CPU holding the lock, NO_HOLDER when free (written only by the holder). */
+  /** Index of the CPU holding the lock, NO_HOLDER when free (written only by the holder). */
   private readonly holder: AtomicU32;
   /** Acquisitions that had to wait for another CPU (written by the holder; the uncontended path does not count). */
   contentions: u64;
@@ -66,8 +71,9 @@ export class SpinLock {
     this.contentions = 0n;
   }
 
-  /** A lock with place `rank` in the lock order: taking it while holding a lock of the same or a higher rank panics. */
+  /** A lock with place `rank` (1..255) in the lock order: taking it while holding a lock of the same or a higher rank panics. */
   static ranked(name: string, rank: u32): SpinLock {
+    if (rank === UNRANKED || rank > RANK_MASK) panic(`spinlock "${name}": rank ${rank} is not in 1..${RANK_MASK}`);
     const lock = new SpinLock(name);
     lock.rank = rank;
     return lock;
@@ -76,31 +82,46 @@ export class SpinLock {
   /** Waits for the lock with interrupts off; the guard releases it (and restores interrupts) at scope end. */
   acquire(at: CallSite = callSite()): SpinGuard {
     const cpu = currentCpu();
-    const me: u32 = cpu + 1;
-    if (this.holder.load(LoadOrder.Relaxed) === me) reacquired(this.name, cpu, at);
-    const outer = heldRanks.get(cpu);
+    const state = heldStates.get(cpu);
+    const outer = state & RANK_MASK;
     if (this.rank !== UNRANKED && this.rank <= outer) lockOrderViolated(this.name, this.rank, outer, cpu, at);
     const interrupts = disableInterrupts();
     const ticket = this.nextTicket.wrappingFetchAdd(1n, RmwOrder.Relaxed);
-    if (this.nowServing.load(LoadOrder.Acquire) !== ticket) this.waitTurn(ticket);
-    this.holder.store(me, StoreOrder.Relaxed);
-    heldCounts.set(cpu, heldCounts.get(cpu) + 1);
-    if (this.rank > outer) heldRanks.set(cpu, this.rank);
-    return new SpinGuard(this, interrupts, outer);
+    // The uncontended path calls nothing, so it saves no registers; waiting is out of line,
+    // and so is the check for a re-acquisition by the holder (whose ticket is never served).
+    if (this.nowServing.load(LoadOrder.Acquire) !== ticket) return this.acquireContended(ticket, cpu, state, interrupts, at);
+    return this.entered(cpu, state, interrupts);
   }
 
-  /** Spins until `ticket` is served (the contended path, out of the fast one). */
-  private waitTurn(ticket: u64): void {
+  /**
+   * acquire's contended path: panics when the calling CPU holds the lock (a certain
+   * deadlock), else spins until `ticket` is served, serving TLB shootdowns meanwhile
+   * (lib/spin.ts), then enters.
+   * @cold
+   */
+  private acquireContended(ticket: u64, cpu: u32, state: u32, interrupts: bool, at: CallSite): SpinGuard {
+    if (this.holder.load(LoadOrder.Relaxed) === cpu) reacquired(this.name, cpu, at);
     while (this.nowServing.load(LoadOrder.Acquire) !== ticket) {
       spinHint();
-      spinPoll(); // serves TLB shootdowns meanwhile (lib/spin.ts)
+      spinPoll();
     }
     this.contentions += 1n;
+    return this.entered(cpu, state, interrupts);
+  }
+
+  /** The lock is ours: records CPU `cpu` as holder and its new lock state (`state` was it before). */
+  private entered(cpu: u32, state: u32, interrupts: bool): SpinGuard {
+    this.holder.store(cpu, StoreOrder.Relaxed);
+    const outer = state & RANK_MASK;
+    const rank = this.rank > outer ? this.rank : outer;
+    // The count is below 2^24 (each CPU holds fewer locks than that: it would need as many guards).
+    heldStates.set(cpu, ((state & ~RANK_MASK) + COUNT_ONE) | rank);
+    return new SpinGuard(this, interrupts, outer);
   }
 
   /** True when the calling CPU holds the lock. */
   heldByMe(): bool {
-    return this.holder.load(LoadOrder.Relaxed) === currentCpu() + 1;
+    return this.holder.load(LoadOrder.Relaxed) === currentCpu();
   }
 
   /** Panics unless the calling CPU holds the lock: the entry check of code the lock protects. */
@@ -118,11 +139,10 @@ export class SpinLock {
     // The CPU's bookkeeping first, before any atomic: the simulated CPUs of the unit tests
     // may abandon a release at an atomic (test/sim/smp.ts), and the count must not leak.
     const cpu = currentCpu();
-    const held = heldCounts.get(cpu);
-    if (held === 0) this.releasedByOther(cpu);
-    heldCounts.set(cpu, held - 1);
-    heldRanks.set(cpu, outerRank);
-    if (!this.heldByMe()) this.releasedByOther(cpu);
+    const state = heldStates.get(cpu);
+    if (state < COUNT_ONE) this.releasedByOther(cpu);
+    heldStates.set(cpu, ((state - COUNT_ONE) & ~RANK_MASK) | outerRank);
+    if (this.holder.load(LoadOrder.Relaxed) !== cpu) this.releasedByOther(cpu);
     this.holder.store(NO_HOLDER, StoreOrder.Relaxed);
     // Only the holder writes nowServing: a plain read and a release store hand over.
     this.nowServing.store(wrappingAdd(this.nowServing.load(LoadOrder.Relaxed), 1n), StoreOrder.Release);

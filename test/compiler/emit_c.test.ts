@@ -110,3 +110,14 @@ describe("emitted C", () => {
     expect(text).toMatch(/keel_add_u64\(x, UINT64_C\(0x7\), "kernel\/boot\/multiboot2\.ts:\d+:\d+"\)/);
   }, 60_000);
 });
+
+describe("@cold", () => {
+  it("keeps a function tagged @cold in its doc comment out of line, and no other", () => {
+    const files = compiled("kernel/main.ts").files;
+    const c = files.get("sync_spinlock.c")!;
+    expect(c).toMatch(/__attribute__\(\(cold, noinline\)\) sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquireContended\(/);
+    expect(c).not.toMatch(/__attribute__\(\(cold, noinline\)\) sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquire\(/);
+    const header = files.get("keel_program.h")!;
+    expect(header).toMatch(/__attribute__\(\(cold, noinline\)\) sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquireContended\(/);
+  });
+});

@@ -576,11 +576,23 @@ export class Mapper {
    * so it is made only with the mapper's lock not held.
    */
   private lockWithSpares(need: u64): SpinGuard {
+    const g = this.lock.acquire();
+    if (this.spareCount >= need) return g;
+    return this.lockAfterAddingSpares(g, need);
+  }
+
+  /**
+   * lockWithSpares' slow path: with `held` released, adds spare nodes until `need` are
+   * ready when the lock is taken again.
+   * @cold
+   */
+  private lockAfterAddingSpares(held: Consumed<SpinGuard>, need: u64): SpinGuard {
+    held.release();
     for (;;) {
+      this.addSpare(new TableFrame(null, null));
       const g = this.lock.acquire();
       if (this.spareCount >= need) return g;
       g.release();
-      this.addSpare(new TableFrame(null, null));
     }
   }
 
