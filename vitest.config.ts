@@ -1,5 +1,6 @@
 // Vitest configuration: one run covers host unit tests and the QEMU integration tests.
 // `npx vitest run` runs both projects; `vitest run --project unit` skips QEMU.
+import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
@@ -54,16 +55,29 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
+/**
+ * Test files run at a time: KEEL_TEST_WORKERS, else one per core when the machine has room,
+ * else one. Vitest's default is cores - 1: on two cores, one file at a time, each file in a
+ * row while the other core waits (most files are single-threaded JavaScript, a QEMU boot or
+ * one gcc). A machine already busy with others' work (1-minute load above twice the cores;
+ * make test's own image builds leave about 2) gets one: two files then only contend, and
+ * measured at a load of 10 their QEMU boots and the corpus's compilation ran past their
+ * hang guards.
+ */
+function testWorkers(): number {
+  const asked = Number(process.env.KEEL_TEST_WORKERS);
+  if (Number.isInteger(asked) && asked > 0) return asked;
+  const cores = os.availableParallelism();
+  return os.loadavg()[0]! > 2 * cores ? 1 : cores;
+}
+
 export default defineConfig({
   plugins: [simulatedIntrinsics()],
   test: {
     // Forks, not threads: QEMU children must be killed with their worker process.
     pool: 'forks',
-    // Two test files at a time. Vitest's default on two cores is one worker (cores - 1), and
-    // then every file runs in a row while the other core waits: most files are single-threaded
-    // JavaScript, a QEMU boot or a gcc run. Files that start many processes limit themselves
-    // (the differential harness's process pool, the boot matrix's maxConcurrency).
-    maxWorkers: 2,
+    // Test files at a time: see testWorkers().
+    maxWorkers: testWorkers(),
     minWorkers: 1,
     sequence: { sequencer: LongestFirst },
     // Names any test that blocks a worker's event loop for long (see the file).
