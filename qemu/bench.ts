@@ -3,9 +3,9 @@
 // counts instructions, so every figure repeats exactly; plus keelc's compile time of the
 // kernel next to `tsc --noEmit` on the same files, and the edit loop (qemu/edit_loop.ts).
 // Writes build/bench.json.
-import { execFileSync, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { describeCompile, measureCompile } from "./compile_time.ts";
 import { describeEditLoop, measureEditLoop } from "./edit_loop.ts";
 import { runQemu } from "./runner.ts";
 
@@ -16,6 +16,8 @@ const RAM_SIZES = process.env.BENCH_RAM ? process.env.BENCH_RAM.split(/[ ,]+/) :
 const CPU = ["-cpu", "max"];
 /** From this size on, guest RAM is a sparse file (no host RAM needed) on q35 with 48 physical address bits. */
 const SPARSE_FROM_BYTES = 64n << 30n;
+/** Alternating runs of keelc and of tsc --noEmit for the compile figures (BENCH_COMPILE_RUNS). */
+const COMPILE_RUNS = Number(process.env.BENCH_COMPILE_RUNS ?? 5);
 
 /** Bytes in a QEMU size like "64M", "1T". */
 function sizeBytes(size: string): bigint {
@@ -59,17 +61,6 @@ async function measure(ram: string): Promise<RamResult> {
   return { memoryInit: Number(init[1]), memoryInitAllocators: Number(init[2]), memoryInitPageTables: Number(init[3]), memoryInitHeap: Number(init[4]), perOperation };
 }
 
-/** Median wall time of a command over three runs, in seconds. */
-function seconds(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    execFileSync(cmd, args, { stdio: "ignore", env: { ...process.env, ...env } });
-    times.push((performance.now() - t0) / 1000);
-  }
-  return times.sort((a, b) => a - b)[1]!;
-}
-
 /** Wall seconds from QEMU's start to the first serial line matching `ready` (no -icount: real time). */
 function bootSeconds(iso: string, ready: RegExp): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -111,21 +102,22 @@ if (process.env.BENCH_BOOT_ONLY === "1") {
   process.exit(0);
 }
 
+// BENCH_COMPILE_ONLY=1: re-measure keelc against tsc alone (wall time is noisy on a shared machine) into the existing build/bench.json.
+if (process.env.BENCH_COMPILE_ONLY === "1") {
+  const previous = JSON.parse(readFileSync("build/bench.json", "utf8"));
+  previous.compile = measureCompile(COMPILE_RUNS);
+  writeFileSync("build/bench.json", JSON.stringify(previous, null, 2) + "\n");
+  console.log(describeCompile(previous.compile));
+  process.exit(0);
+}
+
 console.log(`make bench: every boot with -cpu max (1 GiB pages); ${RAM_SIZES.filter((r) => sizeBytes(r) >= SPARSE_FROM_BYTES).join(", ") || "no size"} with guest RAM from a sparse file ` +
   `(-object memory-backend-file,...,share=on -machine q35,memory-backend=m0 -cpu max,phys-bits=48: no host RAM needed)`);
 const results: Record<string, RamResult> = {};
 for (const ram of RAM_SIZES) results[ram] = await measure(ram);
 const boot = await bootTimes(Number(process.env.BENCH_BOOTS ?? 5));
 
-mkdirSync("build/bench-tsc", { recursive: true });
-writeFileSync("build/bench-tsc/tsconfig.json", JSON.stringify({ extends: "../../kernel/tsconfig.json", files: ["../../kernel/main.ts"], include: [] }));
-const compile = {
-  // Cold: a resident keelc (make serve) must not answer here.
-  keelcSeconds: seconds("node", ["compiler/bin/keelc.mjs", "--out", "build/bench-gen", "kernel/main.ts"], { KEELC_SERVER: "0" }),
-  tscNoEmitSeconds: seconds("npx", ["tsc", "--noEmit", "-p", "build/bench-tsc/tsconfig.json"]),
-  /** 1-minute load average when measured (2 cores, shared: wall times grow with it). */
-  load: loadavg()[0]!,
-};
+const compile = measureCompile(COMPILE_RUNS);
 // The edit loop (make after a one-line change to kernel/main.ts); BENCH_EDIT_LOOP=0 skips it.
 const editLoop = process.env.BENCH_EDIT_LOOP === "0" ? undefined : measureEditLoop();
 
@@ -142,7 +134,7 @@ for (const ram of RAM_SIZES) {
   const row = [ram, r.memoryInit, r.memoryInitAllocators, r.memoryInitPageTables, r.memoryInitHeap, ...ops.map((o) => r.perOperation[o] ?? "-")];
   console.log(row.map((v, i) => String(v).padStart(widths[i]!)).join(""));
 }
-console.log(`compile kernel/main.ts: keelc ${compile.keelcSeconds.toFixed(2)} s, tsc --noEmit ${compile.tscNoEmitSeconds.toFixed(2)} s (median of 3, wall time)`);
+console.log(describeCompile(compile));
 if (editLoop) console.log(describeEditLoop(editLoop));
 console.log(`boot to the console prompt (wall time, median of alternating boots, 128M, default CPU): keel ${boot.keelSeconds.toFixed(3)} s, reference C multiboot2 kernel ${boot.referenceSeconds.toFixed(3)} s, ratio ${boot.ratio.toFixed(2)}`);
 console.log("written to build/bench.json");

@@ -7,7 +7,7 @@ interface RamResult { memoryInit: number; memoryInitAllocators: number; memoryIn
 interface Report {
   date: string;
   ram: Record<string, RamResult>;
-  compile: { keelcSeconds: number; tscNoEmitSeconds: number; load?: number };
+  compile: { keelcSeconds: number; tscNoEmitSeconds: number; keelcCpuSeconds?: number; tscNoEmitCpuSeconds?: number; load?: number };
   editLoop?: EditLoop;
   boot: { keelSeconds: number; referenceSeconds: number; ratio: number };
 }
@@ -33,7 +33,9 @@ const lines = [
   `Boot to the console prompt (wall time, median of alternating boots): Keel ${report.boot.keelSeconds.toFixed(2)} s, ` +
     `a minimal C multiboot2 kernel booted the same way (\`test/reference/\`) ${report.boot.referenceSeconds.toFixed(2)} s: ratio ${report.boot.ratio.toFixed(2)}.`,
   `Compile time of the kernel (\`kernel/main.ts\`): keelc ${report.compile.keelcSeconds.toFixed(1)} s, \`tsc --noEmit\` on the same files ${report.compile.tscNoEmitSeconds.toFixed(1)} s ` +
-    `(ratio ${(report.compile.keelcSeconds / report.compile.tscNoEmitSeconds).toFixed(2)}${report.compile.load === undefined ? "" : `, load ${report.compile.load.toFixed(1)} on 2 cores`}). Run of ${report.date.slice(0, 10)}.`,
+    `(ratio ${(report.compile.keelcSeconds / report.compile.tscNoEmitSeconds).toFixed(2)}` +
+    `${report.compile.keelcCpuSeconds === undefined || report.compile.tscNoEmitCpuSeconds === undefined ? "" : `; CPU ${report.compile.keelcCpuSeconds.toFixed(1)} s and ${report.compile.tscNoEmitCpuSeconds.toFixed(1)} s, ratio ${(report.compile.keelcCpuSeconds / report.compile.tscNoEmitCpuSeconds).toFixed(2)}`}` +
+    `${report.compile.load === undefined ? "" : `, load ${report.compile.load.toFixed(1)} on 2 cores`}). Run of ${report.date.slice(0, 10)}.`,
 ];
 if (report.editLoop) {
   const e = report.editLoop;

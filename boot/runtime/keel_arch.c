@@ -144,6 +144,7 @@ void *keel_heap_alloc(uint64_t size) {
 struct keel_cpu_local {
     uint64_t self;  /* the area's own address: %gs:0 */
     uint32_t index; /* the CPU's index: %gs:8 */
+    uint32_t lock_state; /* the spinlocks' word (kernel/sync/spinlock.ts): %gs:12 */
 };
 static struct keel_cpu_local keel_cpu_locals[KEEL_MAX_CPUS];
 

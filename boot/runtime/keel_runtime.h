@@ -163,8 +163,8 @@ _Noreturn void keel_abandonGuarded(void);
 #define keel_spinHint() __asm__ volatile("pause" : : : "memory")
 
 /* Interrupt state and the CPU-local area (kernel/sync/, kernel/arch/x86_64/cpu_local.ts).
- * Each CPU's gs base points at its own area: { self pointer, CPU index }; cpuIndex reads
- * the index with one `mov %gs:8`. The hosted builds keep both as plain variables. */
+ * Each CPU's gs base points at its own area: { self pointer, CPU index, lock state };
+ * cpuIndex reads the index with one `mov %gs:8`. The hosted builds keep both as plain variables. */
 #define KEEL_MAX_CPUS 64
 void keel_installCpuLocal(uint32_t index);
 #ifdef KEEL_FREESTANDING
@@ -181,10 +181,21 @@ static inline uint32_t keel_cpuIndex(void) {
     __asm__ volatile("movl %%gs:8, %0" : "=r"(index));
     return index;
 }
+/* The spinlocks' per-CPU word (kernel/sync/spinlock.ts): one gs access each, no index check. */
+static inline uint32_t keel_cpuLockState(void) {
+    uint32_t state;
+    __asm__ volatile("movl %%gs:12, %0" : "=r"(state));
+    return state;
+}
+static inline void keel_setCpuLockState(uint32_t state) {
+    __asm__ volatile("movl %0, %%gs:12" : : "r"(state));
+}
 #else
 bool keel_disableInterrupts(void);
 void keel_restoreInterrupts(bool enabled);
 uint32_t keel_cpuIndex(void);
+uint32_t keel_cpuLockState(void);
+void keel_setCpuLockState(uint32_t state);
 #endif
 
 #endif

@@ -9,17 +9,20 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT, sourceKey } from "./client.mjs";
+import { requireWithCodeCache, saveCodeCache } from "./code_cache.mjs";
 
 const require = createRequire(import.meta.url);
+/** Where the bundles are kept, and V8's code cache of what they load (code_cache.mjs) below it. */
+const DIR = join(ROOT, "build", ".cache", "keelc");
+const CODE_CACHE = join(DIR, "v8");
 
 /** The compiler's `main`, from the bundle of `key` (built when missing), or null when it cannot be had. */
 export async function bundledMain(key = sourceKey()) {
-  const dir = join(ROOT, "build", ".cache", "keelc");
-  const file = join(dir, `keelc-${key.slice(0, 32)}.cjs`);
+  const file = join(DIR, `keelc-${key.slice(0, 32)}.cjs`);
   try {
     if (!existsSync(file)) {
       const { build } = await import("esbuild");
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(DIR, { recursive: true });
       const tmp = `${file}.tmp-${process.pid}.cjs`;
       const cli = join(ROOT, "compiler", "src", "cli.ts");
       await build({
@@ -43,8 +46,13 @@ export async function bundledMain(key = sourceKey()) {
       }
       renameSync(tmp, file);
     }
-    return require(file).main;
+    return (process.env.KEELC_CODE_CACHE === "0" ? require(file) : requireWithCodeCache(file, CODE_CACHE)).main;
   } catch {
     return null;
   }
+}
+
+/** Keeps V8's code cache of a bundled keelc's modules that had none (after a compilation: see code_cache.mjs). */
+export function saveBundleCodeCache() {
+  if (process.env.KEELC_CODE_CACHE !== "0") saveCodeCache(CODE_CACHE);
 }

@@ -3,7 +3,7 @@
 // `make serve`; the answer is the cold compile's, see compiler/src/server.ts); otherwise,
 // and with KEELC_SERVER=0, the compiler runs here: its sources bundled into one file
 // (bundle.mjs, cached by their hash), or through tsx (KEELC_BUNDLE=0, or no esbuild).
-import { bundledMain } from "./bundle.mjs";
+import { bundledMain, saveBundleCodeCache } from "./bundle.mjs";
 import { isCompilation, request, sourceKey } from "./client.mjs";
 
 const argv = process.argv.slice(2);
@@ -37,4 +37,5 @@ if (!(await serverControl()) && !(await viaServer())) {
     ({ main } = await import("../src/cli.ts"));
   }
   process.exitCode = main(argv, undefined, key);
+  if (isCompilation(argv)) saveBundleCodeCache();
 }

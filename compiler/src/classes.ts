@@ -50,11 +50,19 @@ export function baseOf(decl: ClassDeclaration): { base: ClassDeclaration; args: 
   return { base, args: ext.getTypeArguments() };
 }
 
+/** A class's own members, listed once per class (ts-morph builds its lists anew at every call). */
+const membersOf = memoByObject((d: ClassDeclaration) => ({
+  methods: d.getMethods(),
+  getters: d.getGetAccessors(),
+  properties: d.getProperties(),
+  ctor: d.getConstructors()[0],
+}));
+
 /** True when the class or one of its bases has a field that is not readonly. */
 export const hasMutableField = memoByObject((decl: ClassDeclaration): boolean => {
   for (let d: ClassDeclaration | undefined = decl; d; d = baseOf(d)?.base) {
-    if (d.getProperties().some((p) => !p.isStatic() && !p.isReadonly())) return true;
-    const ctor = d.getConstructors()[0];
+    if (membersOf(d).properties.some((p) => !p.isStatic() && !p.isReadonly())) return true;
+    const ctor = membersOf(d).ctor;
     if (ctor?.getParameters().some((p) => p.isParameterProperty() && !p.isReadonly())) return true;
   }
   return false;
@@ -130,18 +138,19 @@ const declaredMember = memoByObjectAndKey((d: ClassDeclaration, key: string): De
 
 /** The member `d` itself declares under `name`: a method with a body, else (not static) a getter, a field or a parameter property. */
 function findDeclaredMember(d: ClassDeclaration, name: string, isStatic: boolean): DeclaredMember | null {
-  const method = d.getMethods().find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
+  const members = membersOf(d);
+  const method = members.methods.find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
   if (method) return { m: "method", decl: method };
   if (isStatic) return null;
-  const getter = d.getGetAccessor(name);
+  const getter = members.getters.find((g) => g.getName() === name);
   if (getter && !getter.isStatic()) return { m: "getter", decl: getter };
-  const prop = d.getProperty(name);
+  const prop = members.properties.find((p) => p.getName() === name);
   if (prop && !prop.isStatic()) {
     const tn = prop.getTypeNode();
     if (!tn) fail(prop, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
     return { m: "field", typeNode: tn };
   }
-  const param = d.getConstructors()[0]?.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
+  const param = members.ctor?.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
   if (param) {
     const tn = param.getTypeNode();
     if (!tn) fail(param, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
@@ -154,14 +163,13 @@ function findDeclaredMember(d: ClassDeclaration, name: string, isStatic: boolean
 export function fieldsOf(info: ClassInfo): { name: string; level: Level; typeNode: TypeNode; node: Node }[] {
   const out: { name: string; level: Level; typeNode: TypeNode; node: Node }[] = [];
   for (const level of [...info.chain].reverse()) {
-    const ctor = level.decl.getConstructors()[0];
-    for (const p of ctor?.getParameters() ?? []) {
+    for (const p of membersOf(level.decl).ctor?.getParameters() ?? []) {
       if (!p.isParameterProperty()) continue;
       const tn = p.getTypeNode();
       if (!tn) fail(p, Codes.MissingAnnotation, `field '${p.getName()}' needs a type annotation`);
       out.push({ name: p.getName(), level, typeNode: tn, node: p });
     }
-    for (const prop of level.decl.getProperties()) {
+    for (const prop of membersOf(level.decl).properties) {
       if (prop.isStatic()) fail(prop, Codes.Unsupported, "static fields are not supported: use a module-level const or let");
       const tn = prop.getTypeNode();
       if (!tn) fail(prop, Codes.MissingAnnotation, `field '${prop.getName()}' needs a type annotation`);

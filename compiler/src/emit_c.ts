@@ -163,9 +163,20 @@ class CEmitter extends BraceStatements {
 
   private proto(f: Func): string {
     const params = f.params.length ? f.params.map((p) => this.decl(p.ty, p.name)).join(", ") : "void";
-    // `@cold`: out of line, so a caller's fast path needs no registers saved for it (kernel/sync/spinlock.ts's contended wait).
-    const cold = f.cold ? "__attribute__((cold, noinline)) " : "";
-    return `${cold}${f.ret.k === "never" ? "_Noreturn " : ""}${this.ty(f.ret)} ${f.cname}(${params})`;
+    return `${f.ret.k === "never" ? "_Noreturn " : ""}${this.ty(f.ret)} ${f.cname}(${params})`;
+  }
+
+  /**
+   * A definition's inlining attributes. `@cold`: out of line, so a caller's fast path saves
+   * no registers for it (kernel/sync/spinlock.ts's contended wait). `@inline`: inlined
+   * wherever its body is visible (every call in a unity build); only the definition says
+   * so, and `inline` with the header's plain prototype keeps it an external definition
+   * (C99 6.7.4), so module-by-module builds still link their calls to it.
+   */
+  private inlining(f: Func): string {
+    if (f.inlining === "cold") return "__attribute__((cold, noinline)) ";
+    if (f.inlining === "inline") return "__attribute__((always_inline)) inline ";
+    return "";
   }
 
   // ---- files ----
@@ -225,8 +236,10 @@ class CEmitter extends BraceStatements {
       "/* A function whose only way out is a panic is legal TypeScript, and so is a comparison that",
       " * gcc proves constant after folding (`x >= wrappingSub(y, y)` on an unsigned x). keelc only",
       " * compares operands of one Keel type, so gcc's sign-compare warning (which folding also",
-      " * trips: `(u16)(x ^ 0xffff) != y`) can only be a false alarm on this code. */",
+      " * trips: `(u16)(x ^ 0xffff) != y`) can only be a false alarm on this code. Comparing an",
+      " * expression with itself (`(g | g) < (g | g)`) is legal TypeScript too, and means what C says. */",
       '#pragma GCC diagnostic ignored "-Winfinite-recursion"',
+      '#pragma GCC diagnostic ignored "-Wtautological-compare"',
       '#pragma GCC diagnostic ignored "-Wtype-limits"',
       '#pragma GCC diagnostic ignored "-Wsign-compare"',
       "",
@@ -250,7 +263,7 @@ class CEmitter extends BraceStatements {
       // A base class's method compiled for this module's class keeps its own file.
       this.currentFn = f.cname;
       this.panicsInFn = 0;
-      out.push("", `#line ${f.line} "${f.file}"`, `${this.proto(f)} {`);
+      out.push("", `#line ${f.line} "${f.file}"`, `${this.inlining(f)}${this.proto(f)} {`);
       const body: string[] = [];
       this.voided = voidedLocals(f.body);
       this.stmts(f.body, 1, f.file, body);

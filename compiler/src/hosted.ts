@@ -182,6 +182,10 @@ export class HostMachine {
         this.cpuIndex = index;
       },
       cpuIndex: () => this.cpuIndex,
+      cpuLockState: () => this.lockStates.get(this.cpuIndex) ?? 0,
+      setCpuLockState: (state: number) => {
+        this.lockStates.set(this.cpuIndex, state);
+      },
       spinHint: () => undefined,
       ...atomicIntrinsics(),
       runGuarded: (body: () => void) => {
@@ -196,6 +200,8 @@ export class HostMachine {
   private tsc = 0n;
   private interrupts = false;
   private cpuIndex = 0;
+  /** Each CPU-local area's lock state (keel_arch.c's %gs:12), by CPU index. */
+  private readonly lockStates = new Map<number, number>();
 }
 
 /** An AtomicU64/AtomicU32 of emitted JavaScript or of the oracle: an object with the field `value`. */

@@ -115,8 +115,12 @@ export interface Func {
   ret: Ty;
   body: Stmt[];
   exported: boolean;
-  /** Marked `@cold` in its doc comment: rarely run, so the C backend keeps it out of line (its callers' fast paths stay small). */
-  cold: boolean;
+  /**
+   * Its doc comment's inlining hint for the C backend: `@cold` (rarely run: kept out of
+   * line, so its callers' fast paths stay small) or `@inline` (a small fast path: always
+   * inlined where its body is visible); null without one. Never changes what it does.
+   */
+  inlining: "cold" | "inline" | null;
   file: string;
   line: number;
 }

@@ -128,7 +128,7 @@ export class ClassLowering {
         { line, s: "return", x: object },
       ],
       exported: true,
-      cold: false,
+      inlining: null,
       file: displayPath(info.decl.getSourceFile()),
       line,
     });
@@ -166,7 +166,7 @@ export class ClassLowering {
         ret: T.void,
         body: out,
         exported: true,
-        cold: false,
+        inlining: null,
         file: displayPath(level.decl.getSourceFile()),
         line: lineOf(own ?? level.decl),
       });

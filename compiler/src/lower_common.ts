@@ -116,8 +116,28 @@ export function fieldCName(name: string): string {
   return name.startsWith("#") ? `${name.slice(1)}_` : localCName(name);
 }
 
+/** A function's parameter and return types, and which parameters are `at: CallSite = callSite()`. */
+type Signature = { params: Ty[]; ret: Ty; callSites: boolean[] };
+
+/**
+ * signature()'s answers by declaration and type-parameter bindings: every call of a function
+ * asks for its signature, and mapping its annotations again was a tenth of the lowering.
+ * The bindings are keyed by their text (a generic call builds its own map each time); the
+ * answers are shared, as Keel types are never modified.
+ */
+const signatures = new WeakMap<Node, Map<string, Signature>>();
+
 /** Parameter and return types of a function or method, with `env` binding its type parameters. */
-export function signature(fn: FunctionDeclaration | Node, env: Env = new Map()): { params: Ty[]; ret: Ty; callSites: boolean[] } {
+export function signature(fn: FunctionDeclaration | Node, env: Env = new Map()): Signature {
+  const key = env.size === 0 ? "" : JSON.stringify([...env]);
+  let known = signatures.get(fn);
+  if (!known) signatures.set(fn, (known = new Map()));
+  let sig = known.get(key);
+  if (!sig) known.set(key, (sig = signatureOf(fn, env)));
+  return sig;
+}
+
+function signatureOf(fn: FunctionDeclaration | Node, env: Env): Signature {
   if (!Node.isFunctionDeclaration(fn) && !Node.isMethodDeclaration(fn) && !Node.isGetAccessorDeclaration(fn) && !Node.isConstructorDeclaration(fn))
     fail(fn, Codes.Unsupported, "not a function");
   const callSites = realParameters(fn).map(isCallSiteParam);

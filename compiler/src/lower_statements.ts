@@ -46,7 +46,7 @@ export class StatementLowering {
       ret: flow.ret,
       body: this.block(body, flow),
       exported: head.exported,
-      cold: isCold(decl),
+      inlining: inliningHint(decl),
       file: displayPath(decl.getSourceFile()),
       line: lineOf(decl),
     };
@@ -390,7 +390,9 @@ export class StatementLowering {
   }
 }
 
-/** True when `decl`'s doc comment has the `@cold` tag (a hint for the C backend only: it never changes what the function does). */
-function isCold(decl: FunctionDeclaration | MethodDeclaration | GetAccessorDeclaration): boolean {
-  return decl.getJsDocs().some((doc) => doc.getTags().some((tag) => tag.getTagName() === "cold"));
+/** The `@cold` or `@inline` tag of `decl`'s doc comment (a hint for the C backend only: it never changes what the function does); a function with both is rejected. */
+function inliningHint(decl: FunctionDeclaration | MethodDeclaration | GetAccessorDeclaration): "cold" | "inline" | null {
+  const tags = new Set(decl.getJsDocs().flatMap((doc) => doc.getTags().map((tag) => tag.getTagName())));
+  if (tags.has("cold") && tags.has("inline")) fail(decl, Codes.Unsupported, "a function is either @cold or @inline, not both: keep one tag");
+  return tags.has("cold") ? "cold" : tags.has("inline") ? "inline" : null;
 }

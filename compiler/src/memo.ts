@@ -4,7 +4,8 @@
 // tree's objects (ts-morph wrappers or TypeScript nodes and types) in WeakMaps, so a new
 // compilation (a fresh project, as the resident keelc makes for every request) starts empty.
 // A query that throws (a diagnostic) is not remembered: the next call throws the same way.
-import type { Node, Symbol as TsSymbol, Type } from "ts-morph";
+import type { Node, Symbol as TsSymbol, ts, Type } from "ts-morph";
+import { wrapSymbol, wrapType } from "./tree";
 
 /** `fn`, computing its answer once per key object. */
 export function memoByObject<K extends object, V>(fn: (key: K) => V): (key: K) => V {
@@ -17,11 +18,49 @@ export function memoByObject<K extends object, V>(fn: (key: K) => V): (key: K) =
   };
 }
 
+// The type and symbol of a node are remembered by TypeScript's node, so the phases that walk
+// ts-morph's wrappers (the lowering) and those that walk TypeScript's nodes (the ownership
+// check) share the answers: asking TypeScript again for an expression's type repeats its
+// flow analysis.
+const typeByTsNode = new WeakMap<ts.Node, ts.Type>();
+/** null: the node names no symbol. */
+const symbolByTsNode = new WeakMap<ts.Node, ts.Symbol | null>();
+
+/** The type TypeScript gives a node (`checker.getTypeAtLocation(n)`), asked once per node. */
+export function typeOfTsNode(checker: ts.TypeChecker, n: ts.Node): ts.Type {
+  let t = typeByTsNode.get(n);
+  if (t === undefined) typeByTsNode.set(n, (t = checker.getTypeAtLocation(n)));
+  return t;
+}
+
+/** The symbol a node names, found as ts-morph's `node.getSymbol()` finds it, asked once per node. */
+export function symbolOfTsNode(checker: ts.TypeChecker, n: ts.Node): ts.Symbol | undefined {
+  let s = symbolByTsNode.get(n);
+  if (s === undefined) {
+    const name = (n as { name?: ts.Node }).name;
+    s = (n as { symbol?: ts.Symbol }).symbol ?? checker.getSymbolAtLocation(n) ?? (name ? symbolOfTsNode(checker, name) : undefined) ?? null;
+    symbolByTsNode.set(n, s);
+  }
+  return s ?? undefined;
+}
+
 /** The type TypeScript gives a node (`node.getType()`), asked once per node. */
-export const typeOfNode = memoByObject((node: Node): Type => node.getType());
+export const typeOfNode = memoByObject((node: Node): Type => {
+  const known = typeByTsNode.get(node.compilerNode);
+  if (known) return wrapType(node, known);
+  const t = node.getType();
+  typeByTsNode.set(node.compilerNode, t.compilerType);
+  return t;
+});
 
 /** The symbol a node names (`node.getSymbol()`), asked once per node. */
-export const symbolOfNode = memoByObject((node: Node): TsSymbol | undefined => node.getSymbol());
+export const symbolOfNode = memoByObject((node: Node): TsSymbol | undefined => {
+  const known = symbolByTsNode.get(node.compilerNode);
+  if (known !== undefined) return known === null ? undefined : wrapSymbol(node, known);
+  const s = node.getSymbol();
+  symbolByTsNode.set(node.compilerNode, s?.compilerSymbol ?? null);
+  return s;
+});
 
 /** `fn`, computing its answer once per key object and string. */
 export function memoByObjectAndKey<K extends object, V>(fn: (key: K, sub: string) => V): (key: K, sub: string) => V {

@@ -17,23 +17,62 @@
 // - a parameter of an owned class type without Consumed is a borrow (a pointer in C): it
 //   cannot be moved, nor can `this` outside a method that declares it consumed.
 // - a `using` variable cannot be moved (its disposal would release the new owner's value).
-import { Node, SyntaxKind, ts, type SourceFile, type Symbol as TsSymbol, type Type } from "ts-morph";
+import { Node, SyntaxKind, ts, type SourceFile } from "ts-morph";
 import { builtinOf } from "./builtins";
 import { hasMutableField } from "./classes";
 import { Codes, diagnosticAt, type Diagnostic } from "./diagnostics";
-import { isConsumedParam } from "./lower_common";
-import { memoByObject, symbolOfNode, typeOfNode } from "./memo";
+import { memoByObject, symbolOfTsNode, typeOfTsNode } from "./memo";
 import { forEachTsDescendant, wrap } from "./tree";
 
+// The check walks TypeScript's own nodes and asks TypeScript's checker directly: it visits
+// every expression of every function (loop bodies twice), and a ts-morph wrapper per node
+// visited made it cost a third of keelc's own time. Wrappers are made only for what a
+// diagnostic points at and for the few ts-morph helpers shared with the lowering.
+
 /** Where each owned place ("id" for a local, "id.f" for a field of it) may have been moved; null: unreachable. */
-type State = Map<string, Node> | null;
+type State = Map<string, ts.Node> | null;
+
+/** The checker of the program being checked, and its answers (set by useChecker). */
+let tc: ts.TypeChecker;
+/** The ts-morph file of a TypeScript file of the program being checked. */
+let fileOf: (sf: ts.SourceFile) => SourceFile;
+/** The declaration of the signature a call resolves to, asked once per call. */
+let calleeDecl: (call: ts.Node) => ts.Node | undefined;
+
+/** Answers questions about the program of `sf` from now on (a new program starts with no remembered answers). */
+function useChecker(sf: SourceFile): void {
+  const project = sf.getProject();
+  fileOf = (f) => (f === sf.compilerNode ? sf : project.getSourceFileOrThrow(f.fileName));
+  const checker = project.getTypeChecker().compilerObject;
+  if (checker === tc) return;
+  tc = checker;
+  calleeDecl = memoByObject((call: ts.Node): ts.Node | undefined => {
+    if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return undefined;
+    return resolvedSignature(call)?.declaration;
+  });
+}
+
+/** The symbol a node names (shared with the lowering: memo.ts). */
+function symbolAt(n: ts.Node): ts.Symbol | undefined {
+  return symbolOfTsNode(tc, n);
+}
+
+/** The type TypeScript gives a node (shared with the lowering: memo.ts). */
+function typeAt(n: ts.Node): ts.Type {
+  return typeOfTsNode(tc, n);
+}
+
+/** The first declaration of the symbol a node names. */
+function declOfSymbolAt(n: ts.Node): ts.Declaration | undefined {
+  return symbolAt(n)?.declarations?.[0];
+}
 
 /** True for a class type extending Owned (not for `T | null`). */
-export function isOwnedClassType(t: Type): boolean {
-  for (let c: Type | undefined = t; c; c = c.getBaseTypes()[0]) {
+function isOwnedClassType(t: ts.Type): boolean {
+  for (let c: ts.Type | undefined = t; c; c = c.getBaseTypes()?.[0]) {
     const sym = c.getSymbol();
-    const decl = sym?.getDeclarations()[0];
-    if (sym?.getName() === "Owned" && decl && decl.getSourceFile().getFilePath().endsWith("/kernel/lib/owned.ts")) return true;
+    const decl = sym?.declarations?.[0];
+    if (sym?.getName() === "Owned" && decl && decl.getSourceFile().fileName.endsWith("/kernel/lib/owned.ts")) return true;
   }
   return false;
 }
@@ -44,33 +83,33 @@ const affineByAskedType = new WeakMap<object, boolean>();
 /** Number of isAffine computations under way (their types answer false meanwhile). */
 let affineInProgress = 0;
 
+/** True for a field of a class: a property or a parameter property. */
+function isFieldDecl(d: ts.Declaration | undefined): boolean {
+  return d !== undefined && (ts.isPropertyDeclaration(d) || ts.isParameter(d));
+}
+
 /** True for an owned value, a container of owned values, or either `| null`. */
-function isAffine(t: Type, at: Node): boolean {
-  const asked = t.compilerType as object;
-  const settled = affineByAskedType.get(asked);
+function isAffine(t: ts.Type, at: ts.Node): boolean {
+  const settled = affineByAskedType.get(t);
   if (settled !== undefined) return settled;
-  const n = t.getNonNullableType();
-  const key = n.compilerType as object;
-  let result = affineCache.get(key);
+  const n = tc.getNonNullableType(t);
+  let result = affineCache.get(n);
   if (result === undefined) {
-    affineCache.set(key, false); // a class holding itself is a mutable class: not affine
+    affineCache.set(n, false); // a class holding itself is a mutable class: not affine
     affineInProgress++;
     try {
       result = isOwnedClassType(n);
-      const decl = n.getSymbol()?.getDeclarations()[0];
-      if (!result && decl && Node.isClassDeclaration(decl) && !hasMutableField(decl)) {
-        result = n.getProperties().some((p) => {
-          const d = p.getDeclarations()[0];
-          return d !== undefined && (Node.isPropertyDeclaration(d) || Node.isParameterDeclaration(d)) && isAffine(p.getTypeAtLocation(at), at);
-        });
+      const decl = n.getSymbol()?.declarations?.[0];
+      if (!result && decl && ts.isClassDeclaration(decl) && !hasMutableField(wrap(fileOf(decl.getSourceFile()), decl) as never)) {
+        result = n.getProperties().some((p) => isFieldDecl(p.declarations?.[0]) && isAffine(tc.getTypeOfSymbolAtLocation(p, at), at));
       }
     } finally {
       affineInProgress--;
     }
-    affineCache.set(key, result);
+    affineCache.set(n, result);
   }
   // While a computation is under way its type answers false for now: remember only final answers.
-  if (affineInProgress === 0) affineByAskedType.set(asked, result);
+  if (affineInProgress === 0) affineByAskedType.set(t, result);
   return result;
 }
 
@@ -106,71 +145,75 @@ const PRIMITIVE_OPERATORS = new Set<SyntaxKind>([
  * and variables, parameters and fields declared with a primitive type (narrowing only ever
  * gives a part of the declared type, or never, which is not affine either).
  */
-function surelyNotAffine(e: Node): boolean {
-  const n = e.compilerNode;
+function surelyNotAffine(n: ts.Node): boolean {
   if (PRIMITIVE_EXPRESSIONS.has(n.kind)) return true;
   if (ts.isBinaryExpression(n)) return PRIMITIVE_OPERATORS.has(n.operatorToken.kind);
   if (ts.isCallExpression(n)) {
-    const sig = e.getProject().getTypeChecker().compilerObject.getResolvedSignature(n);
+    const sig = tc.getResolvedSignature(n);
     return sig !== undefined && isPrimitive(sig.getReturnType());
   }
   if (ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) {
-    const decl = symbolOfNode(e)?.getDeclarations()[0];
-    return decl !== undefined && (Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl) || Node.isPropertyDeclaration(decl)) && isPrimitive(typeOfNode(decl).compilerType);
+    const decl = declOfSymbolAt(n);
+    return decl !== undefined && (ts.isVariableDeclaration(decl) || ts.isParameter(decl) || ts.isPropertyDeclaration(decl)) && isPrimitive(typeAt(decl));
   }
   return false;
 }
 
 /** True when the value of an expression is affine (as `isAffine` of its type). */
-function isAffineValue(e: Node): boolean {
-  return !surelyNotAffine(e) && isAffine(typeOfNode(e), e);
+function isAffineValue(e: ts.Node): boolean {
+  return !surelyNotAffine(e) && isAffine(typeAt(e), e);
 }
 
 /** True when a parameter declaration's type says it takes ownership: `Consumed<T>` (or `Consumed<T> | null`). */
-function saysConsumed(p: Node): boolean {
-  return Node.isParameterDeclaration(p) && isConsumedParam(p);
+function saysConsumed(p: ts.Node): boolean {
+  return ts.isParameter(p) && /\bConsumed\s*</.test(p.type?.getText() ?? "");
 }
 
-/** The method or function declaration a call resolves to. */
-const calleeDecl = memoByObject((call: Node): Node | undefined => {
-  if (!Node.isCallExpression(call) && !Node.isNewExpression(call)) return undefined;
-  return call.getProject().getTypeChecker().getResolvedSignature(call)?.getDeclaration() as Node | undefined;
-});
+/** The signature a call resolves to, when it has a declaration (as ts-morph's getResolvedSignature). */
+function resolvedSignature(call: ts.CallExpression | ts.NewExpression): ts.Signature | undefined {
+  const sig = tc.getResolvedSignature(call);
+  return sig?.declaration ? sig : undefined;
+}
 
 /** Parameters of a declaration, TypeScript's `this` parameter apart. */
-function paramsOf(decl: Node | undefined): { self: Node | undefined; params: Node[] } {
+function paramsOf(decl: ts.Node | undefined): { self: ts.ParameterDeclaration | undefined; params: readonly ts.ParameterDeclaration[] } {
   return decl ? paramsOfDecl(decl) : { self: undefined, params: [] };
 }
 
-const paramsOfDecl = memoByObject((decl: Node): { self: Node | undefined; params: Node[] } => {
-  if (!("getParameters" in decl)) return { self: undefined, params: [] };
-  const all = (decl as unknown as { getParameters(): Node[] }).getParameters();
-  const self = all.find((p) => Node.isParameterDeclaration(p) && p.getName() === "this");
+const paramsOfDecl = memoByObject((decl: ts.Node): { self: ts.ParameterDeclaration | undefined; params: readonly ts.ParameterDeclaration[] } => {
+  const all = (decl as { parameters?: ts.NodeArray<ts.ParameterDeclaration> }).parameters;
+  if (!all) return { self: undefined, params: [] };
+  const self = all.find((p) => p.name.getText() === "this");
   return { self, params: all.filter((p) => p !== self) };
 });
 
 /** True for a method that declares `this: Consumed<…>`: calling it moves the receiver. */
-export function consumesThis(decl: Node | undefined): boolean {
+function consumesThis(decl: ts.Node | undefined): boolean {
   const self = paramsOf(decl).self;
   return self !== undefined && saysConsumed(self);
 }
 
 /** The expression inside any parentheses. */
-function bare(e: Node): Node {
-  return Node.isParenthesizedExpression(e) ? bare(e.getExpression()) : e;
+function bare(e: ts.Node): ts.Node {
+  return ts.isParenthesizedExpression(e) ? bare(e.expression) : e;
+}
+
+/** True for a literal (as ts-morph's Node.isLiteralExpression). */
+function isLiteral(e: ts.Node): boolean {
+  return ts.isNumericLiteral(e) || ts.isBigIntLiteral(e) || ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isRegularExpressionLiteral(e);
 }
 
 /** True for an expression that names a place without effects (`a`, `this.f`, `a[i]` with a plain index). */
-function isPlainPath(e: Node): boolean {
-  if (Node.isIdentifier(e) || e.getKind() === SyntaxKind.ThisKeyword || Node.isLiteralExpression(e)) return true;
-  if (Node.isPropertyAccessExpression(e)) return isPlainPath(e.getExpression());
-  if (Node.isElementAccessExpression(e)) return isPlainPath(e.getExpression()) && isPlainPath(e.getArgumentExpressionOrThrow());
+function isPlainPath(e: ts.Node): boolean {
+  if (ts.isIdentifier(e) || e.kind === SyntaxKind.ThisKeyword || isLiteral(e)) return true;
+  if (ts.isPropertyAccessExpression(e)) return isPlainPath(e.expression);
+  if (ts.isElementAccessExpression(e)) return isPlainPath(e.expression) && isPlainPath(e.argumentExpression);
   return false;
 }
 
 /** True for `const v = P; P = …;` (two statements, nothing in between): a take out of place P. */
 function isTake(e: Node): boolean {
-  if (!isPlainPath(e)) return false;
+  if (!isPlainPath(e.compilerNode)) return false;
   const decl = e.getParent();
   if (!decl || !Node.isVariableDeclaration(decl) || decl.getInitializer() !== e) return false;
   const stmt = decl.getVariableStatement();
@@ -183,15 +226,15 @@ function isTake(e: Node): boolean {
 
 /** Checks every function and method body of a source file. */
 export function checkMoves(sf: SourceFile): Diagnostic[] {
-  const checker = new MoveChecker();
+  useChecker(sf);
+  const checker = new MoveChecker(sf);
   forEachTsDescendant(sf, (n) => {
     if (!(ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n)) || !n.body) return true;
-    const node = wrap(sf, n);
-    const name = Node.isFunctionDeclaration(node) ? node.getName() : undefined;
-    if (name && builtinOf(node, name)) return true;
-    if (Node.isMethodDeclaration(node) && node.getNameNode().getText() === "[Symbol.iterator]") return true;
-    checker.thisConsumed = Node.isMethodDeclaration(node) && consumesThis(node);
-    checker.block(wrap(sf, n.body), new Map());
+    const name = ts.isFunctionDeclaration(n) ? n.name?.text : undefined;
+    if (name && builtinOf(wrap(sf, n), name)) return true;
+    if (ts.isMethodDeclaration(n) && n.name.getText() === "[Symbol.iterator]") return true;
+    checker.thisConsumed = ts.isMethodDeclaration(n) && consumesThis(n);
+    checker.block(n.body, new Map());
     return false;
   });
   return checker.diagnostics;
@@ -201,41 +244,43 @@ class MoveChecker {
   readonly diagnostics: Diagnostic[] = [];
   /** The function being checked owns `this` (a method declaring `this: Consumed<…>`). */
   thisConsumed = false;
-  private readonly reported = new Set<Node>();
-  private readonly ids = new Map<TsSymbol, number>();
+  private readonly reported = new Set<ts.Node>();
+  private readonly ids = new Map<ts.Symbol, number>();
   /** States at the `break`s of each enclosing loop: they flow to the loop's end. */
   private readonly breaks: State[] = [];
 
-  private error(at: Node, code: number, message: string, related?: { at: Node; message: string }): void {
+  constructor(private readonly sf: SourceFile) {}
+
+  private error(at: ts.Node, code: number, message: string, related?: { at: ts.Node; message: string }): void {
     if (this.reported.has(at)) return;
     this.reported.add(at);
-    const d = diagnosticAt(at, code, message);
-    if (related) d.related = [diagnosticAt(related.at, code, related.message)];
+    const d = diagnosticAt(wrap(this.sf, at), code, message);
+    if (related) d.related = [diagnosticAt(wrap(this.sf, related.at), code, related.message)];
     this.diagnostics.push(d);
   }
 
   /** The key of a tracked root: an owned local or parameter ("#n"), or a consumed `this`. */
-  private rootKey(e: Node): string | undefined {
-    if (e.getKind() === SyntaxKind.ThisKeyword) return this.thisConsumed ? "this" : undefined;
-    if (!Node.isIdentifier(e)) return undefined;
-    const sym = symbolOfNode(e);
-    const decl = sym?.getDeclarations()[0];
-    if (!sym || !decl || !(Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl))) return undefined;
-    if (Node.isVariableDeclaration(decl) && Node.isSourceFile(decl.getParent()?.getParent()?.getParent() ?? decl)) return undefined;
-    if (!isAffine(typeOfNode(decl), e)) return undefined;
+  private rootKey(e: ts.Node): string | undefined {
+    if (e.kind === SyntaxKind.ThisKeyword) return this.thisConsumed ? "this" : undefined;
+    if (!ts.isIdentifier(e)) return undefined;
+    const sym = symbolAt(e);
+    const decl = sym?.declarations?.[0];
+    if (!sym || !decl || !(ts.isVariableDeclaration(decl) || ts.isParameter(decl))) return undefined;
+    if (ts.isVariableDeclaration(decl) && ts.isSourceFile(decl.parent?.parent?.parent ?? decl)) return undefined;
+    if (!isAffine(typeAt(decl), e)) return undefined;
     let id = this.ids.get(sym);
     if (id === undefined) this.ids.set(sym, (id = this.ids.size + 1));
     return `#${id}`;
   }
 
   /** The declaration of an identifier, when it is a variable or parameter. */
-  private declOf(e: Node): Node | undefined {
-    const decl = Node.isIdentifier(e) ? symbolOfNode(e)?.getDeclarations()[0] : undefined;
-    return decl && (Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl)) ? decl : undefined;
+  private declOf(e: ts.Node): ts.VariableDeclaration | ts.ParameterDeclaration | undefined {
+    const decl = ts.isIdentifier(e) ? declOfSymbolAt(e) : undefined;
+    return decl && (ts.isVariableDeclaration(decl) || ts.isParameter(decl)) ? decl : undefined;
   }
 
   /** Reports a use of a moved place. `whole`: the use reads the whole value, not one field. */
-  private useRoot(e: Node, state: State, whole: boolean): void {
+  private useRoot(e: ts.Node, state: State, whole: boolean): void {
     if (state === null) return;
     const key = this.rootKey(e);
     if (!key) return;
@@ -255,74 +300,71 @@ class MoveChecker {
   }
 
   /** `x.f` where x is a tracked root: the path's key, else undefined. */
-  private pathKey(e: Node): string | undefined {
-    if (!Node.isPropertyAccessExpression(e)) return undefined;
-    const key = this.rootKey(bare(e.getExpression()));
-    return key ? `${key}.${e.getName()}` : undefined;
+  private pathKey(e: ts.Node): string | undefined {
+    if (!ts.isPropertyAccessExpression(e)) return undefined;
+    const key = this.rootKey(bare(e.expression));
+    return key ? `${key}.${e.name.getText()}` : undefined;
   }
 
   /** Records that the value of `expr` moves to a new owner (or reports why it cannot). */
-  private moveOut(expr: Node, state: State, why: string): void {
+  private moveOut(expr: ts.Node, state: State, why: string): void {
     if (state === null) return;
     const e = bare(expr);
-    if (Node.isConditionalExpression(e)) {
-      this.moveOut(e.getWhenTrue(), state, why);
-      this.moveOut(e.getWhenFalse(), state, why);
+    if (ts.isConditionalExpression(e)) {
+      this.moveOut(e.whenTrue, state, why);
+      this.moveOut(e.whenFalse, state, why);
       return;
     }
-    if (e.getKind() === SyntaxKind.NullKeyword || !isAffineValue(e)) return;
-    if (e.getKind() === SyntaxKind.ThisKeyword) {
+    if (e.kind === SyntaxKind.NullKeyword || !isAffineValue(e)) return;
+    if (e.kind === SyntaxKind.ThisKeyword) {
       if (this.thisConsumed) state.set("this", e);
       else this.error(e, Codes.SecondReference, `'this' is borrowed here, it cannot be ${why}: a method that gives its object away declares \`this: Consumed<…>\``);
       return;
     }
-    if (Node.isIdentifier(e)) {
+    if (ts.isIdentifier(e)) {
       const key = this.rootKey(e);
       const decl = this.declOf(e);
       if (!key || !decl) {
-        if (!isTake(e)) this.error(e, Codes.SecondReference, `moving the module-level '${e.getText()}' would leave a second reference to its value: take it with \`const v = ${e.getText()}; ${e.getText()} = null;\``);
+        if (!isTake(wrap(this.sf, e))) this.error(e, Codes.SecondReference, `moving the module-level '${e.getText()}' would leave a second reference to its value: take it with \`const v = ${e.getText()}; ${e.getText()} = null;\``);
         return;
       }
-      if (Node.isParameterDeclaration(decl) && !saysConsumed(decl) && isOwnedClassType(typeOfNode(decl))) {
+      if (ts.isParameter(decl) && !saysConsumed(decl) && isOwnedClassType(typeAt(decl))) {
         this.error(e, Codes.SecondReference, `'${e.getText()}' is borrowed (its parameter is not Consumed<T>), it cannot be ${why}: declare the parameter \`Consumed<…>\` to take ownership`);
         return;
       }
-      if (Node.isVariableDeclaration(decl) && /^using\b/.test(decl.getParentOrThrow().getText())) {
+      if (ts.isVariableDeclaration(decl) && /^using\b/.test(decl.parent.getText())) {
         this.error(e, Codes.SecondReference, `'${e.getText()}' is a \`using\` variable, it cannot be ${why}: its disposal at the end of the scope would release the new owner's value (declare it with const)`);
         return;
       }
       state.set(key, e);
       return;
     }
-    if (Node.isPropertyAccessExpression(e)) {
-      const holder = bare(e.getExpression());
+    if (ts.isPropertyAccessExpression(e)) {
+      const holder = bare(e.expression);
       const key = this.pathKey(e);
-      const holderTy = typeOfNode(holder);
-      if (key && !isOwnedClassType(holderTy.getNonNullableType())) {
+      const holderTy = typeAt(holder);
+      if (key && !isOwnedClassType(tc.getNonNullableType(holderTy))) {
         state.set(key, e); // a partial move out of a container local
         return;
       }
-      if (key && holder.getKind() === SyntaxKind.ThisKeyword) {
+      if (key && holder.kind === SyntaxKind.ThisKeyword) {
         state.set(key, e); // a field of a consumed `this`
         return;
       }
-      if ((Node.isCallExpression(holder) || Node.isNewExpression(holder)) && this.affineFields(holderTy, e) === 1) return; // out of a temporary
-      if (isTake(e)) return;
+      if ((ts.isCallExpression(holder) || ts.isNewExpression(holder)) && this.affineFields(holderTy, e) === 1) return; // out of a temporary
+      if (isTake(wrap(this.sf, e))) return;
       this.error(e, Codes.SecondReference, `'${e.getText()}' cannot be ${why}: the field would still hold it (a second reference); take it with \`const v = ${e.getText()}; ${e.getText()} = null;\``);
       return;
     }
-    if (Node.isElementAccessExpression(e)) {
-      if (isTake(e)) return;
+    if (ts.isElementAccessExpression(e)) {
+      if (isTake(wrap(this.sf, e))) return;
       this.error(e, Codes.SecondReference, `'${e.getText()}' cannot be ${why}: the array slot would still hold it (a second reference); take it with \`const v = ${e.getText()}; ${e.getText()} = null;\` or take(slots, i)`);
     }
   }
 
   /** Number of fields of a container type that hold owned values. */
-  private affineFields(t: Type, at: Node): number {
-    return t.getNonNullableType().getProperties().filter((p) => {
-      const d = p.getDeclarations()[0];
-      return d !== undefined && (Node.isPropertyDeclaration(d) || Node.isParameterDeclaration(d)) && isAffine(p.getTypeAtLocation(at), at);
-    }).length;
+  private affineFields(t: ts.Type, at: ts.Node): number {
+    return tc.getNonNullableType(t).getProperties().filter((p) => isFieldDecl(p.declarations?.[0]) && isAffine(tc.getTypeOfSymbolAtLocation(p, at), at)).length;
   }
 
   /**
@@ -330,30 +372,30 @@ class MoveChecker {
    * instantiated at this call) is a container or an optional owned value. A parameter of an
    * owned class type without Consumed borrows.
    */
-  private movesArgument(call: Node, i: number): boolean {
+  private movesArgument(call: ts.CallExpression | ts.NewExpression, i: number): boolean {
     const p = paramsOf(calleeDecl(call)).params[i];
     if (p === undefined) return false;
     if (saysConsumed(p)) return true;
-    const sig = call.getProject().getTypeChecker().getResolvedSignature(call as never);
-    const t = sig?.getParameters()[i]?.getTypeAtLocation(call);
+    const param = resolvedSignature(call)?.getParameters()[i];
+    const t = param ? tc.getTypeOfSymbolAtLocation(param, call) : undefined;
     return t !== undefined && isAffine(t, call) && !isOwnedClassType(t);
   }
 
   /** Analyses an expression: uses in evaluation order, each argument's move right after it. */
-  private expr(node: Node, state: State): void {
-    if (Node.isIdentifier(node) || node.getKind() === SyntaxKind.ThisKeyword) {
+  private expr(node: ts.Node, state: State): void {
+    if (ts.isIdentifier(node) || node.kind === SyntaxKind.ThisKeyword) {
       this.useRoot(node, state, true);
       return;
     }
-    if (Node.isCallExpression(node) || Node.isNewExpression(node)) {
-      const callee = node.getExpression();
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const callee = node.expression;
       this.expr(callee, state);
-      const args = node.getArguments();
+      const args = node.arguments ?? [];
       // Places borrowed for the whole call (the receiver, borrowed arguments): an argument
       // after them must not move them (`x.merge(x)`, `f(x, x)` with a borrow and a move).
-      const borrowed: Node[] = [];
-      const receiver = Node.isPropertyAccessExpression(callee) ? bare(callee.getExpression()) : undefined;
-      const consuming = Node.isCallExpression(node) && receiver !== undefined && consumesThis(calleeDecl(node));
+      const borrowed: ts.Node[] = [];
+      const receiver = ts.isPropertyAccessExpression(callee) ? bare(callee.expression) : undefined;
+      const consuming = ts.isCallExpression(node) && receiver !== undefined && consumesThis(calleeDecl(node));
       if (receiver && !consuming && isPlainPath(receiver)) borrowed.push(receiver);
       args.forEach((a, i) => {
         this.expr(a, state);
@@ -364,41 +406,43 @@ class MoveChecker {
       if (consuming) this.moveOut(receiver, state, `given to ${callee.getText().replace(/^.*\./, "")}(), which consumes it`);
       return;
     }
-    if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
-      const right = node.getRight();
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === SyntaxKind.EqualsToken) {
+      const right = node.right;
       this.expr(right, state);
       this.moveOut(right, state, "assigned");
-      const left = bare(node.getLeft());
+      const left = bare(node.left);
       const key = this.rootKey(left) ?? this.pathKey(left);
       if (key && state) {
         // A new value: the place is usable again (and every field of it).
         for (const k of [...state.keys()]) if (k === key || k.startsWith(`${key}.`)) state.delete(k);
-        if (Node.isPropertyAccessExpression(left)) this.expr(left.getExpression(), state);
+        if (ts.isPropertyAccessExpression(left)) this.expr(left.expression, state);
       } else this.expr(left, state);
       return;
     }
-    if (Node.isConditionalExpression(node)) {
-      this.expr(node.getCondition(), state);
+    if (ts.isConditionalExpression(node)) {
+      this.expr(node.condition, state);
       const a = state === null ? null : new Map(state);
       const b = state === null ? null : new Map(state);
-      this.expr(node.getWhenTrue(), a);
-      this.expr(node.getWhenFalse(), b);
+      this.expr(node.whenTrue, a);
+      this.expr(node.whenFalse, b);
       this.replace(state, merge(a, b));
       return;
     }
-    if (Node.isPropertyAccessExpression(node)) {
+    if (ts.isPropertyAccessExpression(node)) {
       const key = this.pathKey(node);
       const movedAt = key && state ? state.get(key) : undefined;
       if (movedAt) {
         this.error(node, Codes.UseAfterMove, `'${node.getText()}' is used after it was moved: its value now has another owner`, { at: movedAt, message: `'${node.getText()}' was moved here` });
         return;
       }
-      const holder = bare(node.getExpression());
+      const holder = bare(node.expression);
       if (this.rootKey(holder)) this.useRoot(holder, state, false);
-      else this.expr(node.getExpression(), state);
+      else this.expr(node.expression, state);
       return;
     }
-    node.forEachChild((c) => this.expr(c, state));
+    ts.forEachChild(node, (c) => {
+      this.expr(c, state);
+    });
   }
 
   private replace(target: State, source: State): void {
@@ -408,68 +452,70 @@ class MoveChecker {
   }
 
   /** Analyses a statement list; returns the state after it (null when it cannot complete). */
-  block(node: Node, state: State): State {
+  block(node: ts.Node, state: State): State {
     let s: State = state;
-    const stmts = Node.isBlock(node) ? node.getStatements() : [node];
+    const stmts = ts.isBlock(node) ? node.statements : [node];
     for (const st of stmts) s = this.stmt(st, s);
     return s;
   }
 
-  private stmt(st: Node, state: State): State {
+  private stmt(st: ts.Node, state: State): State {
     if (state === null) return null;
-    if (Node.isBlock(st)) return this.block(st, state);
-    if (Node.isVariableStatement(st)) {
-      for (const d of st.getDeclarations()) {
-        const init = d.getInitializer();
+    if (ts.isBlock(st)) return this.block(st, state);
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        const init = d.initializer;
         if (init) {
           this.expr(init, state);
           this.moveOut(init, state, "moved to another variable");
-          const key = this.rootKey(d.getNameNode());
+          const key = this.rootKey(d.name);
           if (key) for (const k of [...state.keys()]) if (k === key || k.startsWith(`${key}.`)) state.delete(k);
         }
       }
       return state;
     }
-    if (Node.isExpressionStatement(st)) {
-      this.expr(st.getExpression(), state);
+    if (ts.isExpressionStatement(st)) {
+      this.expr(st.expression, state);
       return state;
     }
-    if (Node.isReturnStatement(st)) {
-      const x = st.getExpression();
+    if (ts.isReturnStatement(st)) {
+      const x = st.expression;
       if (x) {
         this.expr(x, state);
         this.moveOut(x, state, "returned");
       }
       return null;
     }
-    if (Node.isIfStatement(st)) {
-      this.expr(st.getExpression(), state);
-      const a = this.stmt(st.getThenStatement(), new Map(state));
-      const els = st.getElseStatement();
+    if (ts.isIfStatement(st)) {
+      this.expr(st.expression, state);
+      const a = this.stmt(st.thenStatement, new Map(state));
+      const els = st.elseStatement;
       const b = els ? this.stmt(els, new Map(state)) : new Map(state);
       return merge(a, b);
     }
-    if (Node.isWhileStatement(st) || Node.isForStatement(st) || Node.isForOfStatement(st) || Node.isDoStatement(st)) {
-      if (Node.isForStatement(st) && st.getInitializer()) this.expr(st.getInitializer()!, state);
-      if (Node.isForOfStatement(st)) this.expr(st.getExpression(), state);
+    if (ts.isWhileStatement(st) || ts.isForStatement(st) || ts.isForOfStatement(st) || ts.isDoStatement(st)) {
+      if (ts.isForStatement(st) && st.initializer) this.expr(st.initializer, state);
+      if (ts.isForOfStatement(st)) this.expr(st.expression, state);
       this.breaks.push(null);
       let s: State = new Map(state);
       // Twice: what one iteration moves, the next iteration may use.
       for (let pass = 0; pass < 2; pass++) {
-        const cond = Node.isForStatement(st) ? st.getCondition() : Node.isWhileStatement(st) || Node.isDoStatement(st) ? st.getExpression() : undefined;
+        const cond = ts.isForStatement(st) ? st.condition : ts.isWhileStatement(st) || ts.isDoStatement(st) ? st.expression : undefined;
         if (cond) this.expr(cond, s);
-        const after = this.stmt(st.getStatement(), s === null ? null : new Map(s));
-        if (Node.isForStatement(st) && st.getIncrementor()) this.expr(st.getIncrementor()!, after);
+        const after = this.stmt(st.statement, s === null ? null : new Map(s));
+        if (ts.isForStatement(st) && st.incrementor) this.expr(st.incrementor, after);
         s = merge(s, after);
       }
       return merge(merge(state, s), this.breaks.pop() ?? null);
     }
-    if (Node.isBreakStatement(st)) {
+    if (ts.isBreakStatement(st)) {
       if (this.breaks.length > 0) this.breaks[this.breaks.length - 1] = merge(this.breaks[this.breaks.length - 1] ?? null, state);
       return null;
     }
-    if (Node.isContinueStatement(st)) return null;
-    st.forEachChild((c) => this.expr(c, state));
+    if (ts.isContinueStatement(st)) return null;
+    ts.forEachChild(st, (c) => {
+      this.expr(c, state);
+    });
     return state;
   }
 }

@@ -2,13 +2,29 @@
 // every node a walk visits (and keeps it); a walk that looks for a few kinds of nodes visits
 // TypeScript's nodes instead and wraps only what it hands on, which is most of the cost of a
 // walk over a whole kernel module.
-import { ts, type Node, type SourceFile } from "ts-morph";
+import { ts, type Node, type SourceFile, type Symbol as TsSymbol, type Type } from "ts-morph";
 
 /** The ts-morph wrapper of a TypeScript node of `file` (the one ts-morph itself hands out). */
 export function wrap(file: SourceFile, node: ts.Node): Node {
   // ts-morph's own (internal) factory call: wrappers stay unique per node, so a walk that
   // wraps a node and a later ts-morph query on it see one object.
   return (file as unknown as { _getNodeFromCompilerNode(n: ts.Node): Node })._getNodeFromCompilerNode(node);
+}
+
+/** ts-morph's factory of wrappers, reached through a node of the project. */
+interface CompilerFactory {
+  getType(t: ts.Type): Type;
+  getSymbol(s: ts.Symbol): TsSymbol;
+}
+
+/** The ts-morph wrapper of a TypeScript type (ts-morph keeps one per type, as `node.getType()` returns). */
+export function wrapType(anyNode: Node, t: ts.Type): Type {
+  return (anyNode as unknown as { _context: { compilerFactory: CompilerFactory } })._context.compilerFactory.getType(t);
+}
+
+/** The ts-morph wrapper of a TypeScript symbol (ts-morph keeps one per symbol, as `node.getSymbol()` returns). */
+export function wrapSymbol(anyNode: Node, s: ts.Symbol): TsSymbol {
+  return (anyNode as unknown as { _context: { compilerFactory: CompilerFactory } })._context.compilerFactory.getSymbol(s);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Mapping TypeScript type annotations to Keel types. TypeScript erases aliases of
 // primitives (`type u64 = bigint` reports as bigint), so widths are read from the
 // annotation's syntax: the name `u64` in `let x: u64` is what carries the width.
-import { Node, SyntaxKind, type TypeNode } from "ts-morph";
+import { Node, SyntaxKind, ts, type TypeNode } from "ts-morph";
 import { Codes, fail } from "./diagnostics";
 import type { IntKind, Ty } from "./ir";
 import { structTyOf, type Env } from "./classes";
@@ -66,6 +66,12 @@ export function sameTy(a: Ty, b: Ty): boolean {
 
 /** Maps a type annotation to a Keel type, or reports why it cannot. `env` binds type parameters. */
 export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
+  // The common case without ts-morph's wrappers: a sized integer (`u64`).
+  const cn = node.compilerNode;
+  if (ts.isTypeReferenceNode(cn) && ts.isIdentifier(cn.typeName)) {
+    const kind = intKindOfName(cn.typeName.getText());
+    if (kind) return T.int(kind);
+  }
   if (Node.isParenthesizedTypeNode(node)) return mapTypeNode(node.getTypeNode(), env);
   switch (node.getKind()) {
     case SyntaxKind.BooleanKeyword:

@@ -29,8 +29,11 @@ import { setPageFaultExplainer } from "../arch/x86_64/exceptions";
 import { MEMORY_AVAILABLE } from "./memory_map";
 import type { BootMemory } from "./regions";
 
-/** Bytes the heap maps at start. */
-const HEAP_INITIAL: u64 = 0x4_0000n;
+/**
+ * Bytes the heap maps at start: boot's objects take about 10 KiB of it; the heap grows on
+ * demand (heap.ts: GROW_MIN at least), so mapping more here only costs init time.
+ */
+const HEAP_INITIAL: u64 = 0x1_0000n;
 /**
  * Tree nodes each allocator's pool starts with once the heap is up; it doubles on demand,
  * before a locked operation that could run short (ChunkAllocator.locked: NODES_PER_OPERATION

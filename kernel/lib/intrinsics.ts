@@ -201,3 +201,7 @@ export declare function restoreInterrupts(enabled: bool): void;
 export declare function installCpuLocal(index: u32): void;
 /** The calling CPU's index, read through gs (`mov %gs:8`); installCpuLocal must have run on this CPU. */
 export declare function cpuIndex(): u32;
+/** The calling CPU's spinlock bookkeeping word (kernel/sync/spinlock.ts), kept in its CPU-local area (`mov %gs:12`); 0 at start. */
+export declare function cpuLockState(): u32;
+/** Sets the calling CPU's spinlock bookkeeping word (`mov ..., %gs:12`). */
+export declare function setCpuLockState(state: u32): void;

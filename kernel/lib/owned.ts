@@ -9,7 +9,11 @@ export abstract class Owned {
   /** Gives the resources back to their allocator; consumes the object. */
   abstract release(this: Consumed<Owned>): void;
 
-  /** `using` calls this at scope exit: the object is released there. */
+  /**
+   * `using` calls this at scope exit: the object is released there. A forward, so always
+   * inlined: a `using` costs what the release costs (a SpinGuard's is a few instructions).
+   * @inline
+   */
   [Symbol.dispose](this: Consumed<Owned>): void {
     this.release();
   }

@@ -20,32 +20,29 @@
 // `new`) asks it before doing so under a lock it cannot see (kernel/mm/alloc, magazines).
 import { type bool, type u32, type u64, wrappingAdd } from "../lib/int";
 import { AtomicU32, AtomicU64, LoadOrder, RmwOrder, StoreOrder } from "../lib/atomic";
-import { disableInterrupts, restoreInterrupts, spinHint } from "../lib/intrinsics";
+import { cpuLockState, disableInterrupts, restoreInterrupts, setCpuLockState, spinHint } from "../lib/intrinsics";
 import { spinPoll } from "../lib/spin";
 import { Owned, type Consumed } from "../lib/owned";
 import { panic, panicStop } from "../lib/panic";
 import { println } from "../lib/console";
 import { callSite, type CallSite } from "../lib/callsite";
-import { currentCpu, MAX_CPUS } from "../arch/x86_64/cpu_local";
-import { U32Array } from "../lib/fixed_array";
+import { currentCpu } from "../arch/x86_64/cpu_local";
 import { lockOrderViolated, UNRANKED } from "./lock_order";
 
 /** No CPU holds the lock (`holder` is the holding CPU's index). */
 const NO_HOLDER: u32 = 0xffff_ffff;
 
-// Each CPU's lock state is one u32, written only by that CPU: the count of locks it holds
-// (ranked or not) above bit 8, the highest rank among them (UNRANKED: none ranked) in the
-// low byte. One word, so acquire and release each read and write it once.
+// Each CPU's lock state is one u32 in its CPU-local area (cpuLockState: one `mov %gs:12`),
+// written only by that CPU: the count of locks it holds (ranked or not) above bit 8, the
+// highest rank among them (UNRANKED: none ranked) in the low byte. One word, so acquire and
+// release each read and write it once.
 /** The state's rank byte (ranks are below 256: lock_order.ts). */
 const RANK_MASK: u32 = 0xff;
 /** One more lock held, in the state's count. */
 const COUNT_ONE: u32 = 0x100;
-/** The lock state of each CPU, indexed by CPU. */
-const heldStates = new U32Array(MAX_CPUS, UNRANKED);
-
 /** Spinlocks the calling CPU holds now. */
 export function locksHeldByMe(): u32 {
-  return heldStates.get(currentCpu()) >> 8;
+  return cpuLockState() >> 8;
 }
 
 /** A fair spinlock; `acquire()` returns the guard that releases it. */
@@ -79,18 +76,27 @@ export class SpinLock {
     return lock;
   }
 
-  /** Waits for the lock with interrupts off; the guard releases it (and restores interrupts) at scope end. */
+  /**
+   * Waits for the lock with interrupts off; the guard releases it (and restores interrupts)
+   * at scope end. Inlined: its uncontended path is a few instructions, fewer than a call's.
+   * @inline
+   */
   acquire(at: CallSite = callSite()): SpinGuard {
     const cpu = currentCpu();
-    const state = heldStates.get(cpu);
+    const state = cpuLockState();
     const outer = state & RANK_MASK;
-    if (this.rank !== UNRANKED && this.rank <= outer) lockOrderViolated(this.name, this.rank, outer, cpu, at);
+    const rank = this.rank;
+    if (rank !== UNRANKED && rank <= outer) lockOrderViolated(this.name, rank, outer, cpu, at);
+    // The state while held, computed before the atomics (which make C read fields again):
+    // one lock more (the count cannot wrap: 2^24 locks held would need as many live
+    // guards), the highest rank.
+    const held = wrappingAdd(state & ~RANK_MASK, COUNT_ONE) | (rank > outer ? rank : outer);
     const interrupts = disableInterrupts();
     const ticket = this.nextTicket.wrappingFetchAdd(1n, RmwOrder.Relaxed);
     // The uncontended path calls nothing, so it saves no registers; waiting is out of line,
     // and so is the check for a re-acquisition by the holder (whose ticket is never served).
-    if (this.nowServing.load(LoadOrder.Acquire) !== ticket) return this.acquireContended(ticket, cpu, state, interrupts, at);
-    return this.entered(cpu, state, interrupts);
+    if (this.nowServing.load(LoadOrder.Acquire) !== ticket) return this.acquireContended(ticket, cpu, held, outer, interrupts, at);
+    return this.entered(cpu, held, outer, interrupts);
   }
 
   /**
@@ -99,23 +105,20 @@ export class SpinLock {
    * (lib/spin.ts), then enters.
    * @cold
    */
-  private acquireContended(ticket: u64, cpu: u32, state: u32, interrupts: bool, at: CallSite): SpinGuard {
+  private acquireContended(ticket: u64, cpu: u32, held: u32, outer: u32, interrupts: bool, at: CallSite): SpinGuard {
     if (this.holder.load(LoadOrder.Relaxed) === cpu) reacquired(this.name, cpu, at);
     while (this.nowServing.load(LoadOrder.Acquire) !== ticket) {
       spinHint();
       spinPoll();
     }
     this.contentions += 1n;
-    return this.entered(cpu, state, interrupts);
+    return this.entered(cpu, held, outer, interrupts);
   }
 
-  /** The lock is ours: records CPU `cpu` as holder and its new lock state (`state` was it before). */
-  private entered(cpu: u32, state: u32, interrupts: bool): SpinGuard {
+  /** The lock is ours: records CPU `cpu` as holder and its lock state while held (`held`; its rank before was `outer`). */
+  private entered(cpu: u32, held: u32, outer: u32, interrupts: bool): SpinGuard {
     this.holder.store(cpu, StoreOrder.Relaxed);
-    const outer = state & RANK_MASK;
-    const rank = this.rank > outer ? this.rank : outer;
-    // The count is below 2^24 (each CPU holds fewer locks than that: it would need as many guards).
-    heldStates.set(cpu, ((state & ~RANK_MASK) + COUNT_ONE) | rank);
+    setCpuLockState(held);
     return new SpinGuard(this, interrupts, outer);
   }
 
@@ -134,14 +137,18 @@ export class SpinLock {
     return panic(`spinlock "${this.name}" released by CPU ${cpu}, which does not hold it`);
   }
 
-  /** Releases the lock (only SpinGuard calls this) and restores the interrupt flag and the CPU's rank (`outerRank`) saved at acquire. */
+  /**
+   * Releases the lock (only SpinGuard calls this) and restores the interrupt flag and the
+   * CPU's rank (`outerRank`) saved at acquire.
+   * @inline
+   */
   releaseHeld(interrupts: bool, outerRank: u32): void {
     // The CPU's bookkeeping first, before any atomic: the simulated CPUs of the unit tests
     // may abandon a release at an atomic (test/sim/smp.ts), and the count must not leak.
     const cpu = currentCpu();
-    const state = heldStates.get(cpu);
+    const state = cpuLockState();
     if (state < COUNT_ONE) this.releasedByOther(cpu);
-    heldStates.set(cpu, ((state - COUNT_ONE) & ~RANK_MASK) | outerRank);
+    setCpuLockState(((state - COUNT_ONE) & ~RANK_MASK) | outerRank);
     if (this.holder.load(LoadOrder.Relaxed) !== cpu) this.releasedByOther(cpu);
     this.holder.store(NO_HOLDER, StoreOrder.Relaxed);
     // Only the holder writes nowServing: a plain read and a release store hand over.
@@ -171,7 +178,10 @@ export class SpinGuard extends Owned {
     this.outerRank = outerRank;
   }
 
-  /** Releases the lock. */
+  /**
+   * Releases the lock.
+   * @inline
+   */
   release(this: Consumed<SpinGuard>): void {
     this.lock.releaseHeld(this.interrupts, this.outerRank);
   }

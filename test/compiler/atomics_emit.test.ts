@@ -1,8 +1,8 @@
 // keelc emits real atomic instructions: the fixture's C, built as the kernel is (one
 // translation unit, freestanding, -O2, -Wall -Wextra -Werror), disassembles to lock xadd,
 // lock cmpxchg, xchg, a plain mov for a release store and xchg for a seq_cst one, mov
-// %gs:0x8 for the CPU index, pushf/cli, lock xadd and pause in the spinlock's acquire and
-// sti in its release, and calls no library (no libatomic).
+// %gs:0x8 for the CPU index, pushf/cli, lock xadd and %gs:0xc (the CPU's lock word) in the
+// spinlock's acquire, pause in its contended path, and sti in its release, and calls no library (no libatomic).
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -45,9 +45,10 @@ it("atomics compile to lock-prefixed instructions, inline, with their orderings"
   expect(body(stdout, "opLoadAcquire")).toMatch(/mov\s+\(%rdi\),%rax/);
   expect(body(stdout, "opCpu")).toMatch(/mov\s+%gs:0x8,%eax/);
   const acquire = body(stdout, "sync_spinlock__SpinLock__acquire");
-  for (const insn of [/lock xadd/, /cli/, /pushf/, /%gs:0x8/]) expect(acquire).toMatch(insn);
-  // The contended path (pause, then the shootdown poll of lib/spin.ts) is waitTurn, out of acquire's fast path.
-  expect(body(stdout, "sync_spinlock__SpinLock__waitTurn")).toMatch(/pause/);
+  for (const insn of [/lock xadd/, /cli/, /pushf/, /%gs:0xc/]) expect(acquire).toMatch(insn);
+  // The contended path (pause, then the shootdown poll of lib/spin.ts) is acquireContended, out of acquire's fast path.
+  expect(acquire).not.toMatch(/pause/);
+  expect(body(stdout, "sync_spinlock__SpinLock__acquireContended")).toMatch(/pause/);
   expect(body(stdout, "sync_spinlock__SpinLock__releaseHeld")).toMatch(/sti/);
   const { stdout: undefinedSymbols } = await execa("nm", ["-u", obj]);
   expect(undefinedSymbols).not.toMatch(/__atomic|__sync/);

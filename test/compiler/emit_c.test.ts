@@ -111,13 +111,16 @@ describe("emitted C", () => {
   }, 60_000);
 });
 
-describe("@cold", () => {
-  it("keeps a function tagged @cold in its doc comment out of line, and no other", () => {
+describe("inlining hints", () => {
+  it("emits @cold out of line and @inline always inlined, on the definition only, and nothing for other functions", () => {
     const files = compiled("kernel/main.ts").files;
     const c = files.get("sync_spinlock.c")!;
-    expect(c).toMatch(/__attribute__\(\(cold, noinline\)\) sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquireContended\(/);
-    expect(c).not.toMatch(/__attribute__\(\(cold, noinline\)\) sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquire\(/);
+    expect(c).toMatch(/^__attribute__\(\(cold, noinline\)\) sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquireContended\(/m);
+    expect(c).toMatch(/^__attribute__\(\(always_inline\)\) inline sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquire\(/m);
+    expect(c).toMatch(/^sync_spinlock__SpinGuard sync_spinlock__SpinLock__entered\(/m);
+    // The header's prototypes stay plain: `inline` there would make the definition an inline definition (C99 6.7.4), which other units could not link to.
     const header = files.get("keel_program.h")!;
-    expect(header).toMatch(/__attribute__\(\(cold, noinline\)\) sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquireContended\(/);
+    expect(header).toMatch(/^sync_spinlock__SpinGuard sync_spinlock__SpinLock__acquire\(/m);
+    expect(header).not.toMatch(/always_inline|noinline/);
   });
 });

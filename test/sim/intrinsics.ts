@@ -144,6 +144,12 @@ export function spinHint(): void { spinYield(); }
 export function disableInterrupts(): boolean { const cpu = currentSimCpu(); const was = cpu.interrupts; cpu.interrupts = false; return was; }
 export function restoreInterrupts(enabled: boolean): void { if (enabled) currentSimCpu().interrupts = true; }
 export function installCpuLocal(index: number): void { currentSimCpu().gsIndex = index; }
+/** Each CPU-local area's spinlock word (%gs:12 on the real machine), by installed index. */
+const lockStates = new Map<number, number>();
+/** The running simulated CPU's spinlock word. */
+export function cpuLockState(): number { return lockStates.get(cpuIndex()) ?? 0; }
+/** Sets the running simulated CPU's spinlock word. */
+export function setCpuLockState(state: number): void { lockStates.set(cpuIndex(), state); }
 /** The running simulated CPU's installed index; reading it before installCpuLocal would fault on the real machine. */
 export function cpuIndex(): number {
   const cpu = currentSimCpu();

@@ -218,6 +218,9 @@ void keel_restoreInterrupts(bool enabled) {
 static uint32_t hosted_cpu_index;
 void keel_installCpuLocal(uint32_t index) { hosted_cpu_index = index; }
 uint32_t keel_cpuIndex(void) { return hosted_cpu_index; }
+static uint32_t hosted_lock_states[KEEL_MAX_CPUS];
+uint32_t keel_cpuLockState(void) { return hosted_lock_states[hosted_cpu_index]; }
+void keel_setCpuLockState(uint32_t state) { hosted_lock_states[hosted_cpu_index] = state; }
 /* One CPU and no interrupts in a process: nothing to wait for; every probed read succeeds. */
 void keel_waitForInterrupt(void) { hosted_interrupts = true; }
 bool keel_probeRead(uint64_t addr) { (void)addr; return true; }

@@ -1,5 +1,5 @@
-// The storage the region tree needs: allocNode/freeNode over fixed-size nodes, as
-// struct-of-arrays slots named by a u32 id; id 0 is the null node. A fixed pool (tests of
+// The storage the region tree needs: allocNode/freeNode over fixed-size nodes, each a u32
+// id naming its fields in two arrays (NodeStorage); id 0 is the null node. A fixed pool (tests of
 // exhaustion) or a growing one (the kernel's, NodePool.growing): when its free list runs
 // out it doubles its arrays from the heap, so inserting a region (and so a release, which
 // may split nothing but must store a region) never fails while the heap can grow. The
@@ -14,27 +14,35 @@ import { panic } from "../../lib/panic";
 /** The id meaning "no node". */
 export const NO_NODE: u32 = 0;
 
-/** Empty storage for `capacity` nodes, made ahead of NodePool.adopt. */
+/**
+ * Empty storage for `capacity` nodes, made ahead of NodePool.adopt: two arrays, each
+ * node's three u64 fields (first, last, maxSize) side by side in one and its three u32
+ * fields (left, right, height) in the other, so a pool is two heap objects (six separate
+ * arrays cost memory init a dozen heap allocations).
+ */
 export class NodeStorage {
   readonly capacity: u32;
-  readonly firsts: U64Array;
-  readonly lasts: U64Array;
-  readonly maxSizes: U64Array;
-  readonly lefts: U32Array;
-  readonly rights: U32Array;
-  readonly heights: U32Array;
+  /** first, last, maxSize of node id at 3 id, 3 id + 1, 3 id + 2. */
+  readonly wide: U64Array;
+  /** left, right, height of node id at 3 id, 3 id + 1, 3 id + 2. */
+  readonly narrow: U32Array;
 
   /** Arrays for nodes 1..=capacity (slot 0 is the null node). */
   constructor(capacity: u32) {
     this.capacity = capacity;
-    this.firsts = new U64Array(capacity + 1, 0n);
-    this.lasts = new U64Array(capacity + 1, 0n);
-    this.maxSizes = new U64Array(capacity + 1, 0n);
-    this.lefts = new U32Array(capacity + 1, NO_NODE);
-    this.rights = new U32Array(capacity + 1, NO_NODE);
-    this.heights = new U32Array(capacity + 1, 0);
+    this.wide = new U64Array(FIELDS * (capacity + 1), 0n);
+    this.narrow = new U32Array(FIELDS * (capacity + 1), NO_NODE);
   }
 }
+
+/** Fields per node in each array of NodeStorage, and their offsets. */
+const FIELDS: u32 = 3;
+const FIRST: u32 = 0;
+const LAST: u32 = 1;
+const MAX_SIZE: u32 = 2;
+const LEFT: u32 = 0;
+const RIGHT: u32 = 1;
+const HEIGHT: u32 = 2;
 
 /**
  * A pool of tree nodes, each a region [first, last] of chunk numbers with AVL links,
@@ -44,12 +52,8 @@ export class NodeStorage {
  * tree.
  */
 export class NodePool {
-  private firsts: U64Array;
-  private lasts: U64Array;
-  private maxSizes: U64Array;
-  private lefts: U32Array;
-  private rights: U32Array;
-  private heights: U32Array;
+  private wide: U64Array;
+  private narrow: U32Array;
   private freeHead: u32;
   /** The lowest node never handed out; nodes nextFresh..=cap are free. */
   private nextFresh: u32 = 1;
@@ -61,12 +65,8 @@ export class NodePool {
   constructor(capacity: u32) {
     const s = new NodeStorage(capacity);
     this.cap = capacity;
-    this.firsts = s.firsts;
-    this.lasts = s.lasts;
-    this.maxSizes = s.maxSizes;
-    this.lefts = s.lefts;
-    this.rights = s.rights;
-    this.heights = s.heights;
+    this.wide = s.wide;
+    this.narrow = s.narrow;
     this.freeHead = NO_NODE;
   }
 
@@ -84,8 +84,37 @@ export class NodePool {
 
   /** A fresh leaf node for region [first, last], or NO_NODE when a fixed pool is exhausted. */
   allocNode(first: u64, last: u64): u32 {
+    const id = this.takeId();
+    if (id === NO_NODE) return NO_NODE;
+    const at: u32 = FIELDS * id;
+    this.wide.set(at + FIRST, first);
+    this.wide.set(at + LAST, last);
+    this.wide.set(at + MAX_SIZE, last - first + 1n);
+    this.narrow.set(at + LEFT, NO_NODE);
+    this.narrow.set(at + RIGHT, NO_NODE);
+    this.narrow.set(at + HEIGHT, 1);
+    return id;
+  }
+
+  /**
+   * A node for region [first, last] above the subtrees `left` and `right` (height and
+   * subtree maximum computed), or NO_NODE when a fixed pool is exhausted: a bulk load's
+   * step, each field written once.
+   */
+  allocBranch(first: u64, last: u64, left: u32, right: u32): u32 {
+    const id = this.takeId();
+    if (id === NO_NODE) return NO_NODE;
+    const at: u32 = FIELDS * id;
+    this.wide.set(at + FIRST, first);
+    this.wide.set(at + LAST, last);
+    this.link(id, left, right);
+    return id;
+  }
+
+  /** An unused node id (off the free list, else a fresh one, growing a growing pool), counted as in use; NO_NODE when a fixed pool is exhausted. */
+  private takeId(): u32 {
     let id = this.freeHead;
-    if (id !== NO_NODE) this.freeHead = this.lefts.get(id);
+    if (id !== NO_NODE) this.freeHead = this.left(id);
     else {
       if (this.nextFresh > this.cap && this.grows) this.grow();
       if (this.nextFresh > this.cap) return NO_NODE;
@@ -93,22 +122,17 @@ export class NodePool {
       this.nextFresh++;
     }
     this.inUse++;
-    this.firsts.set(id, first);
-    this.lasts.set(id, last);
-    this.maxSizes.set(id, last - first + 1n);
-    this.lefts.set(id, NO_NODE);
-    this.rights.set(id, NO_NODE);
-    this.heights.set(id, 1);
     return id;
   }
 
   /** Returns node `id` to the pool. */
   freeNode(id: u32): void {
     if (id === NO_NODE || id > this.cap) panic(`NodePool.freeNode: bad node ${id}`);
-    this.heights.set(id, 0);
-    this.maxSizes.set(id, 0n);
-    this.lefts.set(id, this.freeHead);
-    this.rights.set(id, NO_NODE);
+    const at: u32 = FIELDS * id;
+    this.narrow.set(at + HEIGHT, 0);
+    this.wide.set(at + MAX_SIZE, 0n);
+    this.narrow.set(at + LEFT, this.freeHead);
+    this.narrow.set(at + RIGHT, NO_NODE);
     this.freeHead = id;
     this.inUse--;
   }
@@ -127,20 +151,12 @@ export class NodePool {
     const old: u32 = this.cap;
     const cap: u32 = storage.capacity;
     if (cap <= old) panic(`NodePool.adopt: storage for ${cap} nodes does not grow a pool of ${old}`);
-    for (let id: u32 = 1; id <= old; id++) {
-      storage.firsts.set(id, this.firsts.get(id));
-      storage.lasts.set(id, this.lasts.get(id));
-      storage.maxSizes.set(id, this.maxSizes.get(id));
-      storage.lefts.set(id, this.lefts.get(id));
-      storage.rights.set(id, this.rights.get(id));
-      storage.heights.set(id, this.heights.get(id));
+    for (let i: u32 = FIELDS; i < FIELDS * (old + 1); i++) {
+      storage.wide.set(i, this.wide.get(i));
+      storage.narrow.set(i, this.narrow.get(i));
     }
-    this.firsts = storage.firsts;
-    this.lasts = storage.lasts;
-    this.maxSizes = storage.maxSizes;
-    this.lefts = storage.lefts;
-    this.rights = storage.rights;
-    this.heights = storage.heights;
+    this.wide = storage.wide;
+    this.narrow = storage.narrow;
     this.cap = cap; // nodes old+1..=cap are fresh, after any fresh ones below them (nextFresh..=old)
   }
 
@@ -161,44 +177,49 @@ export class NodePool {
 
   /** First chunk number of node `id`'s region. */
   first(id: u32): u64 {
-    return this.firsts.get(id);
+    return this.wide.get(FIELDS * id + FIRST);
   }
 
   /** Last chunk number (inclusive) of node `id`'s region. */
   last(id: u32): u64 {
-    return this.lasts.get(id);
+    return this.wide.get(FIELDS * id + LAST);
   }
 
   /** Left child (lower regions). */
   left(id: u32): u32 {
-    return this.lefts.get(id);
+    return this.narrow.get(FIELDS * id + LEFT);
   }
 
   /** Right child (higher regions). */
   right(id: u32): u32 {
-    return this.rights.get(id);
+    return this.narrow.get(FIELDS * id + RIGHT);
   }
 
   /** Height of the subtree at `id` (0 for NO_NODE). */
   height(id: u32): u32 {
-    return this.heights.get(id);
+    return this.narrow.get(FIELDS * id + HEIGHT);
   }
 
   /** Largest region size in chunks in the subtree at `id` (0 for NO_NODE). */
   maxSize(id: u32): u64 {
-    return this.maxSizes.get(id);
+    return this.wide.get(FIELDS * id + MAX_SIZE);
   }
 
   /** Sets both children of `id` and recomputes its height and subtree maximum. */
   link(id: u32, left: u32, right: u32): void {
-    this.lefts.set(id, left);
-    this.rights.set(id, right);
-    const hl = this.heights.get(left);
-    const hr = this.heights.get(right);
-    this.heights.set(id, (hl > hr ? hl : hr) + 1);
-    let m: u64 = this.lasts.get(id) - this.firsts.get(id) + 1n;
-    if (this.maxSizes.get(left) > m) m = this.maxSizes.get(left);
-    if (this.maxSizes.get(right) > m) m = this.maxSizes.get(right);
-    this.maxSizes.set(id, m);
+    const at: u32 = FIELDS * id;
+    const l: u32 = FIELDS * left;
+    const r: u32 = FIELDS * right;
+    this.narrow.set(at + LEFT, left);
+    this.narrow.set(at + RIGHT, right);
+    const hl = this.narrow.get(l + HEIGHT);
+    const hr = this.narrow.get(r + HEIGHT);
+    this.narrow.set(at + HEIGHT, (hl > hr ? hl : hr) + 1);
+    let m: u64 = this.wide.get(at + LAST) - this.wide.get(at + FIRST) + 1n;
+    const ml = this.wide.get(l + MAX_SIZE);
+    const mr = this.wide.get(r + MAX_SIZE);
+    if (ml > m) m = ml;
+    if (mr > m) m = mr;
+    this.wide.set(at + MAX_SIZE, m);
   }
 }

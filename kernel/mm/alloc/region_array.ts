@@ -66,6 +66,13 @@ export class RegionArray {
     this.count++;
   }
 
+  /** Narrows region `h` to [first, last], which must lie inside it (the order stays: nothing moves). */
+  shrink(h: u32, first: u64, last: u64): void {
+    if (first < this.first(h) || last > this.last(h) || first > last) panic(`RegionArray.shrink: ${first}..=${last} is not inside region ${this.first(h)}..=${this.last(h)}`);
+    this.firsts.set(h - 1, first);
+    this.lasts.set(h - 1, last);
+  }
+
   /** Removes the region starting at `first`; panics when there is none. */
   remove(first: u64): void {
     const h = this.floor(first);
@@ -82,10 +89,15 @@ export class RegionArray {
     this.count = 0;
   }
 
-  /** How many regions have first <= n (binary search). */
+  /**
+   * How many regions have first <= n (binary search). Boot adds the memory map's regions in
+   * order, so n at or above the highest region (all of them) is answered first, in one
+   * comparison.
+   */
   private countAtOrBelow(n: u64): u32 {
+    if (this.count === 0 || this.firsts.get(this.count - 1) <= n) return this.count;
     let lo: u32 = 0;
-    let hi: u32 = this.count;
+    let hi: u32 = this.count - 1;
     while (lo < hi) {
       const mid: u32 = lo + ((hi - lo) >> 1);
       if (this.firsts.get(mid) <= n) lo = mid + 1;

@@ -143,6 +143,13 @@ export class RegionSet {
     const rf = this.first(h);
     const rl = this.last(h);
     if (rf < first && last < rl && !this.hasRoom()) return TakeStatus.NoRoom;
+    if (this.tree === null && (rf < first) !== (last < rl)) {
+      // One piece of the region stays, inside it: the array narrows it in place, with no
+      // remove and insert shifting every region above (the boot's table frames come so).
+      this.early.shrink(h, rf < first ? rf : last + 1n, rf < first ? first - 1n : rl);
+      this.chunks -= last - first + 1n;
+      return TakeStatus.Taken;
+    }
     this.removeRegion(rf, rl);
     if (rf < first) this.insertRegion(rf, first - 1n);
     if (last < rl) this.insertRegion(last + 1n, rl);

@@ -100,9 +100,9 @@ export class RegionTree {
     if (lo > hi) return NO_NODE;
     const mid: u32 = lo + ((hi - lo) >> 1);
     const left = this.build(regions, lo, mid - 1);
-    const id = this.pool.allocNode(regions.first(mid), regions.last(mid));
+    const right = this.build(regions, mid + 1, hi);
+    const id = this.pool.allocBranch(regions.first(mid), regions.last(mid), left, right);
     if (id === NO_NODE) panic(`RegionTree.loadSorted: node pool exhausted (${this.pool.used()} nodes in use)`);
-    this.pool.link(id, left, this.build(regions, mid + 1, hi));
     return id;
   }
 

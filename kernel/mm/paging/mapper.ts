@@ -42,7 +42,7 @@ import {
   ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_COUNT_ONE, ENTRY_HUGE, ENTRY_SIZE, TABLE_ENTRY_FLAGS, entryAddress, entryCount, entryFrame, isHuge, isPresent,
 } from "./entry";
 import { PageFlags } from "./flags";
-import { fillRun, PageTable } from "./table";
+import { anyPresent, fillRun, PageTable } from "./table";
 import { LEVEL_P1, LEVEL_P2, LEVEL_P3, NO_SLOT, type TableWalk, walk } from "./walk";
 import { FLUSH_ALL_PAGES, flushOtherCpus } from "./remote_flush";
 import { RANK_MAPPER, SpinLock, type SpinGuard } from "../../sync";
@@ -177,7 +177,7 @@ export class Mapper {
     this.tableLimit = tableLimit;
     this.tables = null;
     this.lock = SpinLock.ranked("mapper", RANK_MAPPER);
-    const p4 = this.newTable();
+    const p4 = this.newTable(0, 0n);
     if (p4 === null) panic("Mapper: no frame for the P4 table");
     this.p4 = p4.startValue();
   }
@@ -248,41 +248,48 @@ export class Mapper {
     const first = pages.start();
     const frame = frames.start();
     if (first === null || frame === null) return ok();
-    using g = this.lockWithSpares(tableNodesFor(pages.sizeInChunks()));
-    if (pages.sizeInChunks() === 1n) return this.mapPageLocked(first, frame, flags);
+    if (pages.sizeInChunks() === 1n) return this.mapPage(first, frame, flags); // the common case
+    using g = this.lockWithSpares(tableNodesForRun(first.startValue(), pages.sizeInChunks(), CHUNK_SIZE));
     return this.mapContiguousLocked(first.start(), frame.start(), pages.sizeInChunks(), CHUNK_SIZE, flags);
   }
 
   /** Unmaps every page of `pages`; stops at the first that is not mapped. */
   unmapRange(pages: PageRange): MapStatus {
+    const first = pages.start();
+    if (first === null) return ok();
+    if (pages.sizeInChunks() === 1n) return this.unmapPage(first); // the common case: no iteration
     using g = this.lock.acquire();
     let done: u64 = 0n;
+    let error = MapError.None;
     for (const page of pages) {
-      const s = this.unmapPageLocked(page);
-      if (!s.isOk()) return this.flushOthers(pages, done, s);
+      error = this.unmapPageLocked(page).error;
+      if (error !== MapError.None) break;
       done++;
     }
-    return this.flushOthers(pages, done, ok());
+    this.flushOthers(first, done);
+    return failed(error); // unmapping fails only with kinds that carry no frame
   }
 
-  /** The other CPUs' TLB entries of the first `done` pages of `pages` go (lock held); returns `status`. */
-  private flushOthers(pages: PageRange, done: u64, status: MapStatus): MapStatus {
-    const first = pages.start();
-    if (this.active && done !== 0n && first !== null) flushOtherCpus(first.startValue(), done);
-    return status;
+  /** The other CPUs' TLB entries of `done` pages from `first` go (lock held). */
+  private flushOthers(first: Page, done: u64): void {
+    if (this.active && done !== 0n) flushOtherCpus(first.startValue(), done);
   }
 
   /** Changes the flags of the mapped 4 KiB pages `pages`; stops at the first that is not mapped. */
   remapRange(pages: PageRange, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
+    const first = pages.start();
+    if (first === null) return ok();
     using g = this.lock.acquire();
     let done: u64 = 0n;
+    let error = MapError.None;
     for (const page of pages) {
-      const s = this.remapPageLocked(page, flags);
-      if (!s.isOk()) return this.flushOthers(pages, done, s);
+      error = this.remapPageLocked(page, flags).error;
+      if (error !== MapError.None) break;
       done++;
     }
-    return this.flushOthers(pages, done, ok());
+    this.flushOthers(first, done);
+    return failed(error); // remapping fails only with kinds that carry no frame
   }
 
   /** Maps one 4 KiB page to `frame`. */
@@ -291,14 +298,19 @@ export class Mapper {
     return this.mapPageLocked(page, frame, flags);
   }
 
+  /**
+   * The body of `mapPage`, the lock held (inlined into the wrappers that take it).
+   * @inline
+   */
   private mapPageLocked(page: Page, frame: Frame, flags: PageFlags): MapStatus {
     if (flags.isWritable() && flags.isExecutable()) return failed(MapError.WritableAndExecutable);
-    const w = this.ensure(page, LEVEL_P1);
+    const w = this.ensure(page, LEVEL_P1, 0n);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.OutOfFrames));
     if (isPresent(w.entry)) return alreadyMapped(w.entry, LEVEL_P1);
+    // No invlpg: the entry was not present, and no TLB caches a translation through a
+    // not-present entry (Intel SDM 4.10.2.3), so no CPU has one to drop.
     store64(w.slot, frame.startValue() | flags.entryBits());
     countUp(w.parent, 1n);
-    this.flush(page);
     return ok();
   }
 
@@ -313,7 +325,7 @@ export class Mapper {
    * 512 pages, never one per page. All or nothing: on an error nothing stays mapped.
    */
   mapContiguous(virt: VirtualAddress, phys: PhysicalAddress, count: u64, size: u64, flags: PageFlags): MapStatus {
-    using g = this.lockWithSpares(tableNodesFor(count));
+    using g = this.lockWithSpares(tableNodesForRun(virt.value(), count, size));
     return this.mapContiguousLocked(virt, phys, count, size, flags);
   }
 
@@ -333,17 +345,18 @@ export class Mapper {
       const v = VirtualAddress.checked(virt.value() + done * size);
       if (v === null) return this.undoRun(virt, done, size, failed(MapError.OutOfRange));
       const page = Page.containing(v);
-      const w = this.ensure(page, level);
-      if (w.level !== level) return this.undoRun(virt, done, size, failed(stopError(w, MapError.OutOfFrames)));
       const room: u64 = ENTRIES_PER_TABLE - u64(page.tableIndex(level));
       const n: u64 = count - done < room ? count - done : room;
+      const w = this.ensure(page, level, n);
+      if (w.level !== level) return this.undoRun(virt, done, size, failed(stopError(w, MapError.OutOfFrames)));
       // The run stays inside this table (n <= room) and below PHYSICAL_MAX (checked above),
       // so the slot and the entry advance by unchecked adds.
       let slot: u64 = w.slot;
       let entry: u64 = ((phys.value() + done * size) & mask) | bits;
-      if (w.parent !== NO_SLOT && entryCount(load64(w.parent)) === 0n) {
-        // The table is empty (the entry pointing to it counts no present entry): nothing
-        // there to check or to give back, so the run is a plain fill (a new table's case).
+      if ((w.parent !== NO_SLOT && entryCount(load64(w.parent)) === 0n) || !anyPresent(slot, n)) {
+        // The table is empty (the entry pointing to it counts no present entry: a new
+        // table's case), or the run's own entries are all absent: nothing there to check
+        // or to give back, so the run is a plain fill.
         fillRun(slot, entry, size, n);
         countUp(w.parent, n);
         done += n;
@@ -372,7 +385,9 @@ export class Mapper {
       countUp(w.parent, n);
       done += n;
     }
-    if (this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
+    // Every entry written was absent, which no TLB caches, unless an empty table was freed
+    // above: then the invlpgs drop it from this CPU's paging-structure caches.
+    if (tableFreed && this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
     // Another CPU's paging-structure caches may still hold a table freed above.
     if (tableFreed && this.active) flushOtherCpus(0n, FLUSH_ALL_PAGES);
     return ok();
@@ -401,6 +416,10 @@ export class Mapper {
     return s;
   }
 
+  /**
+   * The body of `unmapPage`, the lock held (inlined into the wrappers that take it).
+   * @inline
+   */
   private unmapPageLocked(page: Page): MapStatus {
     const w = this.walkTo(page, LEVEL_P1);
     if (w.level !== LEVEL_P1) return failed(stopError(w, MapError.NotMapped));
@@ -541,21 +560,27 @@ export class Mapper {
 
   /**
    * The walk of `page` down to `level`, making missing tables; it stops higher only at a
-   * huge page or when no table frame is left even after a prune.
+   * huge page or when no table frame is left even after a prune. `run`: the entries from
+   * `page`'s on that the caller writes at once into the table of `level` (0: none).
+   * @inline
    */
-  private ensure(page: Page, level: u32): TableWalk {
+  private ensure(page: Page, level: u32, run: u64): TableWalk {
     const w = this.walkTo(page, level);
     // The common case, every table present, is this one walk; making tables is out of line.
     if (w.level === level || isPresent(w.entry)) return w;
-    return this.makeTables(page, level, w);
+    return this.makeTables(page, level, w, run);
   }
 
-  /** ensure's slow path: makes the tables missing below `w` (a walk of `page` that stopped at an absent entry). */
-  private makeTables(page: Page, level: u32, first: TableWalk): TableWalk {
+  /**
+   * ensure's slow path: makes the tables missing below `w` (a walk of `page` that stopped at an absent entry).
+   * @cold
+   */
+  private makeTables(page: Page, level: u32, first: TableWalk, run: u64): TableWalk {
     let w = first;
     let pruned: bool = false;
     while (w.level > level && !isPresent(w.entry)) {
-      const fresh = this.newTable();
+      // The table of `level` itself gets the caller's run at once: its entries need no zeroing.
+      const fresh = this.newTable(page.tableIndex(level), w.level === level + 1 ? run : 0n);
       if (fresh === null) {
         if (pruned || this.pruneLocked() === 0n) return w;
         // Memory pressure: the empty tables went back, perhaps some on this path: walk again.
@@ -564,7 +589,7 @@ export class Mapper {
         continue;
       }
       store64(w.slot, fresh.startValue() | TABLE_ENTRY_FLAGS);
-      countUp(w.parent, 1n);
+      if (w.parent !== NO_SLOT) countUp(w.parent, 1n); // the P4 has no entry that counts its entries
       w = this.walkTo(page, level); // from the top again: rare, as tables stay once made
     }
     return w;
@@ -574,6 +599,7 @@ export class Mapper {
    * Takes the lock with at least `need` spare list nodes ready for new tables: a node is an
    * object (`new` takes the heap's lock, which ranks before the mapper's: kernel/sync/lock_order.ts),
    * so it is made only with the mapper's lock not held.
+   * @inline
    */
   private lockWithSpares(need: u64): SpinGuard {
     const g = this.lock.acquire();
@@ -604,8 +630,13 @@ export class Mapper {
     this.spareCount++;
   }
 
-  /** A zeroed table frame below the table-frame limit, or null when no frame is left. */
-  private newTable(): Frame | null {
+  /**
+   * A zeroed table frame below the table-frame limit, or null when no frame is left. The
+   * entries `runFrom`..+`run` are the caller's to fill at once: in tables not yet loaded they
+   * are left unzeroed (nothing reads them before; a loaded table could be walked
+   * speculatively by the CPU meanwhile, so it is zeroed whole).
+   */
+  private newTable(runFrom: u32, run: u64): Frame | null {
     const r = this.tableLimit === NO_LIMIT
       ? this.frames.allocate(1n)
       : this.frames.allocateIn(FrameRange.empty().withNumbers(0n, this.tableLimit >> CHUNK_SHIFT), 1n);
@@ -627,7 +658,8 @@ export class Mapper {
       this.tables = node;
     }
     this.tableCount++;
-    this.table(frame.startValue()).zero();
+    if (run === 0n || this.active) this.table(frame.startValue()).zero();
+    else this.table(frame.startValue()).zeroAround(runFrom, run);
     return frame;
   }
 
@@ -672,12 +704,36 @@ function tablesCrossed(count: u64, per: u64): u64 {
   return 1n + (count - 1n + per - 1n) / per;
 }
 
+/**
+ * Table nodes a run of `count` pages of `size` bytes from `first` may need: the P3, P2 and
+ * P1 tables holding its entries, down to the level of its pages (a 1 GiB run needs P3s
+ * only), counted from its addresses, so a run within one table asks for one node a level
+ * (boot's image sections and direct map made twice the nodes they used). 0 when the run is
+ * invalid (mapContiguousLocked then fails before making a table).
+ */
+function tableNodesForRun(first: u64, count: u64, size: u64): u64 {
+  if (count === 1n) return 3n; // the common case, without the divisions below: one table a level at most
+  if (count === 0n || (size !== CHUNK_SIZE && size !== HUGE_2M && size !== HUGE_1G)) return 0n;
+  if (count - 1n > (U64_MAX - first) / size) return 0n;
+  const last: u64 = first + (count - 1n) * size;
+  // A P1 table maps 2 MiB, a P2 1 GiB, a P3 512 GiB.
+  let n: u64 = tablesTouched(first, last, HUGE_1G * ENTRIES_PER_TABLE);
+  if (size !== HUGE_1G) n += tablesTouched(first, last, HUGE_1G);
+  if (size === CHUNK_SIZE) n += tablesTouched(first, last, HUGE_2M);
+  return n;
+}
+
+/** The tables mapping `span` bytes each that bytes `first..=last` touch. */
+function tablesTouched(first: u64, last: u64, span: u64): u64 {
+  return last / span - first / span + 1n;
+}
+
 /** Success (made at each use: two constant stores, no global to copy). */
 function ok(): MapStatus {
   return new MapStatus(MapError.None, null);
 }
 
-/** A failure of kind `error` (not AlreadyMapped). */
+/** A failure of kind `error` (not AlreadyMapped; MapError.None is success). */
 function failed(error: MapError): MapStatus {
   return new MapStatus(error, null);
 }
@@ -692,14 +748,17 @@ function stopError(w: TableWalk, absent: MapError): MapError {
   return isPresent(w.entry) ? MapError.HugePageInTheWay : absent;
 }
 
-/** Adds `n` to the present-entry count kept in the table entry at `slot` (nothing for the P4's NO_SLOT). */
+// The counts live in the entry pointing to a table, so a table below the P4 has one: every
+// caller passes the parent slot of a leaf (level 3 at most) or of a table below the P4;
+// only makeTables meets the P4's NO_SLOT, and tests for it.
+
+/** Adds `n` to the present-entry count kept in the table entry at `slot` (not NO_SLOT). */
 function countUp(slot: u64, n: u64): void {
-  if (slot !== NO_SLOT) store64(slot, load64(slot) + n * ENTRY_COUNT_ONE);
+  store64(slot, load64(slot) + n * ENTRY_COUNT_ONE);
 }
 
-/** Takes `n` from the present-entry count kept in the table entry at `slot`. */
+/** Takes `n` from the present-entry count kept in the table entry at `slot` (not NO_SLOT). */
 function countDown(slot: u64, n: u64): void {
-  if (slot === NO_SLOT) return;
   const e = load64(slot);
   if (entryCount(e) < n) panic(`Mapper: table entry count ${entryCount(e)} below ${n}`);
   store64(slot, e - n * ENTRY_COUNT_ONE);

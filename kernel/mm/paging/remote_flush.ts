@@ -5,7 +5,7 @@
 // with the pages' range, still holding its lock: kernel/smp/shootdown.ts sends the other
 // online CPUs an IPI and waits until each has flushed. Before a second CPU runs (and in
 // Node) nothing is registered, and a remote flush costs one indirect call.
-import type { u64 } from "../../lib/int";
+import type { bool, u64 } from "../../lib/int";
 
 /** `pages` value of a remote flush that asks for every TLB entry (a CR3 reload). */
 export const FLUSH_ALL_PAGES: u64 = 0xffff_ffff_ffff_ffffn;
@@ -14,13 +14,16 @@ function nobodyElse(_start: u64, _pages: u64): void {}
 
 /** What flushes the other CPUs' TLB entries of `pages` pages from virtual address `start`. */
 let remoteFlush: (start: u64, pages: u64) => void = nobodyElse;
+/** True once a remote flush is registered (a test, where the single-CPU case paid an indirect call). */
+let registered: bool = false;
 
 /** Makes `flush` the remote flush (kernel/smp/shootdown.ts, once a second CPU is online). */
 export function setRemoteFlush(flush: (start: u64, pages: u64) => void): void {
   remoteFlush = flush;
+  registered = true;
 }
 
 /** Flushes `pages` pages from `start` (FLUSH_ALL_PAGES: everything) on every other online CPU, and waits until they did. */
 export function flushOtherCpus(start: u64, pages: u64): void {
-  remoteFlush(start, pages);
+  if (registered) remoteFlush(start, pages);
 }

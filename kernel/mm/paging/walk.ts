@@ -4,7 +4,7 @@
 // guard (kernel/arch/x86_64/stack_guard.ts) all walk through it; making missing tables is
 // the mapper's own step on top (Mapper.ensure). Reads only: no allocation, no checks beyond
 // the entry bits, O(levels).
-import { u64, wrappingSub, type u32 } from "../../lib/int";
+import { u64, wrappingAdd, wrappingSub, type u32 } from "../../lib/int";
 import { load64 } from "../../lib/intrinsics";
 import type { Page } from "../addr";
 import { ENTRIES_PER_TABLE, ENTRY_ADDRESS_MASK, ENTRY_HUGE, ENTRY_PRESENT, ENTRY_SIZE, entryAddress } from "./entry";
@@ -52,8 +52,11 @@ export function walk(p4: u64, offset: u64, page: Page, stop: u32): TableWalk {
     // The entry's byte offset in its table is the index (address bits 12 + 9 (level - 1)
     // up) times 8: the address shifted by 9 level, masked to 0xff8 (the `& 63n` only tells
     // gcc that the shift, at most 36, is in range). A table is 4 KiB aligned: `|` adds it
-    // without a carry.
-    const slot: u64 = (table | ((va >> ((u64(level) * 9n) & 63n)) & ENTRY_OFFSET_MASK)) + offset;
+    // without a carry. Adding the offset cannot wrap: the mapper makes every table below its
+    // table-frame limit, the reach of the mapping at `offset` (0 or the direct map, which
+    // ends below 2^64), so the sum is an address of that mapping (the check cost about 11
+    // instructions per map and unmap).
+    const slot: u64 = wrappingAdd(table | ((va >> ((u64(level) * 9n) & 63n)) & ENTRY_OFFSET_MASK), offset);
     const e = load64(slot);
     if (level <= stop || (e & (ENTRY_PRESENT | ENTRY_HUGE)) !== ENTRY_PRESENT) return new TableWalk(level, slot, parent, e);
     parent = slot;
