@@ -115,9 +115,10 @@ run: $(RUN_ISO) | deps
 
 # The images the tests boot, built two at a time: each build is mostly one single-threaded
 # keelc, then gcc, so on two cores a pair overlaps (the fresh-clone build took 5 minutes in a row).
+# Their keelc runs share one resident keelc (qemu/with-resident-keelc.sh; output identical).
 TEST_IMAGES := build/test/keel.iso build/run/keel.iso $(FIXTURE_ISOS) $(FUZZERS)
 test-images: | deps
-	$(MAKE) -j2 $(TEST_IMAGES)
+	qemu/with-resident-keelc.sh $(MAKE) -j2 $(TEST_IMAGES)
 
 test: test-images | deps
 	$(VITEST) $(TEST_ARGS)

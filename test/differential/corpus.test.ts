@@ -34,7 +34,7 @@ beforeAll(async () => {
     const oracle = await inTurn(() => new Oracle(chunk));
     for (const entry of chunk) oracles.set(entry, oracle);
   }
-}, 240_000);
+}, 600_000); // a hang guard: the two chunks took over 4 minutes at a load of 10 beside another test file
 
 afterAll(() => {
   const n = handWritten.length + generated.length;

@@ -102,10 +102,25 @@ const BUILD_ROOT = path.join("build", "differential", "hosted");
 export async function runHosted(c: Compiled): Promise<Outcome> {
   const dir = path.join(BUILD_ROOT, c.entry.replace(/\.ts$/, "").replace(/[^A-Za-z0-9_]+/g, "_"));
   fs.rmSync(dir, { recursive: true, force: true });
-  const args = hostedGccArgs(c.files, dir, await runtimeObject());
+  const args = unityArgs(hostedGccArgs(c.files, dir, await runtimeObject()), dir);
   const build = await inWorker(() => gcc(args));
   if (!build.ok) throw new Error(`hosted build of ${c.entry} failed:\n${build.log}`);
   return await exec(path.resolve(dir, "program"));
+}
+
+/**
+ * `keelc run-hosted`'s gcc arguments for one translation unit that includes the program's C
+ * files (as the kernel images are built: keelc's C is made for a unity build), with line
+ * tables only (-g1: a sanitizer's report still names file:line; the variables' debug
+ * information is what goes). Hundreds of programs are built per run, most of them a few
+ * lines: one compiler run instead of one per module, and less DWARF, halve gcc's time.
+ */
+function unityArgs(args: string[], dir: string): string[] {
+  const units = args.filter((a) => a.endsWith(".c") && path.dirname(a) === dir);
+  if (units.length === 0) throw new Error(`no C files of the program in the build arguments: ${args.join(" ")}`);
+  const unity = path.join(dir, "keel_unity.c");
+  fs.writeFileSync(unity, units.map((u) => `#include "${path.basename(u)}"\n`).join(""));
+  return [...args.filter((a) => !units.includes(a)).map((a) => (a === "-g" ? "-g1" : a)), unity];
 }
 
 let runtime: Promise<string> | null = null;
