@@ -487,7 +487,7 @@ ${inits.join("\n")}
         const name = `keel_not_${x.ty.kind}`;
         const t = CTYPE[x.ty.kind];
         const bits = intInfo(x.ty.kind).bits;
-        this.helpers.set(name, `static inline ${t} ${name}(${t} a) { return (${t})~(${bits === 64 ? "uint64_t" : "uint32_t"})a; }`);
+        this.helpers.set(name, callerLineHelper(name, [[t, "a"]], `return (${t})~(${bits === 64 ? "uint64_t" : "uint32_t"})a;`));
         return `${name}(${this.expr(x.x)})`;
       }
       case "neg":
@@ -620,12 +620,12 @@ ${inits.join("\n")}
             : `return (${t})(a >> b);`);
         break;
       case "neg":
-        this.helpers.set(name, `static inline ${t} ${name}(${t} a, const char *loc) { if (a == ${min}) keel_fail(loc, "integer overflow in negation (${kind})"); return (${t})-a; }`);
+        this.helpers.set(name, callerLineHelper(name, [[t, "a"], ["const char *", "loc"]], `if (a == ${min}) keel_fail(loc, "integer overflow in negation (${kind})"); return (${t})-a;`));
         return name;
       default:
         throw new Error(`unknown helper ${op}`);
     }
-    this.helpers.set(name, `static inline ${t} ${name}(${t} a, ${t} b, const char *loc) { ${body} }`);
+    this.helpers.set(name, callerLineHelper(name, [[t, "a"], [t, "b"], ["const char *", "loc"]], body));
     return name;
   }
 
@@ -638,7 +638,7 @@ ${inits.join("\n")}
     if (f.min < t.min) checks.push(t.min === 0n ? "x < 0" : `x < ${this.intLiteral(t.min, to)}`);
     if (f.max > t.max) checks.push(f.signed ? `x > ${this.intLiteral(t.max, to)}` : `(uint64_t)x > ${this.intLiteral(t.max, to)}`);
     const cond = checks.join(" || ") || "0";
-    this.helpers.set(name, `static inline ${CTYPE[to]} ${name}(${CTYPE[from]} x, const char *loc) { if (${cond}) keel_fail(loc, "value does not fit in ${to}"); return (${CTYPE[to]})x; }`);
+    this.helpers.set(name, callerLineHelper(name, [[CTYPE[from], "x"], ["const char *", "loc"]], `if (${cond}) keel_fail(loc, "value does not fit in ${to}"); return (${CTYPE[to]})x;`));
     return name;
   }
 }
@@ -681,4 +681,24 @@ function voidedLocals(body: Stmt[]): Set<Stmt> {
   const count = new Map<string, number>();
   for (const l of lets) count.set(l.name, (count.get(l.name) ?? 0) + 1);
   return new Set(lets.filter((l) => !used.has(l.name) || count.get(l.name)! > 1));
+}
+
+/**
+ * An arithmetic helper (checked `+`, a conversion, ...) as a macro around a statement
+ * expression rather than an inline function: its instructions then carry the line of the
+ * TypeScript statement that uses it (the `#line` in force where it expands), so a fault
+ * report, a backtrace and GDB's stepping name the TypeScript line, never a line of
+ * keel_program.h (an inlined function keeps its own lines: a spill gcc placed in one was
+ * the faulting instruction of the stack-overflow fixture). `params` are the C type and
+ * name of each argument, `body` statements ending in one `return` of the result. Each
+ * argument is evaluated once, in order, into a local named keel_<name> (keelc renames
+ * TypeScript names that start with `keel_`, so none can be captured).
+ */
+function callerLineHelper(name: string, params: [string, string][], body: string): string {
+  const renamed = params.reduce((text, [, p]) => text.replace(new RegExp(`\\b${p}\\b`, "g"), `keel_${p}`), body.replace(/\br\b/g, "keel_r"));
+  const m = /^(.*)return (.*);$/.exec(renamed);
+  if (!m) throw new Error(`helper ${name}: the body must end in one return`);
+  const args = params.map(([, p]) => `keel_arg_${p}`);
+  const locals = params.map(([ty, p], i) => `${ty} keel_${p} = (${args[i]}); `).join("");
+  return `#define ${name}(${args.join(", ")}) ({ ${locals}${m[1]}(${m[2]}); })`;
 }

@@ -122,15 +122,17 @@ def region_list(region_set):
     if int(s["tree"]) != 0:
         tree = s["tree"].dereference()
         pool = tree["pool"].dereference()
-        firsts, lasts, lefts, rights = items(pool["firsts"]), items(pool["lasts"]), items(pool["lefts"]), items(pool["rights"])
+        # NodeStorage's two arrays (kernel/mm/alloc/node_pool.ts): node id's first, last and
+        # maxSize at 3 id + 0, 1, 2 of `wide`; its left, right and height likewise in `narrow`.
+        wide, narrow = items(pool["wide"]), items(pool["narrow"])
         stack, node = [], int(tree["root"])
         while stack or node != 0:
             while node != 0:
                 stack.append(node)
-                node = int(lefts[node])
+                node = int(narrow[3 * node])
             node = stack.pop()
-            out.append((int(firsts[node]), int(lasts[node])))
-            node = int(rights[node])
+            out.append((int(wide[3 * node]), int(wide[3 * node + 1])))
+            node = int(narrow[3 * node + 1])
     else:
         early = s["early"].dereference()
         firsts, lasts = items(early["firsts"]), items(early["lasts"])

@@ -18,7 +18,8 @@ export const NO_NODE: u32 = 0;
  * Empty storage for `capacity` nodes, made ahead of NodePool.adopt: two arrays, each
  * node's three u64 fields (first, last, maxSize) side by side in one and its three u32
  * fields (left, right, height) in the other, so a pool is two heap objects (six separate
- * arrays cost memory init a dozen heap allocations).
+ * arrays cost memory init a dozen heap allocations). qemu/gdb/keel_commands.py reads
+ * this layout (keel-frames).
  */
 export class NodeStorage {
   readonly capacity: u32;
