@@ -294,7 +294,7 @@ export class Mapper {
 
   /** Maps one 4 KiB page to `frame`. */
   mapPage(page: Page, frame: Frame, flags: PageFlags): MapStatus {
-    using g = this.lockWithSpares(tableNodesFor(1n));
+    using g = this.lockWithSpares(tableNodesForRun(page.startValue(), 1n, CHUNK_SIZE));
     return this.mapPageLocked(page, frame, flags);
   }
 
@@ -386,10 +386,12 @@ export class Mapper {
       done += n;
     }
     // Every entry written was absent, which no TLB caches, unless an empty table was freed
-    // above: then the invlpgs drop it from this CPU's paging-structure caches.
-    if (tableFreed && this.active) for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
-    // Another CPU's paging-structure caches may still hold a table freed above.
-    if (tableFreed && this.active) flushOtherCpus(0n, FLUSH_ALL_PAGES);
+    // above: then the invlpgs drop it from this CPU's paging-structure caches, and another
+    // CPU's may still hold it too.
+    if (tableFreed && this.active) {
+      for (let i: u64 = 0n; i < count; i++) invlpg(virt.value() + i * size);
+      flushOtherCpus(0n, FLUSH_ALL_PAGES);
+    }
     return ok();
   }
 
@@ -690,18 +692,6 @@ export class Mapper {
   private flush(page: Page): void {
     if (this.active) invlpg(page.startValue());
   }
-}
-
-/** Table nodes a map of `count` 4 KiB pages may need at most (fewer for huge pages): the P1, P2 and P3 tables its run crosses. */
-function tableNodesFor(count: u64): u64 {
-  if (count === 0n) return 0n;
-  if (count === 1n) return 3n; // the common case, without the divisions below
-  return tablesCrossed(count, 512n) + tablesCrossed(count, 512n * 512n) + tablesCrossed(count, 512n * 512n * 512n);
-}
-
-/** Tables of `per` entries a run of `count` (>= 1) consecutive entries crosses at most. */
-function tablesCrossed(count: u64, per: u64): u64 {
-  return 1n + (count - 1n + per - 1n) / per;
 }
 
 /**

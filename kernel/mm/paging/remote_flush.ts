@@ -4,7 +4,7 @@
 // caches may hold), it flushes its own TLB and then calls the remote flush registered here
 // with the pages' range, still holding its lock: kernel/smp/shootdown.ts sends the other
 // online CPUs an IPI and waits until each has flushed. Before a second CPU runs (and in
-// Node) nothing is registered, and a remote flush costs one indirect call.
+// Node) nothing is registered, and a remote flush costs the test of a flag.
 import type { bool, u64 } from "../../lib/int";
 
 /** `pages` value of a remote flush that asks for every TLB entry (a CR3 reload). */
@@ -14,7 +14,7 @@ function nobodyElse(_start: u64, _pages: u64): void {}
 
 /** What flushes the other CPUs' TLB entries of `pages` pages from virtual address `start`. */
 let remoteFlush: (start: u64, pages: u64) => void = nobodyElse;
-/** True once a remote flush is registered (a test, where the single-CPU case paid an indirect call). */
+/** True once a remote flush is registered: until then flushOtherCpus tests this flag and calls nothing. */
 let registered: bool = false;
 
 /** Makes `flush` the remote flush (kernel/smp/shootdown.ts, once a second CPU is online). */

@@ -59,7 +59,6 @@ export class PageTable {
     zeroBytes(base, keepStart);
     zeroBytes(base + keepEnd, ENTRIES_PER_TABLE * ENTRY_SIZE - keepEnd);
   }
-
 }
 
 /**
