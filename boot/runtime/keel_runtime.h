@@ -164,7 +164,7 @@ _Noreturn void keel_abandonGuarded(void);
 
 /* Interrupt state and the CPU-local area (kernel/sync/, kernel/arch/x86_64/cpu_local.ts).
  * Each CPU's gs base points at its own area: { self pointer, CPU index, lock state };
- * cpuIndex reads the index with one `mov %gs:8`. The hosted builds keep both as plain variables. */
+ * cpuIndex reads the index with one `mov %gs:8`. The hosted builds keep them as plain variables. */
 #define KEEL_MAX_CPUS 64
 void keel_installCpuLocal(uint32_t index);
 #ifdef KEEL_FREESTANDING

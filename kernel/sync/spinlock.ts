@@ -38,11 +38,14 @@ const NO_HOLDER: u32 = 0xffff_ffff;
 // release each read and write it once.
 /** The state's rank byte (ranks are below 256: lock_order.ts). */
 const RANK_MASK: u32 = 0xff;
+/** Where the state's count starts. */
+const COUNT_SHIFT: u32 = 8;
 /** One more lock held, in the state's count. */
-const COUNT_ONE: u32 = 0x100;
+const COUNT_ONE: u32 = 1 << COUNT_SHIFT;
+
 /** Spinlocks the calling CPU holds now. */
 export function locksHeldByMe(): u32 {
-  return cpuLockState() >> 8;
+  return cpuLockState() >> COUNT_SHIFT;
 }
 
 /** A fair spinlock; `acquire()` returns the guard that releases it. */

@@ -118,7 +118,6 @@ export function objectAlloc(size: u64): u64 {
   return a;
 }
 
-
 /** Bytes in used blocks, headers included. */
 export function heapBytesUsed(): u64 {
   return bytesUsed;
