@@ -487,7 +487,7 @@ ${inits.join("\n")}
         const name = `keel_not_${x.ty.kind}`;
         const t = CTYPE[x.ty.kind];
         const bits = intInfo(x.ty.kind).bits;
-        this.helpers.set(name, callerLineHelper(name, [[t, "a"]], `return (${t})~(${bits === 64 ? "uint64_t" : "uint32_t"})a;`));
+        this.helpers.set(name, callerLineHelper(name, [[t, "a"]], [], `(${t})~(${bits === 64 ? "uint64_t" : "uint32_t"})keel_a`));
         return `${name}(${this.expr(x.x)})`;
       }
       case "neg":
@@ -596,36 +596,38 @@ ${inits.join("\n")}
     const info = intInfo(kind);
     const u = info.bits === 64 ? "uint64_t" : "uint32_t";
     const min = this.intLiteral(info.min, kind);
-    let body: string;
+    // The statements and result of each helper, over its operands keel_a and keel_b and its location keel_loc.
+    let checks: string[];
+    let result: string;
     switch (op) {
       case "add":
       case "sub":
       case "mul":
-        body = `${t} r; if (__builtin_${op}_overflow(a, b, &r)) keel_fail(loc, "integer overflow in ${{ add: "+", sub: "-", mul: "*" }[op]} (${kind})"); return r;`;
+        checks = [`${t} keel_r;`, `if (__builtin_${op}_overflow(keel_a, keel_b, &keel_r)) keel_fail(keel_loc, "integer overflow in ${{ add: "+", sub: "-", mul: "*" }[op]} (${kind})");`];
+        result = "keel_r";
         break;
       case "div":
       case "rem":
-        body =
-          `if (b == 0) keel_fail(loc, "${op === "div" ? "division" : "remainder"} by zero"); ` +
-          (info.signed ? `if (a == ${min} && b == -1) keel_fail(loc, "integer overflow in ${op === "div" ? "/" : "%"} (${kind})"); ` : "") +
-          `return (${t})(a ${op === "div" ? "/" : "%"} b);`;
+        checks = [
+          `if (keel_b == 0) keel_fail(keel_loc, "${op === "div" ? "division" : "remainder"} by zero");`,
+          ...(info.signed ? [`if (keel_a == ${min} && keel_b == -1) keel_fail(keel_loc, "integer overflow in ${op === "div" ? "/" : "%"} (${kind})");`] : []),
+        ];
+        result = `(${t})(keel_a ${op === "div" ? "/" : "%"} keel_b)`;
         break;
       case "shl":
       case "shr":
-        body =
-          `if (${info.signed ? "b < 0 || " : ""}b >= ${info.bits}) keel_fail(loc, "shift count out of range for ${kind}"); ` +
-          // `<<` is checked like `*`: bits shifted out (or into the sign) are an overflow.
-          (op === "shl"
-            ? `${t} r = (${t})((${u})a << b); if ((${t})(r >> b) != a) keel_fail(loc, "integer overflow in << (${kind})"); return r;`
-            : `return (${t})(a >> b);`);
+        checks = [`if (${info.signed ? "keel_b < 0 || " : ""}keel_b >= ${info.bits}) keel_fail(keel_loc, "shift count out of range for ${kind}");`];
+        // `<<` is checked like `*`: bits shifted out (or into the sign) are an overflow.
+        if (op === "shl") checks.push(`${t} keel_r = (${t})((${u})keel_a << keel_b);`, `if ((${t})(keel_r >> keel_b) != keel_a) keel_fail(keel_loc, "integer overflow in << (${kind})");`);
+        result = op === "shl" ? "keel_r" : `(${t})(keel_a >> keel_b)`;
         break;
       case "neg":
-        this.helpers.set(name, callerLineHelper(name, [[t, "a"], ["const char *", "loc"]], `if (a == ${min}) keel_fail(loc, "integer overflow in negation (${kind})"); return (${t})-a;`));
+        this.helpers.set(name, callerLineHelper(name, [[t, "a"], ["const char *", "loc"]], [`if (keel_a == ${min}) keel_fail(keel_loc, "integer overflow in negation (${kind})");`], `(${t})-keel_a`));
         return name;
       default:
         throw new Error(`unknown helper ${op}`);
     }
-    this.helpers.set(name, callerLineHelper(name, [[t, "a"], [t, "b"], ["const char *", "loc"]], body));
+    this.helpers.set(name, callerLineHelper(name, [[t, "a"], [t, "b"], ["const char *", "loc"]], checks, result));
     return name;
   }
 
@@ -635,10 +637,10 @@ ${inits.join("\n")}
     const f = intInfo(from);
     const t = intInfo(to);
     const checks: string[] = [];
-    if (f.min < t.min) checks.push(t.min === 0n ? "x < 0" : `x < ${this.intLiteral(t.min, to)}`);
-    if (f.max > t.max) checks.push(f.signed ? `x > ${this.intLiteral(t.max, to)}` : `(uint64_t)x > ${this.intLiteral(t.max, to)}`);
+    if (f.min < t.min) checks.push(t.min === 0n ? "keel_x < 0" : `keel_x < ${this.intLiteral(t.min, to)}`);
+    if (f.max > t.max) checks.push(f.signed ? `keel_x > ${this.intLiteral(t.max, to)}` : `(uint64_t)keel_x > ${this.intLiteral(t.max, to)}`);
     const cond = checks.join(" || ") || "0";
-    this.helpers.set(name, callerLineHelper(name, [[CTYPE[from], "x"], ["const char *", "loc"]], `if (${cond}) keel_fail(loc, "value does not fit in ${to}"); return (${CTYPE[to]})x;`));
+    this.helpers.set(name, callerLineHelper(name, [[CTYPE[from], "x"], ["const char *", "loc"]], [`if (${cond}) keel_fail(keel_loc, "value does not fit in ${to}");`], `(${CTYPE[to]})keel_x`));
     return name;
   }
 }
@@ -690,15 +692,12 @@ function voidedLocals(body: Stmt[]): Set<Stmt> {
  * report, a backtrace and GDB's stepping name the TypeScript line, never a line of
  * keel_program.h (an inlined function keeps its own lines: a spill gcc placed in one was
  * the faulting instruction of the stack-overflow fixture). `params` are the C type and
- * name of each argument, `body` statements ending in one `return` of the result. Each
- * argument is evaluated once, in order, into a local named keel_<name> (keelc renames
- * TypeScript names that start with `keel_`, so none can be captured).
+ * name of each argument: each is evaluated once, in order, into the local keel_<name> that
+ * `checks` (statements) and `result` (the value) use (keelc renames TypeScript names that
+ * start with `keel_`, so none can be captured).
  */
-function callerLineHelper(name: string, params: [string, string][], body: string): string {
-  const renamed = params.reduce((text, [, p]) => text.replace(new RegExp(`\\b${p}\\b`, "g"), `keel_${p}`), body.replace(/\br\b/g, "keel_r"));
-  const m = /^(.*)return (.*);$/.exec(renamed);
-  if (!m) throw new Error(`helper ${name}: the body must end in one return`);
+function callerLineHelper(name: string, params: [string, string][], checks: string[], result: string): string {
   const args = params.map(([, p]) => `keel_arg_${p}`);
   const locals = params.map(([ty, p], i) => `${ty} keel_${p} = (${args[i]}); `).join("");
-  return `#define ${name}(${args.join(", ")}) ({ ${locals}${m[1]}(${m[2]}); })`;
+  return `#define ${name}(${args.join(", ")}) ({ ${locals}${checks.map((c) => `${c} `).join("")}(${result}); })`;
 }
