@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { describeCompile, measureCompile } from "./compile_time.ts";
 import { describeEditLoop, measureEditLoop } from "./edit_loop.ts";
+import { median } from "./measure.ts";
 import { runQemu } from "./runner.ts";
 
 const ISO = "build/bench/keel.iso";
@@ -87,7 +88,6 @@ async function bootTimes(n: number): Promise<{ keelSeconds: number; referenceSec
     keel.push(await bootSeconds("build/run/keel.iso", /keel> /));
     reference.push(await bootSeconds("build/reference/keel.iso", /reference kernel ready/));
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const keelSeconds = median(keel);
   const referenceSeconds = median(reference);
   return { keelSeconds, referenceSeconds, ratio: keelSeconds / referenceSeconds };

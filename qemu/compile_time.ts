@@ -6,8 +6,9 @@
 // 0.45 s of CPU) counted as tsc's. Wall time is the figure; the CPU time (user + sys of the
 // child) is given beside it, as it varies less with the load.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { childrenCpuSeconds, median } from "./measure.ts";
 
 /** The compile figures of build/bench.json (medians). */
 export interface CompileTimes {
@@ -21,22 +22,13 @@ export interface CompileTimes {
   load: number;
 }
 
-/** CPU seconds (user + sys) of this process's waited-for children so far (/proc/self/stat cutime + cstime). */
-function childCpuSeconds(): number {
-  const fields = readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
-  // After "pid (comm) ", field 3 (state) is index 0: cutime is field 16, cstime field 17.
-  return (Number(fields[13]) + Number(fields[14])) / 100; // USER_HZ: 100 on Linux
-}
-
 /** Wall and CPU seconds of one run of a command. */
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { wall: number; cpu: number } {
-  const c0 = childCpuSeconds();
+  const c0 = childrenCpuSeconds();
   const t0 = performance.now();
   execFileSync(cmd, args, { stdio: "ignore", env: { ...process.env, ...env } });
-  return { wall: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - c0 };
+  return { wall: (performance.now() - t0) / 1000, cpu: childrenCpuSeconds() - c0 };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Times keelc and tsc --noEmit on kernel/main.ts, alternating, `runs` times each. */
 export function measureCompile(runs = 3): CompileTimes {

@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { childrenCpuSeconds } from "./measure.ts";
 
 const MAIN = "kernel/main.ts";
 const ANCHOR = '  println("keel: bye");\n';
@@ -20,13 +21,6 @@ export interface LoopTimes {
    * (much), and on an idle machine the wall time is at most about this.
    */
   cpuSeconds: number;
-}
-
-/** CPU seconds of this process's waited-for children so far (/proc/self/stat cutime + cstime). */
-function childrenCpuSeconds(): number {
-  const fields = readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
-  // After "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
-  return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks (USER_HZ = 100 on Linux)
 }
 
 /** CPU seconds the resident keelc logged after byte `from` of its log. */
