@@ -17,14 +17,19 @@ interface CompilerFactory {
   getSymbol(s: ts.Symbol): TsSymbol;
 }
 
+/** The factory of `anyNode`'s project. */
+function factoryOf(anyNode: Node): CompilerFactory {
+  return (anyNode as unknown as { _context: { compilerFactory: CompilerFactory } })._context.compilerFactory;
+}
+
 /** The ts-morph wrapper of a TypeScript type (ts-morph keeps one per type, as `node.getType()` returns). */
 export function wrapType(anyNode: Node, t: ts.Type): Type {
-  return (anyNode as unknown as { _context: { compilerFactory: CompilerFactory } })._context.compilerFactory.getType(t);
+  return factoryOf(anyNode).getType(t);
 }
 
 /** The ts-morph wrapper of a TypeScript symbol (ts-morph keeps one per symbol, as `node.getSymbol()` returns). */
 export function wrapSymbol(anyNode: Node, s: ts.Symbol): TsSymbol {
-  return (anyNode as unknown as { _context: { compilerFactory: CompilerFactory } })._context.compilerFactory.getSymbol(s);
+  return factoryOf(anyNode).getSymbol(s);
 }
 
 /**
