@@ -4,8 +4,8 @@
 import { SyntaxKind, ts, type SourceFile } from "ts-morph";
 import { builtinOf, isHostOnlyFile } from "./builtins";
 import { Codes, diagnosticAt, type Diagnostic } from "./diagnostics";
-import { typeOfNode } from "./memo";
-import { forEachTsDescendant, wrap } from "./tree";
+import { typeOfTsNode } from "./memo";
+import { checkerOf, forEachTsDescendant, wrap } from "./tree";
 
 /** A rule gets TypeScript's node, not its wrapper: the walk wraps only what a rule reports or asks the type of (tree.ts). */
 type Rule = (node: ts.Node, sf: SourceFile) => Diagnostic | null;
@@ -69,8 +69,9 @@ function textOf(sf: SourceFile, node: ts.Node): string {
 
 /** True for an expression TypeScript types as a string (a type query, not a lowering). */
 function isStringTyped(sf: SourceFile, e: ts.Node): boolean {
-  const t = typeOfNode(wrap(sf, e));
-  return t.isString() || t.isStringLiteral() || t.isTemplateLiteral();
+  // TypeScript's type, with ts-morph's Type.isString(), isStringLiteral() and isTemplateLiteral() tests.
+  const t = typeOfTsNode(checkerOf(sf), e);
+  return (t.flags & ts.TypeFlags.String) === ts.TypeFlags.String || t.isStringLiteral() || (t.flags & ts.TypeFlags.TemplateLiteral) === ts.TypeFlags.TemplateLiteral;
 }
 
 /** `a?.b`, `a?.[i]`, `a?.m()`: optional chaining. */

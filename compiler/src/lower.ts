@@ -8,7 +8,7 @@
 //   ClassLowering (lower_classes.ts)       structs, methods, constructors, members, `new`, `this`
 //   typeOf (type_of.ts)                    the type of an expression, lowering nothing
 // This file wires them and lowers modules: their functions, globals and classes.
-import { Node, type FunctionDeclaration, type SourceFile, type Statement, type VariableDeclaration } from "ts-morph";
+import { Node, ts, type FunctionDeclaration, type SourceFile, type Statement, type VariableDeclaration } from "ts-morph";
 import { builtinOf, isHostOnlyFile, kernelRelative } from "./builtins";
 import { Codes, diagnosticAt, fail, displayPath, type Diagnostic } from "./diagnostics";
 import { Flow } from "./flow";
@@ -109,7 +109,7 @@ export class Lowering {
       if (builtinOf(st, name)) return;
       if (st.hasDeclareKeyword()) fail(st, Codes.Unsupported, "declared functions exist only in kernel/lib/intrinsics.ts");
       if (st.getTypeParameters().length > 0) return; // monomorphized per call
-      if (st.getOverloads().length > 0) fail(st, Codes.Unsupported, "overloads are not supported in kernel code");
+      if (hasOverloads(st, name)) fail(st, Codes.Unsupported, "overloads are not supported in kernel code");
       mod.funcs.push(this.lowerFunction(st, name));
       return;
     }
@@ -154,4 +154,18 @@ export class Lowering {
     const flow = new Flow({ env: new Map(), self: null, selfPtr: false, fmtMode: false, ret });
     return this.stmts.func(fn, flow, { cname: globalCName(fn.getSourceFile(), name), tsName: name, params, exported: fn.isExported() });
   }
+}
+
+/**
+ * True when `fn` has overload signatures or is one: a bodiless function of its name beside
+ * it, as ts-morph's getOverloads() finds them, without wrapping every statement of the
+ * file and asking each its name (once per function, so quadratic in a module's length).
+ */
+function hasOverloads(fn: FunctionDeclaration, name: string): boolean {
+  const file = fn.getSourceFile().compilerNode;
+  let found = false;
+  ts.forEachChild(fn.compilerNode.parent, (n) => {
+    if (ts.isFunctionDeclaration(n) && !n.body && n.name?.getText(file) === name) found = true;
+  });
+  return found;
 }

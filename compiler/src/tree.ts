@@ -11,6 +11,11 @@ export function wrap(file: SourceFile, node: ts.Node): Node {
   return (file as unknown as { _getNodeFromCompilerNode(n: ts.Node): Node })._getNodeFromCompilerNode(node);
 }
 
+/** TypeScript's own checker of the program `anyNode` belongs to. */
+export function checkerOf(anyNode: Node): ts.TypeChecker {
+  return anyNode.getProject().getTypeChecker().compilerObject;
+}
+
 /** ts-morph's factory of wrappers, reached through a node of the project. */
 interface CompilerFactory {
   getType(t: ts.Type): Type;
