@@ -8,6 +8,7 @@ import { Codes, fail } from "./diagnostics";
 import type { Ty } from "./ir";
 import { memoByObject, memoByObjectAndKey } from "./memo";
 import { globalCName } from "./names";
+import { nameOf } from "./tree";
 
 /** Type-parameter bindings of one class in a chain. */
 export type Env = Map<string, Ty>;
@@ -71,7 +72,7 @@ export const hasMutableField = memoByObject((decl: ClassDeclaration): boolean =>
 /** True for a class extending kernel/lib/owned.ts's Owned (an affine value laid out in place). */
 export const isOwnedClass = memoByObject((decl: ClassDeclaration): boolean => {
   for (let d: ClassDeclaration | undefined = decl; d; d = baseOf(d)?.base) {
-    if (d.getName() === "Owned" && d.getSourceFile().getFilePath().endsWith("/kernel/lib/owned.ts")) return true;
+    if (nameOf(d) === "Owned" && d.getSourceFile().getFilePath().endsWith("/kernel/lib/owned.ts")) return true;
   }
   return false;
 });
@@ -113,7 +114,7 @@ export function structTyOf(decl: ClassDeclaration, args: Ty[] = []): Ty {
 
 /** C name of a class's struct. */
 export function classCName(decl: ClassDeclaration): string {
-  const name = decl.getName();
+  const name = nameOf(decl);
   if (!name) fail(decl, Codes.Unsupported, "classes need a name");
   return globalCName(decl.getSourceFile(), name);
 }
@@ -139,18 +140,18 @@ const declaredMember = memoByObjectAndKey((d: ClassDeclaration, key: string): De
 /** The member `d` itself declares under `name`: a method with a body, else (not static) a getter, a field or a parameter property. */
 function findDeclaredMember(d: ClassDeclaration, name: string, isStatic: boolean): DeclaredMember | null {
   const members = membersOf(d);
-  const method = members.methods.find((m) => m.getName() === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
+  const method = members.methods.find((m) => nameOf(m) === name && m.isStatic() === isStatic && !m.isAbstract() && m.hasBody());
   if (method) return { m: "method", decl: method };
   if (isStatic) return null;
-  const getter = members.getters.find((g) => g.getName() === name);
+  const getter = members.getters.find((g) => nameOf(g) === name);
   if (getter && !getter.isStatic()) return { m: "getter", decl: getter };
-  const prop = members.properties.find((p) => p.getName() === name);
+  const prop = members.properties.find((p) => nameOf(p) === name);
   if (prop && !prop.isStatic()) {
     const tn = prop.getTypeNode();
     if (!tn) fail(prop, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
     return { m: "field", typeNode: tn };
   }
-  const param = members.ctor?.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
+  const param = members.ctor?.getParameters().find((p) => p.isParameterProperty() && nameOf(p) === name);
   if (param) {
     const tn = param.getTypeNode();
     if (!tn) fail(param, Codes.MissingAnnotation, `field '${name}' needs a type annotation`);
@@ -166,14 +167,14 @@ export function fieldsOf(info: ClassInfo): { name: string; level: Level; typeNod
     for (const p of membersOf(level.decl).ctor?.getParameters() ?? []) {
       if (!p.isParameterProperty()) continue;
       const tn = p.getTypeNode();
-      if (!tn) fail(p, Codes.MissingAnnotation, `field '${p.getName()}' needs a type annotation`);
-      out.push({ name: p.getName(), level, typeNode: tn, node: p });
+      if (!tn) fail(p, Codes.MissingAnnotation, `field '${nameOf(p)}' needs a type annotation`);
+      out.push({ name: nameOf(p), level, typeNode: tn, node: p });
     }
     for (const prop of membersOf(level.decl).properties) {
       if (prop.isStatic()) fail(prop, Codes.Unsupported, "static fields are not supported: use a module-level const or let");
       const tn = prop.getTypeNode();
-      if (!tn) fail(prop, Codes.MissingAnnotation, `field '${prop.getName()}' needs a type annotation`);
-      out.push({ name: prop.getName(), level, typeNode: tn, node: prop });
+      if (!tn) fail(prop, Codes.MissingAnnotation, `field '${nameOf(prop)}' needs a type annotation`);
+      out.push({ name: nameOf(prop), level, typeNode: tn, node: prop });
     }
   }
   return out;

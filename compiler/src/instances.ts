@@ -8,6 +8,7 @@ import { Codes, fail } from "./diagnostics";
 import type { Func, StructDef, Ty } from "./ir";
 import { globalCName } from "./names";
 import { mapTypeNode } from "./types";
+import { nameOf } from "./tree";
 
 /** How a method is instantiated: a method, a static method, a getter, or toString as a formatter. */
 export type MethodKind = "method" | "static" | "getter" | "fmt";
@@ -33,14 +34,14 @@ export class InstanceRegistry {
     const cached = this.infos.get(ty.cname);
     if (cached) return cached;
     const params = decl.getTypeParameters();
-    if (params.length !== args.length) fail(decl, Codes.Unsupported, `'${decl.getName()}' needs ${params.length} type arguments`);
-    const chain: Level[] = [{ decl, env: new Map(params.map((tp, i) => [tp.getName(), args[i]!])) }];
+    if (params.length !== args.length) fail(decl, Codes.Unsupported, `'${nameOf(decl)}' needs ${params.length} type arguments`);
+    const chain: Level[] = [{ decl, env: new Map(params.map((tp, i) => [nameOf(tp), args[i]!])) }];
     for (let level = chain[0]!; ; ) {
       const b = baseOf(level.decl);
       if (!b) break;
       const params = b.base.getTypeParameters();
       if (params.length !== b.args.length) fail(level.decl, Codes.Unsupported, "give every type argument of the base class explicitly");
-      const env: Env = new Map(params.map((tp, i) => [tp.getName(), mapTypeNode(b.args[i]!, level.env)]));
+      const env: Env = new Map(params.map((tp, i) => [nameOf(tp), mapTypeNode(b.args[i]!, level.env)]));
       level = { decl: b.base, env };
       chain.push(level);
     }
@@ -105,11 +106,11 @@ export class InstanceRegistry {
 
   /** C name of level `level`'s part of constructing an instance of `info`. */
   initName(info: ClassInfo, level: Level): string {
-    return `${info.cname}__init_${level.decl.getName()}`;
+    return `${info.cname}__init_${nameOf(level.decl)}`;
   }
 
   /** C name of a generic function's instance for the bindings `env` of its type parameters. */
   genericName(decl: FunctionDeclaration, params: string[], env: Env): string {
-    return `${globalCName(decl.getSourceFile(), decl.getName()!)}_${params.map((p) => mangle(env.get(p)!)).join("_")}`;
+    return `${globalCName(decl.getSourceFile(), nameOf(decl)!)}_${params.map((p) => mangle(env.get(p)!)).join("_")}`;
   }
 }

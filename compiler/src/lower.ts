@@ -22,6 +22,7 @@ import { StatementLowering } from "./lower_statements";
 import { globalCName, moduleId } from "./names";
 import { typeOfDecl } from "./type_of";
 import { foldInt } from "./const_fold";
+import { nameOf } from "./tree";
 
 /** Lowers a loaded program to IR, collecting diagnostics. */
 export class Lowering {
@@ -104,7 +105,7 @@ export class Lowering {
     // A re-export only names declarations of another module, which that module compiles.
     if (Node.isExportDeclaration(st) && st.hasModuleSpecifier()) return;
     if (Node.isFunctionDeclaration(st)) {
-      const name = st.getName();
+      const name = nameOf(st);
       if (!name) fail(st, Codes.Unsupported, "functions need a name");
       if (builtinOf(st, name)) return;
       if (st.hasDeclareKeyword()) fail(st, Codes.Unsupported, "declared functions exist only in kernel/lib/intrinsics.ts");
@@ -142,11 +143,11 @@ export class Lowering {
       const value = foldInt(init, this.constValues);
       if (value !== null) {
         init = { e: "int", ty, value };
-        this.constValues.set(globalCName(d.getSourceFile(), d.getName()), value);
+        this.constValues.set(globalCName(d.getSourceFile(), nameOf(d)), value);
       }
     }
     const constInit = init === null || init.e === "int" || init.e === "bool" || init.e === "str" || init.e === "null" || init.e === "fnref";
-    return { cname: globalCName(d.getSourceFile(), d.getName()), tsName: d.getName(), ty, init, constInit, isConst, file: displayPath(d.getSourceFile()), line: lineOf(d) };
+    return { cname: globalCName(d.getSourceFile(), nameOf(d)), tsName: nameOf(d), ty, init, constInit, isConst, file: displayPath(d.getSourceFile()), line: lineOf(d) };
   }
 
   private lowerFunction(fn: FunctionDeclaration, name: string): Func {

@@ -16,6 +16,7 @@ import type { StatementLowering } from "./lower_statements";
 import { localCName } from "./names";
 import { enumValue, memberTy, methodOf, newTarget, propertyOf, selfTy, staticClassOf } from "./type_of";
 import { mapTypeNode, showTy, T } from "./types";
+import { nameOf } from "./tree";
 
 /** Lowers classes and the expressions and statements that reach into them. */
 export class ClassLowering {
@@ -36,7 +37,7 @@ export class ClassLowering {
       const inner = ty.k === "opt" ? ty.inner : ty;
       // A value struct holding itself would be infinitely large in C (JavaScript shares a reference).
       if (inner.k === "struct" && !inner.mutable && inner.cname === info.cname)
-        fail(f.node, Codes.ReferenceSemantics, `'${decl.getName()}' cannot hold a value of its own class: make the class mutable (its values are then references, as in JavaScript)`);
+        fail(f.node, Codes.ReferenceSemantics, `'${nameOf(decl)}' cannot hold a value of its own class: make the class mutable (its values are then references, as in JavaScript)`);
       return { name: fieldCName(f.name), ty };
     });
     registry.structs.set(info.cname, { cname: info.cname, fields, file: displayPath(decl.getSourceFile()) });
@@ -55,16 +56,16 @@ export class ClassLowering {
     const seen = new Set<string>();
     for (const level of info.chain) {
       for (const m of level.decl.getMethods()) {
-        const key = `${m.isStatic() ? "static " : ""}${m.getName()}`;
+        const key = `${m.isStatic() ? "static " : ""}${nameOf(m)}`;
         if (seen.has(key) || m.isAbstract() || !m.hasBody() || m.getNameNode().getText() === "[Symbol.iterator]") continue;
         seen.add(key);
-        const member = findMember(info, m.getName(), m.isStatic())!;
-        this.methodFunc(info, member, m.getName() === "toString" ? "fmt" : m.isStatic() ? "static" : "method");
+        const member = findMember(info, nameOf(m), m.isStatic())!;
+        this.methodFunc(info, member, nameOf(m) === "toString" ? "fmt" : m.isStatic() ? "static" : "method");
       }
       for (const g of level.decl.getGetAccessors()) {
-        if (seen.has(`get ${g.getName()}`)) continue;
-        seen.add(`get ${g.getName()}`);
-        this.methodFunc(info, findMember(info, g.getName())!, "getter");
+        if (seen.has(`get ${nameOf(g)}`)) continue;
+        seen.add(`get ${nameOf(g)}`);
+        this.methodFunc(info, findMember(info, nameOf(g))!, "getter");
       }
     }
     this.ctorFunc(info);
@@ -89,7 +90,7 @@ export class ClassLowering {
     const selfPtr = info.mutable || info.owned;
     if (kind === "fmt" && ret.k !== "string") fail(decl, Codes.Unsupported, "toString() must return string");
     const flow = new Flow({ env: member.level.env, self: isStatic ? null : info, selfPtr, fmtMode: kind === "fmt", ret: kind === "fmt" ? T.void : ret });
-    const head = { cname, tsName: `${info.decl.getName()}.${member.name}`, params, exported: true, ...(isStatic ? {} : { self: selfTy(info, selfPtr) }) };
+    const head = { cname, tsName: `${nameOf(info.decl)}.${member.name}`, params, exported: true, ...(isStatic ? {} : { self: selfTy(info, selfPtr) }) };
     this.prog.instances.addFunc(info.decl.getSourceFile(), this.stmts.func(decl, flow, head));
   }
 
@@ -97,7 +98,7 @@ export class ClassLowering {
   private effectiveCtor(info: ClassInfo, from: number): { index: number; decl: Node; params: Ty[]; names: string[] } | null {
     for (let i = from; i < info.chain.length; i++) {
       const c = info.chain[i]!.decl.getConstructors().find((k) => k.hasBody());
-      if (c) return { index: i, decl: c, params: signature(c, info.chain[i]!.env).params, names: c.getParameters().map((p) => localCName(p.getName())) };
+      if (c) return { index: i, decl: c, params: signature(c, info.chain[i]!.env).params, names: c.getParameters().map((p) => localCName(nameOf(p))) };
     }
     return null;
   }
@@ -119,7 +120,7 @@ export class ClassLowering {
     const storage: Expr = info.mutable ? { e: "alloc", ty: valueTy, loc: `${displayPath(info.decl.getSourceFile())}:${line}` } : { e: "zero", ty: valueTy };
     this.prog.instances.addFunc(info.decl.getSourceFile(), {
       cname,
-      tsName: `new ${info.decl.getName()}`,
+      tsName: `new ${nameOf(info.decl)}`,
       params: names.map((name, i) => ({ name, ty: params[i]! })),
       ret: valueTy,
       body: [
@@ -161,7 +162,7 @@ export class ClassLowering {
       }
       this.prog.instances.addFunc(info.decl.getSourceFile(), {
         cname,
-        tsName: `${level.decl.getName()}.constructor`,
+        tsName: `${nameOf(level.decl)}.constructor`,
         params: [{ name: "self", ty: ptrTy }, ...names.map((name, i) => ({ name, ty: params[i]! }))],
         ret: T.void,
         body: out,
@@ -182,13 +183,13 @@ export class ClassLowering {
     for (const p of level.decl.getConstructors()[0]?.getParameters() ?? []) {
       if (!p.isParameterProperty()) continue;
       const ty = mapTypeNode(p.getTypeNodeOrThrow(), level.env);
-      out.push({ line: lineOf(p), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(p.getName()), ty, ptr: true }, value: { e: "local", name: localCName(p.getName()), ty } });
+      out.push({ line: lineOf(p), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(nameOf(p)), ty, ptr: true }, value: { e: "local", name: localCName(nameOf(p)), ty } });
     }
     for (const prop of level.decl.getProperties()) {
       const init = prop.getInitializer();
       if (!init) continue;
       const ty = mapTypeNode(prop.getTypeNodeOrThrow(), level.env);
-      out.push({ line: lineOf(prop), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(prop.getName()), ty, ptr: true }, value: this.exprs.argument(init, flow, ty) });
+      out.push({ line: lineOf(prop), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(nameOf(prop)), ty, ptr: true }, value: this.exprs.argument(init, flow, ty) });
     }
     return out;
   }
@@ -265,7 +266,7 @@ export class ClassLowering {
     const { info, member } = methodOf(callee, objTy, this.prog);
     const selfArg = obj ? this.receiver(info, obj, objNode) : null;
     const { params, ret, callSites } = signature(member.decl, member.level.env);
-    const lowered = this.exprs.arguments(e, e.getArguments() as Expression[], params, callSites, callee.getName(), flow);
+    const lowered = this.exprs.arguments(e, e.getArguments() as Expression[], params, callSites, nameOf(callee), flow);
     const cname = this.methodFunc(info, member, selfArg ? "method" : "static");
     return { e: "call", cname, args: selfArg ? [selfArg, ...lowered] : lowered, ty: ret };
   }
@@ -279,7 +280,7 @@ export class ClassLowering {
     if (ty.k === "opt") fail(d, Codes.Unsupported, "`using` of an optional object is not supported: check for null first");
     const scope = flow.scopes[flow.scopes.length - 1];
     if (!scope) fail(d, Codes.Unsupported, "`using` only inside a function");
-    scope.usings.push({ x: this.receiver(info, { e: "local", name: localCName(d.getName()), ty }, d), dispose: this.methodFunc(info, m, "method") });
+    scope.usings.push({ x: this.receiver(info, { e: "local", name: localCName(nameOf(d)), ty }, d), dispose: this.methodFunc(info, m, "method") });
   }
 
   /** `for (const x of r)`: a counted loop over `r.iterLength()` / `r.iterAt(i)`. */
@@ -316,7 +317,7 @@ export class ClassLowering {
           init: [{ line, s: "let", name: `keel_index${n}`, ty: u64, init: { e: "int", ty: u64, value: 0n } }],
           c: { e: "cmp", op: "<", l: i, r: len },
           step: [{ line, s: "assign", target: i, value: { e: "bin", op: "+", l: i, r: { e: "int", ty: u64, value: 1n }, ty: u64, wrapping: true, loc: locationOf(st) } }],
-          body: [{ line, s: "let", name: localCName(decl.getName()), ty: elemTy, init: { e: "call", cname: this.methodFunc(info, atM, "method"), args: [r, i], ty: elemTy } }, ...body],
+          body: [{ line, s: "let", name: localCName(nameOf(decl)), ty: elemTy, init: { e: "call", cname: this.methodFunc(info, atM, "method"), args: [r, i], ty: elemTy } }, ...body],
         },
       ],
     };
@@ -339,15 +340,15 @@ function checkFieldsAssigned(use: Node): void {
   const assigned = new Set<string>();
   for (const st of stmts.slice(0, at < 0 ? 0 : at)) {
     const x = Node.isExpressionStatement(st) ? st.getExpression() : null;
-    if (x && Node.isBinaryExpression(x) && x.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+    if (x && Node.isBinaryExpression(x) && x.compilerNode.operatorToken.kind === SyntaxKind.EqualsToken) {
       const l = x.getLeft();
-      if (Node.isPropertyAccessExpression(l) && l.getExpression().getKind() === SyntaxKind.ThisKeyword) assigned.add(l.getName());
+      if (Node.isPropertyAccessExpression(l) && l.getExpression().getKind() === SyntaxKind.ThisKeyword) assigned.add(nameOf(l));
     }
   }
   const missing = cls
     .getProperties()
-    .filter((p) => !p.isStatic() && !p.hasInitializer() && !assigned.has(p.getName()))
-    .map((p) => p.getName());
+    .filter((p) => !p.isStatic() && !p.hasInitializer() && !assigned.has(nameOf(p)))
+    .map((p) => nameOf(p));
   if (at < 0 || missing.length > 0)
     fail(use, Codes.Unsupported, `\`this\` can leave a constructor only after every field is assigned at its top level (not yet: ${missing.join(", ")}): JavaScript would show unassigned fields as undefined, C as zeros`);
 }

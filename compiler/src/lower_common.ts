@@ -8,6 +8,7 @@ import { mapTypeNode, sameTy, showTy, T } from "./types";
 import { isOwnedStruct, type Env } from "./classes";
 import { localCName } from "./names";
 import { memoByObject, symbolOfNode, typeOfNode } from "./memo";
+import { nameOf } from "./tree";
 
 /** Arithmetic operators, by token. */
 export const ARITH: Partial<Record<SyntaxKind, BinOp>> = {
@@ -70,7 +71,7 @@ export const isCallSiteParam = memoByObject((p: Node): boolean => {
 /** A function's parameters without TypeScript's `this` parameter (`release(this: Consumed<X>)`). */
 export const realParameters = memoByObject((fn: Node): readonly ParameterDeclaration[] => {
   if (!Node.isFunctionDeclaration(fn) && !Node.isMethodDeclaration(fn) && !Node.isGetAccessorDeclaration(fn) && !Node.isConstructorDeclaration(fn)) return [];
-  return fn.getParameters().filter((p) => p.getName() !== "this");
+  return fn.getParameters().filter((p) => nameOf(p) !== "this");
 });
 
 /** True for a parameter declared `Consumed<T>` (or `Consumed<T> | null`): it takes ownership. */
@@ -143,14 +144,14 @@ function signatureOf(fn: FunctionDeclaration | Node, env: Env): Signature {
   const callSites = realParameters(fn).map(isCallSiteParam);
   const params = realParameters(fn).map((p, i) => {
     const tn = p.getTypeNode();
-    if (!tn) fail(p, Codes.MissingAnnotation, `parameter '${p.getName()}' needs a type annotation`);
+    if (!tn) fail(p, Codes.MissingAnnotation, `parameter '${nameOf(p)}' needs a type annotation`);
     if (p.hasQuestionToken() || (p.hasInitializer() && !callSites[i]) || p.isRestParameter())
       fail(p, Codes.Unsupported, "optional, default and rest parameters are not supported in kernel code (except `at: CallSite = callSite()`)");
     return borrowedParam(p, mapTypeNode(tn, env));
   });
   if (Node.isConstructorDeclaration(fn)) return { params, ret: T.void, callSites };
   const rn = fn.getReturnTypeNode();
-  const ret = rn ? mapTypeNode(rn, env) : fn.getReturnType().isVoid() ? T.void : fail(fn, Codes.MissingAnnotation, `function '${fn.getName()}' needs a return type annotation`);
+  const ret = rn ? mapTypeNode(rn, env) : fn.getReturnType().isVoid() ? T.void : fail(fn, Codes.MissingAnnotation, `function '${nameOf(fn)}' needs a return type annotation`);
   return { params, ret, callSites };
 }
 

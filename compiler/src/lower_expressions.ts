@@ -35,6 +35,7 @@ import {
   wrappingTy,
 } from "./type_of";
 import { intInfo, showTy, T } from "./types";
+import { nameOf } from "./tree";
 
 /** Lowers expressions; classes (members, `new`, `this`) through the class lowering. */
 export class ExpressionLowering {
@@ -193,7 +194,7 @@ export class ExpressionLowering {
 
   private binary(e: Expression & Node, flow: Flow, expected?: Ty): Expr {
     if (!Node.isBinaryExpression(e)) throw new Error("unreachable");
-    const op = e.getOperatorToken().getKind();
+    const op = e.compilerNode.operatorToken.kind;
     const arith = ARITH[op];
     if (arith) {
       const [l, r] = this.pair(e.getLeft(), e.getRight(), flow, expected, e);
@@ -241,7 +242,7 @@ export class ExpressionLowering {
 
   /** C name of a generic function's instance for `env`; queues its lowering the first time. */
   private genericFunc(decl: FunctionDeclaration, env: Env): string {
-    const params = decl.getTypeParameters().map((p) => p.getName());
+    const params = decl.getTypeParameters().map((p) => nameOf(p));
     const registry = this.prog.instances;
     const cname = registry.genericName(decl, params, env);
     return registry.instantiate(cname, () => {
@@ -249,7 +250,7 @@ export class ExpressionLowering {
       if (!body || !Node.isBlock(body)) fail(decl, Codes.Unsupported, "functions need a body");
       const { params: ptys, ret } = signature(decl, env);
       const flow = new Flow({ env, self: null, selfPtr: false, fmtMode: false, ret });
-      registry.addFunc(decl.getSourceFile(), this.stmts.func(decl, flow, { cname, tsName: decl.getName()!, params: ptys, exported: decl.isExported() }));
+      registry.addFunc(decl.getSourceFile(), this.stmts.func(decl, flow, { cname, tsName: nameOf(decl)!, params: ptys, exported: decl.isExported() }));
     });
   }
 

@@ -14,6 +14,7 @@ import type { ExpressionLowering } from "./lower_expressions";
 import { localCName } from "./names";
 import { declName } from "./type_of";
 import { mapTypeNode, showTy, T } from "./types";
+import { nameOf } from "./tree";
 
 /** What a lowered function is called and how it is seen; its parameters' types come from its signature. */
 export interface FuncHead {
@@ -42,7 +43,7 @@ export class StatementLowering {
     return {
       cname: head.cname,
       tsName: head.tsName,
-      params: [...(head.self ? [{ name: "self", ty: head.self }] : []), ...params.map((p, i) => ({ name: localCName(p.getName()), ty: head.params[i]! }))],
+      params: [...(head.self ? [{ name: "self", ty: head.self }] : []), ...params.map((p, i) => ({ name: localCName(nameOf(p)), ty: head.params[i]! }))],
       ret: flow.ret,
       body: this.block(body, flow),
       exported: head.exported,
@@ -184,14 +185,14 @@ export class StatementLowering {
       ty = mapTypeNode(annotated, flow.env);
       if (initNode) init = this.exprs.argument(initNode, flow, ty);
     } else {
-      if (!initNode) fail(d, Codes.MissingAnnotation, `'${d.getName()}' needs a type annotation or an initializer`);
+      if (!initNode) fail(d, Codes.MissingAnnotation, `'${nameOf(d)}' needs a type annotation or an initializer`);
       init = this.exprs.expr(initNode, flow);
       ty = exprTy(init);
     }
     if (ty.k === "never" || ty.k === "void") fail(d, Codes.Unsupported, "this expression has no value");
     flow.locals.set(d, ty);
     if (kind === "using") this.classes.registerUsing(d, ty, flow);
-    return { line: lineOf(d), s: "let", name: localCName(d.getName()), ty, init };
+    return { line: lineOf(d), s: "let", name: localCName(nameOf(d)), ty, init };
   }
 
   /** print/println/panic calls: they become formatting statements, not expressions. */
@@ -282,7 +283,7 @@ export class StatementLowering {
     const sink = this.sinkStmt(x, flow);
     if (sink) return sink;
     if (Node.isBinaryExpression(x)) {
-      const op = x.getOperatorToken().getKind();
+      const op = x.compilerNode.operatorToken.kind;
       if (op === SyntaxKind.EqualsToken) {
         const target = this.exprs.lvalue(x.getLeft(), flow);
         const value = this.exprs.argument(x.getRight(), flow, exprTy(target));

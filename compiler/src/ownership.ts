@@ -221,7 +221,7 @@ function isTake(e: Node): boolean {
   const next = stmt.getNextSibling();
   if (!next || !Node.isExpressionStatement(next)) return false;
   const x = next.getExpression();
-  return Node.isBinaryExpression(x) && x.getOperatorToken().getKind() === SyntaxKind.EqualsToken && x.getLeft().getText().replace(/\s/g, "") === e.getText().replace(/\s/g, "");
+  return Node.isBinaryExpression(x) && x.compilerNode.operatorToken.kind === SyntaxKind.EqualsToken && x.getLeft().getText().replace(/\s/g, "") === e.getText().replace(/\s/g, "");
 }
 
 /** Checks every function and method body of a source file. */

@@ -11,6 +11,15 @@ export function wrap(file: SourceFile, node: ts.Node): Node {
   return (file as unknown as { _getNodeFromCompilerNode(n: ts.Node): Node })._getNodeFromCompilerNode(node);
 }
 
+/**
+ * A declaration's (or property access's) name, as ts-morph's getName() gives it: the name's
+ * source text, or undefined when it has none; without making a wrapper of the name.
+ */
+export function nameOf<N extends Node & { getName(): string | undefined }>(decl: N): ReturnType<N["getName"]> {
+  const name = (decl.compilerNode as { name?: ts.Node }).name;
+  return (name ? name.getText(decl.getSourceFile().compilerNode) : undefined) as ReturnType<N["getName"]>;
+}
+
 /** TypeScript's own checker of the program `anyNode` belongs to. */
 export function checkerOf(anyNode: Node): ts.TypeChecker {
   return anyNode.getProject().getTypeChecker().compilerObject;

@@ -15,6 +15,7 @@ import { ARITH, COMPARE, COMPOUND, borrowedParam, isModuleLevel, isNullLiteral, 
 import type { ProgramContext } from "./lower_context";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
 import { symbolOfNode } from "./memo";
+import { nameOf } from "./tree";
 
 /** The Keel type of `e` in `flow`, as the lowering would give it; `expected` types literals and null. */
 export function typeOf(e: Expression, flow: Flow, prog: ProgramContext, expected?: Ty): Ty {
@@ -101,7 +102,7 @@ export function valueRef(id: Node, flow: Flow, prog: ProgramContext): ValueRef {
 
 /** The name a function or variable was declared with (imports may use another). */
 export function declName(decl: Node): string | undefined {
-  if (Node.isFunctionDeclaration(decl) || Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl)) return decl.getName();
+  if (Node.isFunctionDeclaration(decl) || Node.isVariableDeclaration(decl) || Node.isParameterDeclaration(decl)) return nameOf(decl);
   return undefined;
 }
 
@@ -121,14 +122,14 @@ export function enumValue(e: PropertyAccessExpression): bigint | null {
   const objNode = e.getExpression();
   const enumDecl = Node.isIdentifier(objNode) ? resolveDecl(objNode) : undefined;
   if (!enumDecl || !Node.isEnumDeclaration(enumDecl)) return null;
-  const value = enumDecl.getMember(e.getName())?.getValue();
-  if (typeof value !== "number") fail(e, Codes.UnknownMember, `'${e.getName()}' is not an integer member of ${enumDecl.getName()}`);
+  const value = enumDecl.getMember(nameOf(e))?.getValue();
+  if (typeof value !== "number") fail(e, Codes.UnknownMember, `'${nameOf(e)}' is not an integer member of ${nameOf(enumDecl)}`);
   return BigInt(value);
 }
 
 /** `x.f` on a value of type `ty`: the array's length, or the field or getter of its class. */
 export function propertyOf(e: PropertyAccessExpression, ty: Ty, prog: ProgramContext): { k: "length" } | { k: "member"; info: ClassInfo; m: Member & { m: "field" | "getter" } } {
-  const name = e.getName();
+  const name = nameOf(e);
   if (ty.k === "array" && name === "length") return { k: "length" };
   if (ty.k !== "struct") fail(e, Codes.UnknownMember, `property '${name}' of a ${showTy(ty)} is not supported in kernel code`);
   const info = classOfTy(prog, ty.cname)!;
@@ -151,7 +152,7 @@ export function staticClassOf(objNode: Node): ClassDeclaration | undefined {
 
 /** The method `callee` names: a static method of a class, or a method of a value of type `objTy`. */
 export function methodOf(callee: PropertyAccessExpression, objTy: Ty | null, prog: ProgramContext): { info: ClassInfo; member: Member & { m: "method" } } {
-  const name = callee.getName();
+  const name = nameOf(callee);
   const objNode = callee.getExpression();
   let info: ClassInfo;
   let member: Member | null;
@@ -160,7 +161,7 @@ export function methodOf(callee: PropertyAccessExpression, objTy: Ty | null, pro
     if (classDecl.isAbstract()) fail(objNode, Codes.Unsupported, "static methods of abstract classes are not supported: call them through a concrete class");
     info = prog.instances.classInfo(classDecl);
     member = findMember(info, name, true);
-    if (!member) fail(callee.getNameNode(), Codes.UnknownMember, `'${name}' is not a static method of ${classDecl.getName()}`);
+    if (!member) fail(callee.getNameNode(), Codes.UnknownMember, `'${name}' is not a static method of ${nameOf(classDecl)}`);
   } else {
     const ty = objTy!;
     if (ty.k !== "struct") fail(callee, Codes.UnknownMember, `method '${name}' of a ${showTy(ty)} is not supported in kernel code${ty.k === "opt" ? " (check it for null first)" : ""}`);
@@ -182,7 +183,7 @@ export function newTarget(e: NewExpression, flow: Flow, prog: ProgramContext, ex
   if (typeArgs.length === 0 && decl.getTypeParameters().length > 0) {
     const want = expected?.k === "opt" ? expected.inner : expected;
     const inst = want?.k === "struct" ? instances.get(want.cname) : undefined;
-    if (!inst || inst.decl !== decl) fail(e, Codes.Unsupported, `give the type arguments: new ${decl.getName()}<...>(...)`);
+    if (!inst || inst.decl !== decl) fail(e, Codes.Unsupported, `give the type arguments: new ${nameOf(decl)}<...>(...)`);
     typeArgs = inst.args;
   }
   return prog.instances.classInfo(decl, typeArgs);
@@ -206,7 +207,7 @@ export function newArrayTy(e: Node, fill: Expression | null, flow: Flow): Ty & {
 /** `new Array<T>(n).fill(v)`: the `new Array` and the fill value, or null for another call. */
 export function arrayFill(e: CallExpression): { array: Node; fill: Expression } | null {
   const callee = e.getExpression();
-  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== "fill" || !isNewArray(callee.getExpression())) return null;
+  if (!Node.isPropertyAccessExpression(callee) || nameOf(callee) !== "fill" || !isNewArray(callee.getExpression())) return null;
   const args = e.getArguments() as Expression[];
   if (args.length !== 1) fail(e, Codes.Unsupported, "fill takes one value (the whole array is filled)");
   return { array: callee.getExpression(), fill: args[0]! };
@@ -229,11 +230,11 @@ export function calleeOf(e: CallExpression): { decl: Node; name: string; builtin
  * missing) determine.
  */
 export function inferTypeArgs(e: CallExpression, decl: FunctionDeclaration, flow: Flow, expected: Ty | undefined, argTy: (i: number) => Ty): Env {
-  const params = decl.getTypeParameters().map((p) => p.getName());
+  const params = decl.getTypeParameters().map((p) => nameOf(p));
   const env: Env = new Map();
   e.getTypeArguments().forEach((t, i) => env.set(params[i]!, mapTypeNode(t, flow.env)));
   const paramNodes = decl.getParameters().map((p) => p.getTypeNodeOrThrow());
-  if (e.getArguments().length !== paramNodes.length) fail(e, Codes.Unsupported, `'${decl.getName()}' takes ${paramNodes.length} arguments`);
+  if (e.getArguments().length !== paramNodes.length) fail(e, Codes.Unsupported, `'${nameOf(decl)}' takes ${paramNodes.length} arguments`);
   // Infer from arguments whose parameter type is a bare type parameter or an instance of a
   // generic class, also through a generic alias (`HugePage<S>` for `HugeChunk<…, S>`).
   const unifyIn = (names: string[], found: Env, node: TypeNode, ty: Ty): void => {
@@ -256,7 +257,7 @@ export function inferTypeArgs(e: CallExpression, decl: FunctionDeclaration, flow
     const alias = sym?.getDeclarations()[0];
     if (alias && Node.isTypeAliasDeclaration(alias) && alias.getTypeParameters().length > 0) {
       // Match the alias's body, then each argument against what its parameter matched.
-      const aliasParams = alias.getTypeParameters().map((p) => p.getName());
+      const aliasParams = alias.getTypeParameters().map((p) => nameOf(p));
       const matched: Env = new Map();
       unifyIn(aliasParams, matched, alias.getTypeNodeOrThrow(), ty);
       node.getTypeArguments().forEach((a, i) => {

@@ -7,6 +7,7 @@ import type { IntKind, Ty } from "./ir";
 import { structTyOf, type Env } from "./classes";
 import { globalCName } from "./names";
 import { symbolOfNode } from "./memo";
+import { nameOf } from "./tree";
 
 export const INT_KINDS: readonly IntKind[] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
 
@@ -111,13 +112,13 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
       const params = decl.getTypeParameters();
       const args = node.getTypeArguments();
       if (args.length !== params.length) fail(node, Codes.UnsupportedType, `give every type argument of '${name}'`);
-      const aliasEnv: Env = new Map(params.map((p, i) => [p.getName(), mapTypeNode(args[i]!, env)]));
+      const aliasEnv: Env = new Map(params.map((p, i) => [nameOf(p), mapTypeNode(args[i]!, env)]));
       return mapTypeNode(decl.getTypeNodeOrThrow(), aliasEnv);
     }
     if (decl && Node.isEnumDeclaration(decl)) {
       // An i32 to the checks and both backends; C declares it as an enum so GDB prints names.
-      const members = decl.getMembers().map((m): [string, number] => [m.getName(), Number(m.getValue())]);
-      return { ...T.int("i32"), enumOf: { cname: globalCName(decl.getSourceFile(), decl.getName()), members } };
+      const members = decl.getMembers().map((m): [string, number] => [nameOf(m), Number(m.getValue())]);
+      return { ...T.int("i32"), enumOf: { cname: globalCName(decl.getSourceFile(), nameOf(decl)), members } };
     }
   }
   if (Node.isArrayTypeNode(node)) return { k: "array", elem: mapTypeNode(node.getElementTypeNode(), env) };
