@@ -3,12 +3,12 @@
 // monomorphized per concrete class: their type parameters are bound by the `extends`
 // clauses, and every member lookup starts at the concrete class, so abstract and
 // overridden methods resolve statically, with no virtual dispatch.
-import { Node, type ClassDeclaration, type TypeNode } from "ts-morph";
+import { Node, ts, type ClassDeclaration, type TypeNode } from "ts-morph";
 import { Codes, fail } from "./diagnostics";
 import type { Ty } from "./ir";
-import { memoByObject, memoByObjectAndKey } from "./memo";
+import { importedSymbolOf, memoByObject, memoByObjectAndKey } from "./memo";
 import { globalCName } from "./names";
-import { nameOf } from "./tree";
+import { nameOf, wrapNode } from "./tree";
 
 /** Type-parameter bindings of one class in a chain. */
 export type Env = Map<string, Ty>;
@@ -44,9 +44,8 @@ export function baseOf(decl: ClassDeclaration): { base: ClassDeclaration; args: 
   const ext = decl.getExtends();
   if (!ext) return null;
   const expr = ext.getExpression();
-  let sym = expr.getSymbol();
-  if (sym?.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
-  const base = sym?.getDeclarations().find((d) => Node.isClassDeclaration(d));
+  const declared = importedSymbolOf(expr)?.declarations?.find(ts.isClassDeclaration);
+  const base = declared && wrapNode(expr, declared);
   if (!base || !Node.isClassDeclaration(base)) fail(ext, Codes.Unsupported, "a class can only extend another class of the kernel");
   return { base, args: ext.getTypeArguments() };
 }

@@ -7,8 +7,8 @@ import { exprTy, type BinOp, type CmpOp, type Expr, type Ty } from "./ir";
 import { mapTypeNode, sameTy, showTy, T } from "./types";
 import { isOwnedStruct, type Env } from "./classes";
 import { localCName } from "./names";
-import { memoByObject, symbolOfNode, typeOfNode } from "./memo";
-import { nameOf } from "./tree";
+import { importedSymbolOf, memoByObject, typeOfNode } from "./memo";
+import { nameOf, wrapNode } from "./tree";
 
 /** Arithmetic operators, by token. */
 export const ARITH: Partial<Record<SyntaxKind, BinOp>> = {
@@ -50,10 +50,9 @@ export const COMPARE: Partial<Record<SyntaxKind, CmpOp>> = {
 
 /** The declaration an identifier refers to, through imports. */
 export const resolveDecl = memoByObject((id: Node): Node | undefined => {
-  let sym = symbolOfNode(id);
-  if (!sym) return undefined;
-  if (sym.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
-  return sym.getValueDeclaration() ?? sym.getDeclarations()[0];
+  const sym = importedSymbolOf(id);
+  const decl = sym?.valueDeclaration ?? sym?.declarations?.[0];
+  return decl && wrapNode(id, decl);
 });
 
 /** True for a variable declared at the top of a module (a C global). */

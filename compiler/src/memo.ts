@@ -4,8 +4,8 @@
 // tree's objects (ts-morph wrappers or TypeScript nodes and types) in WeakMaps, so a new
 // compilation (a fresh project, as the resident keelc makes for every request) starts empty.
 // A query that throws (a diagnostic) is not remembered: the next call throws the same way.
-import type { Node, Symbol as TsSymbol, ts, Type } from "ts-morph";
-import { wrapSymbol, wrapType } from "./tree";
+import { ts, type Node, type Type } from "ts-morph";
+import { checkerOf, wrapType } from "./tree";
 
 /** `fn`, computing its answer once per key object. */
 export function memoByObject<K extends object, V>(fn: (key: K) => V): (key: K) => V {
@@ -44,6 +44,17 @@ export function symbolOfTsNode(checker: ts.TypeChecker, n: ts.Node): ts.Symbol |
   return s ?? undefined;
 }
 
+/**
+ * The symbol `node` names, an import followed to the symbol it imports (ts-morph's
+ * getSymbol() and getAliasedSymbol()), without ts-morph's Symbol wrappers: one wraps every
+ * declaration of its symbol when made (for an imported name, the import specifier too).
+ */
+export function importedSymbolOf(node: Node): ts.Symbol | undefined {
+  const checker = checkerOf(node);
+  const sym = symbolOfTsNode(checker, node.compilerNode);
+  return sym && (sym.flags & ts.SymbolFlags.Alias) === ts.SymbolFlags.Alias ? (checker.getAliasedSymbol(sym) ?? sym) : sym;
+}
+
 /** The type TypeScript gives a node (`node.getType()`), asked once per node. */
 export const typeOfNode = memoByObject((node: Node): Type => {
   const known = typeByTsNode.get(node.compilerNode);
@@ -51,15 +62,6 @@ export const typeOfNode = memoByObject((node: Node): Type => {
   const t = node.getType();
   typeByTsNode.set(node.compilerNode, t.compilerType);
   return t;
-});
-
-/** The symbol a node names (`node.getSymbol()`), asked once per node. */
-export const symbolOfNode = memoByObject((node: Node): TsSymbol | undefined => {
-  const known = symbolByTsNode.get(node.compilerNode);
-  if (known !== undefined) return known === null ? undefined : wrapSymbol(node, known);
-  const s = node.getSymbol();
-  symbolByTsNode.set(node.compilerNode, s?.compilerSymbol ?? null);
-  return s;
 });
 
 /** `fn`, computing its answer once per key object and string. */

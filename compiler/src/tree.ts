@@ -2,7 +2,7 @@
 // every node a walk visits (and keeps it); a walk that looks for a few kinds of nodes visits
 // TypeScript's nodes instead and wraps only what it hands on, which is most of the cost of a
 // walk over a whole kernel module.
-import { ts, type Node, type SourceFile, type Symbol as TsSymbol, type Type } from "ts-morph";
+import { ts, type Node, type SourceFile, type Type } from "ts-morph";
 
 /** The ts-morph wrapper of a TypeScript node of `file` (the one ts-morph itself hands out). */
 export function wrap(file: SourceFile, node: ts.Node): Node {
@@ -28,7 +28,8 @@ export function checkerOf(anyNode: Node): ts.TypeChecker {
 /** ts-morph's factory of wrappers, reached through a node of the project. */
 interface CompilerFactory {
   getType(t: ts.Type): Type;
-  getSymbol(s: ts.Symbol): TsSymbol;
+  getNodeFromCompilerNode(n: ts.Node, file: SourceFile | undefined): Node;
+  getSourceFileForNode(n: ts.Node): SourceFile | undefined;
 }
 
 /** The factory of `anyNode`'s project. */
@@ -41,9 +42,10 @@ export function wrapType(anyNode: Node, t: ts.Type): Type {
   return factoryOf(anyNode).getType(t);
 }
 
-/** The ts-morph wrapper of a TypeScript symbol (ts-morph keeps one per symbol, as `node.getSymbol()` returns). */
-export function wrapSymbol(anyNode: Node, s: ts.Symbol): TsSymbol {
-  return factoryOf(anyNode).getSymbol(s);
+/** The ts-morph wrapper of a TypeScript node of any file of `anyNode`'s project (a declaration a symbol names), as ts-morph's Symbol.getDeclarations() wraps it. */
+export function wrapNode(anyNode: Node, node: ts.Node): Node {
+  const factory = factoryOf(anyNode);
+  return factory.getNodeFromCompilerNode(node, factory.getSourceFileForNode(node));
 }
 
 /**

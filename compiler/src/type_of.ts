@@ -14,8 +14,8 @@ import type { Ty } from "./ir";
 import { ARITH, COMPARE, COMPOUND, borrowedParam, isModuleLevel, isNullLiteral, joinTy, narrowedTy, parseIntLiteral, resolveDecl, signature } from "./lower_common";
 import type { ProgramContext } from "./lower_context";
 import { intInfo, mapTypeNode, sameTy, showTy, T } from "./types";
-import { symbolOfNode } from "./memo";
-import { nameOf } from "./tree";
+import { importedSymbolOf } from "./memo";
+import { nameOf, wrapNode } from "./tree";
 
 /** The Keel type of `e` in `flow`, as the lowering would give it; `expected` types literals and null. */
 export function typeOf(e: Expression, flow: Flow, prog: ProgramContext, expected?: Ty): Ty {
@@ -252,9 +252,8 @@ export function inferTypeArgs(e: CallExpression, decl: FunctionDeclaration, flow
       if (!found.has(name)) found.set(name, ty.k === "opt" && Node.isUnionTypeNode(node) ? ty.inner : ty);
       return;
     }
-    let sym = symbolOfNode(node.getTypeName());
-    if (sym?.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
-    const alias = sym?.getDeclarations()[0];
+    const declared = importedSymbolOf(node.getTypeName())?.declarations?.[0];
+    const alias = declared && wrapNode(node, declared);
     if (alias && Node.isTypeAliasDeclaration(alias) && alias.getTypeParameters().length > 0) {
       // Match the alias's body, then each argument against what its parameter matched.
       const aliasParams = alias.getTypeParameters().map((p) => nameOf(p));

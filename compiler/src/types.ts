@@ -6,8 +6,8 @@ import { Codes, fail } from "./diagnostics";
 import type { IntKind, Ty } from "./ir";
 import { structTyOf, type Env } from "./classes";
 import { globalCName } from "./names";
-import { symbolOfNode } from "./memo";
-import { nameOf } from "./tree";
+import { importedSymbolOf } from "./memo";
+import { nameOf, wrapNode } from "./tree";
 
 export const INT_KINDS: readonly IntKind[] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
 
@@ -98,9 +98,8 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
     if (name === "CallSite") return T.string;
     const bound = env.get(name);
     if (bound) return bound;
-    let sym = symbolOfNode(node.getTypeName());
-    if (sym?.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
-    const decl = sym?.getDeclarations()[0];
+    const declared = importedSymbolOf(node.getTypeName())?.declarations?.[0];
+    const decl = declared && wrapNode(node, declared);
     if (decl && Node.isClassDeclaration(decl)) {
       if (decl.isAbstract()) fail(node, Codes.UnsupportedType, `abstract class '${name}' has no layout of its own: use one of its concrete classes`);
       const args = node.getTypeArguments().map((a) => mapTypeNode(a, env));
