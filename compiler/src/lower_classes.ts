@@ -57,7 +57,7 @@ export class ClassLowering {
     for (const level of info.chain) {
       for (const m of level.decl.getMethods()) {
         const key = `${m.isStatic() ? "static " : ""}${nameOf(m)}`;
-        if (seen.has(key) || m.isAbstract() || !m.hasBody() || m.getNameNode().getText() === "[Symbol.iterator]") continue;
+        if (seen.has(key) || m.isAbstract() || !m.hasBody() || nameOf(m) === "[Symbol.iterator]") continue;
         seen.add(key);
         const member = findMember(info, nameOf(m), m.isStatic())!;
         this.methodFunc(info, member, nameOf(m) === "toString" ? "fmt" : m.isStatic() ? "static" : "method");

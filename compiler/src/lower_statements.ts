@@ -1,7 +1,7 @@
 // Statement lowering: blocks, declarations, control flow, `using` disposals at every exit,
 // print/panic with their templates, and assignments evaluated in TypeScript's order. Each
 // call takes the Flow of the function being lowered (its scopes, labels and temporaries).
-import { Node, SyntaxKind, type Block, type Expression, type FunctionDeclaration, type MethodDeclaration, type GetAccessorDeclaration, type Statement, type VariableDeclaration } from "ts-morph";
+import { Node, SyntaxKind, ts, type Block, type Expression, type FunctionDeclaration, type MethodDeclaration, type GetAccessorDeclaration, type Statement, type VariableDeclaration } from "ts-morph";
 import { builtinOf } from "./builtins";
 import { findMember } from "./classes";
 import { Codes, displayPath, fail, locationOf } from "./diagnostics";
@@ -176,7 +176,7 @@ export class StatementLowering {
     const kind = Node.isVariableDeclarationList(list) ? String(list.getDeclarationKind()) : "const";
     if (kind !== "let" && kind !== "const" && kind !== "using")
       fail(d, Codes.Unsupported, `'${kind}' declarations are not supported in kernel code`);
-    if (!Node.isIdentifier(d.getNameNode())) fail(d, Codes.Unsupported, "destructuring is not supported in kernel code");
+    if (!ts.isIdentifier(d.compilerNode.name)) fail(d, Codes.Unsupported, "destructuring is not supported in kernel code");
     const initNode = d.getInitializer();
     const annotated = d.getTypeNode();
     let ty: Ty;
