@@ -45,13 +45,14 @@ export function symbolOfTsNode(checker: ts.TypeChecker, n: ts.Node): ts.Symbol |
 }
 
 /**
- * The symbol `node` names, an import followed to the symbol it imports (ts-morph's
- * getSymbol() and getAliasedSymbol()), without ts-morph's Symbol wrappers: one wraps every
- * declaration of its symbol when made (for an imported name, the import specifier too).
+ * The symbol `node` (or `at`, a TypeScript node of its file) names, an import followed to
+ * the symbol it imports (ts-morph's getSymbol() and getAliasedSymbol()), without ts-morph's
+ * Symbol wrappers: one wraps every declaration of its symbol when made (for an imported
+ * name, the import specifier too).
  */
-export function importedSymbolOf(node: Node): ts.Symbol | undefined {
+export function importedSymbolOf(node: Node, at: ts.Node = node.compilerNode): ts.Symbol | undefined {
   const checker = checkerOf(node);
-  const sym = symbolOfTsNode(checker, node.compilerNode);
+  const sym = symbolOfTsNode(checker, at);
   return sym && (sym.flags & ts.SymbolFlags.Alias) === ts.SymbolFlags.Alias ? (checker.getAliasedSymbol(sym) ?? sym) : sym;
 }
 

@@ -247,12 +247,12 @@ export function inferTypeArgs(e: CallExpression, decl: FunctionDeclaration, flow
       return;
     }
     if (!Node.isTypeReference(node)) return;
-    const name = node.getTypeName().getText();
+    const name = node.compilerNode.typeName.getText(node.getSourceFile().compilerNode);
     if (names.includes(name)) {
       if (!found.has(name)) found.set(name, ty.k === "opt" && Node.isUnionTypeNode(node) ? ty.inner : ty);
       return;
     }
-    const declared = importedSymbolOf(node.getTypeName())?.declarations?.[0];
+    const declared = importedSymbolOf(node, node.compilerNode.typeName)?.declarations?.[0];
     const alias = declared && wrapNode(node, declared);
     if (alias && Node.isTypeAliasDeclaration(alias) && alias.getTypeParameters().length > 0) {
       // Match the alias's body, then each argument against what its parameter matched.

@@ -91,14 +91,14 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
       fail(node, Codes.AnyType, `'${node.getText()}' is not allowed in kernel code: every value needs a precise type`);
   }
   if (Node.isTypeReference(node)) {
-    const name = node.getTypeName().getText();
+    const name = node.compilerNode.typeName.getText(node.getSourceFile().compilerNode);
     const kind = intKindOfName(name);
     if (kind) return T.int(kind);
     if (name === "bool") return T.bool;
     if (name === "CallSite") return T.string;
     const bound = env.get(name);
     if (bound) return bound;
-    const declared = importedSymbolOf(node.getTypeName())?.declarations?.[0];
+    const declared = importedSymbolOf(node, node.compilerNode.typeName)?.declarations?.[0];
     const decl = declared && wrapNode(node, declared);
     if (decl && Node.isClassDeclaration(decl)) {
       if (decl.isAbstract()) fail(node, Codes.UnsupportedType, `abstract class '${name}' has no layout of its own: use one of its concrete classes`);
