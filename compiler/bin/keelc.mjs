@@ -5,6 +5,7 @@
 // (bundle.mjs, cached by their hash), or through tsx (KEELC_BUNDLE=0, or no esbuild).
 import { bundledMain, saveBundleCodeCache } from "./bundle.mjs";
 import { isCompilation, request, sourceKey } from "./client.mjs";
+import { tierForOneCompilation } from "./tiering.mjs";
 
 const argv = process.argv.slice(2);
 
@@ -30,6 +31,7 @@ if (!(await serverControl()) && !(await viaServer())) {
   // The key is taken before the compiler's sources are loaded: a source changed while
   // loading makes the server stale at its first request, never silently current.
   const key = sourceKey();
+  if (isCompilation(argv)) tierForOneCompilation();
   let main = process.env.KEELC_BUNDLE === "0" ? null : await bundledMain(key);
   if (!main) {
     const { register } = await import("tsx/esm/api");
