@@ -51,7 +51,7 @@ export function baseOf(decl: ClassDeclaration): { base: ClassDeclaration; args: 
 }
 
 /** A class's own members, listed once per class (ts-morph builds its lists anew at every call). */
-const membersOf = memoByObject((d: ClassDeclaration) => ({
+export const membersOf = memoByObject((d: ClassDeclaration) => ({
   methods: d.getMethods(),
   getters: d.getGetAccessors(),
   properties: d.getProperties(),

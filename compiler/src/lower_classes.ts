@@ -4,7 +4,7 @@
 // Instances are named, made once and queued by the InstanceRegistry (instances.ts); each
 // method or constructor part is lowered in a Flow of its own.
 import { Node, SyntaxKind, type Block, type CallExpression, type ClassDeclaration, type Expression, type NewExpression, type PropertyAccessExpression, type VariableDeclaration } from "ts-morph";
-import { fieldsOf, findMember, instances, type ClassInfo, type Member } from "./classes";
+import { fieldsOf, findMember, instances, membersOf, type ClassInfo, type Member } from "./classes";
 import { Codes, displayPath, fail, locationOf } from "./diagnostics";
 import { Flow } from "./flow";
 import type { MethodKind } from "./instances";
@@ -55,14 +55,14 @@ export class ClassLowering {
   private instantiateAll(info: ClassInfo): void {
     const seen = new Set<string>();
     for (const level of info.chain) {
-      for (const m of level.decl.getMethods()) {
+      for (const m of membersOf(level.decl).methods) {
         const key = `${m.isStatic() ? "static " : ""}${nameOf(m)}`;
         if (seen.has(key) || m.isAbstract() || !m.hasBody() || nameOf(m) === "[Symbol.iterator]") continue;
         seen.add(key);
         const member = findMember(info, nameOf(m), m.isStatic())!;
         this.methodFunc(info, member, nameOf(m) === "toString" ? "fmt" : m.isStatic() ? "static" : "method");
       }
-      for (const g of level.decl.getGetAccessors()) {
+      for (const g of membersOf(level.decl).getters) {
         if (seen.has(`get ${nameOf(g)}`)) continue;
         seen.add(`get ${nameOf(g)}`);
         this.methodFunc(info, findMember(info, nameOf(g))!, "getter");
@@ -180,12 +180,12 @@ export class ClassLowering {
     const level = info.chain[index]!;
     const out: Stmt[] = [];
     const selfPtr: Expr = { e: "self", ty: selfTy(info, true), ptr: true };
-    for (const p of level.decl.getConstructors()[0]?.getParameters() ?? []) {
+    for (const p of membersOf(level.decl).ctor?.getParameters() ?? []) {
       if (!p.isParameterProperty()) continue;
       const ty = mapTypeNode(p.getTypeNodeOrThrow(), level.env);
       out.push({ line: lineOf(p), s: "assign", target: { e: "field", x: selfPtr, name: fieldCName(nameOf(p)), ty, ptr: true }, value: { e: "local", name: localCName(nameOf(p)), ty } });
     }
-    for (const prop of level.decl.getProperties()) {
+    for (const prop of membersOf(level.decl).properties) {
       const init = prop.getInitializer();
       if (!init) continue;
       const ty = mapTypeNode(prop.getTypeNodeOrThrow(), level.env);
@@ -345,9 +345,8 @@ function checkFieldsAssigned(use: Node): void {
       if (Node.isPropertyAccessExpression(l) && l.getExpression().getKind() === SyntaxKind.ThisKeyword) assigned.add(nameOf(l));
     }
   }
-  const missing = cls
-    .getProperties()
-    .filter((p) => !p.isStatic() && !p.hasInitializer() && !assigned.has(nameOf(p)))
+  const missing = membersOf(cls)
+    .properties.filter((p) => !p.isStatic() && !p.hasInitializer() && !assigned.has(nameOf(p)))
     .map((p) => nameOf(p));
   if (at < 0 || missing.length > 0)
     fail(use, Codes.Unsupported, `\`this\` can leave a constructor only after every field is assigned at its top level (not yet: ${missing.join(", ")}): JavaScript would show unassigned fields as undefined, C as zeros`);
