@@ -91,9 +91,8 @@ export function mapTypeNode(node: TypeNode, env: Env = new Map()): Ty {
       fail(node, Codes.AnyType, `'${node.getText()}' is not allowed in kernel code: every value needs a precise type`);
   }
   if (Node.isTypeReference(node)) {
+    // (A sized integer's name was answered above: a qualified name is never one.)
     const name = node.compilerNode.typeName.getText(node.getSourceFile().compilerNode);
-    const kind = intKindOfName(name);
-    if (kind) return T.int(kind);
     if (name === "bool") return T.bool;
     if (name === "CallSite") return T.string;
     const bound = env.get(name);
